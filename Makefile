@@ -1,0 +1,79 @@
+# MIPRES abierto: `make run` serves the demo, `make test` runs every check. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+CATALOG_DIR ?=
+
+# Django 6.1 needs Python >= 3.12: the first suitable interpreter among python3.13, python3.12,
+# python3 (pyenv's shim honours .python-version) and pyenv's installed versions.
+define find_python
+for candidate in python3.13 python3.12 python3 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python 2>/dev/null); do \
+  path=$$(command -v $$candidate 2>/dev/null) || continue; \
+  "$$path" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo "$$path"; exit 0; }; \
+done; exit 1
+endef
+
+.PHONY: help run test lint format bench clean
+
+help:
+	@echo "make run    create .venv, migrate, load DIVIPOLA and the demo world, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   create .venv, start a throwaway PostgreSQL, run ruff, migration check and the whole suite"
+	@echo "make bench  load test with wrk against gunicorn on PostgreSQL (docs/benchmarks.md)"
+
+$(VENV)/bin/python:
+	@python=$$($(find_python)) || { \
+	  echo "Python 3.12 or newer is needed (Django 6.1). Install it, e.g. 'apt-get install python3.12 python3.12-venv'"; \
+	  echo "or 'pyenv install 3.12', and run make again."; exit 1; }; \
+	echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+run: $(VENV)/.run-deps
+	export DEBUG=$${DEBUG:-1}; \
+	$(PY) manage.py migrate --noinput && \
+	if [ -n "$(CATALOG_DIR)" ] && [ -f "$(CATALOG_DIR)/municipios.csv" ]; then \
+	  $(PY) manage.py load_divipola "$(CATALOG_DIR)/municipios.csv"; fi && \
+	$(PY) manage.py seed_demo && \
+	echo "Demo users: '$(PY) manage.py demo_credentials' (all share the password in README.md)" && \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Debian packages the suite needs: Chromium for the browser tests, PostgreSQL server binaries.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing system packages. Run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+lint: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: $(VENV)/.dev-deps system-deps lint
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	CATALOG_DIR="$(CATALOG_DIR)" $(VENV)/bin/pytest
+
+bench: $(VENV)/.dev-deps
+	CATALOG_DIR="$(CATALOG_DIR)" $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

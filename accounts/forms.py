@@ -1,0 +1,83 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import DocumentType, login_name
+
+
+def login_name_from_request(request, credentials) -> str:
+    """django-axes: the login name a failed attempt was for, so lockouts are per person."""
+    if credentials and credentials.get("username"):
+        return " ".join(credentials["username"].split()).upper()
+    data = getattr(request, "POST", {})
+    number = (data.get("document_number") or data.get("username") or "").strip().upper()
+    return login_name(data.get("document_type", ""), number).strip()
+
+
+def _helper(submit_label) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", submit_label))
+    return helper
+
+
+class LoginForm(forms.Form):
+    """Log in with document type, document number and password, as in MIPRES."""
+
+    document_type = forms.ChoiceField(
+        label=_("Tipo de documento"), choices=DocumentType.choices, initial=DocumentType.CC
+    )
+    document_number = forms.CharField(label=_("Número de documento"), max_length=17)
+    password = forms.CharField(label=_("Contraseña"), strip=False, widget=forms.PasswordInput)
+
+    error_messages = {
+        "invalid_login": _(
+            "El tipo y número de documento o la contraseña no son correctos. Tras varios "
+            "intentos fallidos el ingreso se bloquea por un tiempo."
+        ),
+        "inactive": _("Esta cuenta está inactiva."),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        self.request = request
+        self.user_cache = None
+        super().__init__(*args, **kwargs)
+        self.fields["document_number"].widget.attrs.update(autofocus=True, autocomplete="username")
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        self.helper = _helper(_("Ingresar"))
+
+    def clean(self):
+        document_type = self.cleaned_data.get("document_type")
+        number = self.cleaned_data.get("document_number")
+        password = self.cleaned_data.get("password")
+        if document_type and number and password:
+            username = login_name(document_type, number.upper())
+            self.user_cache = authenticate(self.request, username=username, password=password)
+            if self.user_cache is None:
+                raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid")
+            if not self.user_cache.is_active:
+                raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
+        return self.cleaned_data
+
+    def get_user(self):
+        return self.user_cache
+
+
+class CrispyPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Cambiar contraseña"))
+
+
+class CrispyPasswordResetForm(PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Enviar enlace"))
+
+
+class CrispySetPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Guardar contraseña"))

@@ -1,0 +1,675 @@
+"""Load driver: measure each page's throughput against the one-query floor page.
+
+Run from the repository root with `.venv/bin/python bench/run.py` (or `make bench`). It starts
+a throwaway PostgreSQL, migrates and seeds it, serves the project with gunicorn in a
+production-like configuration (DEBUG off, whitenoise manifest storage, persistent database
+connections) and points wrk at every page of bench/urls.txt. It prints one table and writes
+the same figures to bench/results/<timestamp>.json. Everything it started is stopped on exit,
+Ctrl-C or error. The exit status is 1 when a page answered 4xx/5xx, 2 when setup failed.
+
+See bench/README.md and docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+DEFAULT_URLS = BENCH_DIR / "urls.txt"
+RESULTS_DIR = BENCH_DIR / "results"
+LUA_REPORT = BENCH_DIR / "report.lua"
+JSON_MARKER = "@@BENCH_JSON@@"
+FLOOR_LABEL = "floor"
+HOST = "127.0.0.1"
+
+
+class SetupError(Exception):
+    """The environment could not be prepared; the message says what to do."""
+
+
+@dataclass
+class Page:
+    label: str
+    path: str
+    selector: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def needs_login(self) -> bool:
+        return bool(self.selector)
+
+
+@dataclass
+class Result:
+    page: Page
+    preflight_status: int | None
+    wrk: dict
+    preflight_error: str = ""
+
+    @property
+    def requests_per_s(self) -> float:
+        seconds = (self.wrk.get("duration_us") or 0) / 1e6
+        return (self.wrk.get("requests") or 0) / seconds if seconds else 0.0
+
+    def latency_ms(self, key: str) -> float | None:
+        value = self.wrk.get("latency_us", {}).get(key)
+        return None if value is None else value / 1000
+
+    @property
+    def bad_responses(self) -> int:
+        """Responses with status >= 400 (wrk's "Non-2xx or 3xx responses")."""
+        return int(self.wrk.get("errors", {}).get("status") or 0)
+
+    @property
+    def socket_errors(self) -> int:
+        errors = self.wrk.get("errors", {})
+        return int(sum(errors.get(k) or 0 for k in ("connect", "read", "write", "timeout")))
+
+    @property
+    def failed(self) -> bool:
+        preflight_bad = self.preflight_status is None or self.preflight_status >= 400
+        return preflight_bad or self.bad_responses > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Benchmark MIPRES abierto's pages with wrk against gunicorn + PostgreSQL.",
+    )
+    parser.add_argument("--urls", type=Path, default=DEFAULT_URLS, help="page list (urls.txt)")
+    parser.add_argument("--only", help="comma-separated labels to measure (floor is always kept)")
+    parser.add_argument("-t", "--threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument("-c", "--connections", type=int, default=16, help="wrk connections (16)")
+    parser.add_argument("-d", "--duration", default="10s", help="wrk duration per page (10s)")
+    parser.add_argument("--warmup", default="1s", help="unmeasured wrk run before each page")
+    parser.add_argument("--timeout", default="2s", help="wrk request timeout (2s)")
+    parser.add_argument(
+        "--quick", action="store_true", help="3s per page: a smoke run, not figures to publish"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("BENCH_WORKERS", "2")),
+        help="gunicorn workers (2, or $BENCH_WORKERS)",
+    )
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync)")
+    parser.add_argument(
+        "--worker-threads", type=int, default=1, help="threads per worker (gthread only)"
+    )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        help="CONN_MAX_AGE for the app (default: the settings' own, 600 on PostgreSQL)",
+    )
+    parser.add_argument(
+        "--catalog-dir",
+        type=Path,
+        default=os.environ.get("CATALOG_DIR") or None,
+        help="load <dir>/municipios.csv with load_divipola ($CATALOG_DIR)",
+    )
+    parser.add_argument("--login-path", default="/cuentas/ingresar/", help="login page path")
+    parser.add_argument("--no-json", action="store_true", help="do not write bench/results/")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show commands' output")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.duration = "3s"
+    if args.connections < args.threads:
+        parser.error("wrk needs at least as many connections as threads")
+    return args
+
+
+def load_pages(path: Path, only: str | None) -> list[Page]:
+    pages: list[Page] = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split()
+        if len(fields) not in (2, 3) or not fields[1].startswith("/"):
+            raise SetupError(f"{path}:{number}: expected 'label /path [as=selector]': {raw!r}")
+        selector: dict[str, str] = {}
+        if len(fields) == 3:
+            if not fields[2].startswith("as="):
+                raise SetupError(f"{path}:{number}: third field must be as=<selector>")
+            selector = parse_selector(fields[2][3:], where=f"{path}:{number}")
+        pages.append(Page(fields[0], fields[1], selector))
+    labels = [page.label for page in pages]
+    duplicates = sorted({label for label in labels if labels.count(label) > 1})
+    if duplicates:
+        raise SetupError(f"{path}: duplicate labels: {', '.join(duplicates)}")
+    if FLOOR_LABEL not in labels:
+        raise SetupError(f"{path}: no page labelled '{FLOOR_LABEL}' (the baseline)")
+    if only:
+        wanted = {label.strip() for label in only.split(",") if label.strip()} | {FLOOR_LABEL}
+        unknown = wanted - set(labels)
+        if unknown:
+            raise SetupError(f"--only: unknown labels: {', '.join(sorted(unknown))}")
+        pages = [page for page in pages if page.label in wanted]
+    # The floor goes first so that every later page is compared with a warm server.
+    pages.sort(key=lambda page: page.label != FLOOR_LABEL)
+    return pages
+
+
+def parse_selector(text: str, *, where: str) -> dict[str, str]:
+    selector = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        if not sep or not key or not value:
+            raise SetupError(f"{where}: bad selector part {part!r} (expected key=value)")
+        selector[key.strip().lower()] = value.strip()
+    return selector
+
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def venv_tool(name: str) -> str:
+    """A console script next to the running interpreter (the venv), else one on PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if not found:
+        raise SetupError(
+            f"{name} not found; install the requirements: pip install -r requirements.txt"
+        )
+    return found
+
+
+def manage(env: dict[str, str], *args: str, verbose: bool = False) -> str:
+    """Run a management command in the benchmark's environment; return its stdout."""
+    started = time.monotonic()
+    print(f"==> manage.py {' '.join(args)}", flush=True)
+    completed = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        check=False,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if verbose or completed.returncode:
+        sys.stdout.write(completed.stdout)
+        sys.stderr.write(completed.stderr)
+    if completed.returncode:
+        raise SetupError(f"manage.py {' '.join(args)} exited with {completed.returncode}")
+    print(f"    done in {time.monotonic() - started:.1f}s", flush=True)
+    return completed.stdout
+
+
+def start_gunicorn(env: dict[str, str], args: argparse.Namespace, port: int, log: Path):
+    command = [
+        venv_tool("gunicorn"),
+        "mipres.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--log-level",
+        "warning",
+        "--error-logfile",
+        str(log),
+    ]
+    if args.worker_class == "gthread":
+        command += ["--threads", str(args.worker_threads)]
+    print(f"==> {' '.join(command[1:])}", flush=True)
+    # A session of its own: Ctrl-C reaches only us, and we stop gunicorn in order. The app's
+    # own log lines (Django logs to stderr) go to the same file as gunicorn's.
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return process, command
+
+
+def stop_gunicorn(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()  # graceful: the master stops its workers
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the group gunicorn leads (start_new_session)
+        process.wait(timeout=5)
+
+
+def wait_healthy(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SetupError(f"gunicorn exited with {process.returncode}:\n{tail(log)}")
+        try:
+            status, _, _ = http_request(port, "GET", "/healthz")
+            if status == 200:
+                return
+            last = f"status {status}"
+        except OSError as error:
+            last = str(error)
+        time.sleep(0.2)
+    raise SetupError(f"/healthz did not answer 200 in {timeout:.0f}s ({last}):\n{tail(log)}")
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP helpers (the standard library only; redirects are never followed)
+
+
+def http_request(
+    port: int, method: str, path: str, *, headers: dict[str, str] | None = None, body=None
+) -> tuple[int, http.client.HTTPMessage, str]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", errors="replace")
+        return response.status, response.headers, text
+    finally:
+        connection.close()
+
+
+def set_cookies(headers: http.client.HTTPMessage, jar: dict[str, str]) -> None:
+    for header in headers.get_all("Set-Cookie") or []:
+        parsed = SimpleCookie()
+        parsed.load(header)
+        for name, morsel in parsed.items():
+            jar[name] = morsel.value
+
+
+def cookie_header(jar: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
+
+
+def login(port: int, login_path: str, user: dict) -> str:
+    """Log in through the real form; return a Cookie header value carrying the session.
+
+    The cookies are marked Secure with DEBUG off; we handle them by hand, so plain http works.
+    """
+    jar: dict[str, str] = {}
+    status, headers, body = http_request(port, "GET", login_path)
+    if status != 200:
+        raise SetupError(f"GET {login_path} answered {status}")
+    set_cookies(headers, jar)
+    match = re.search(r'name="csrfmiddlewaretoken"[^>]*?value="([^"]+)"', body)
+    if not match:
+        raise SetupError(f"no csrfmiddlewaretoken in {login_path}")
+    form = {
+        "csrfmiddlewaretoken": match.group(1),
+        "document_type": user["document_type"],
+        "document_number": user["document_number"],
+        "password": user["password"],
+    }
+    status, headers, _ = http_request(
+        port,
+        "POST",
+        login_path,
+        body=urlencode(form),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie_header(jar),
+            "Referer": f"http://{HOST}:{port}{login_path}",
+        },
+    )
+    before = dict(jar)
+    set_cookies(headers, jar)
+    if status not in (301, 302, 303) or jar == before:
+        who = f"{user['document_type']} {user['document_number']}"
+        raise SetupError(f"login as {who} refused (status {status}, no new session cookie)")
+    return cookie_header(jar)
+
+
+def matches(value, wanted: str) -> bool:
+    if isinstance(value, list | tuple):
+        return any(matches(item, wanted) for item in value)
+    if isinstance(value, dict):
+        return any(matches(item, wanted) for item in value.values())
+    return str(value).strip().lower() == wanted.strip().lower()
+
+
+def pick_user(users: list[dict], selector: dict[str, str]) -> dict:
+    for user in users:
+        if all(
+            matches(user.get("roles" if key == "role" else key), value)
+            for key, value in selector.items()
+        ):
+            return user
+    wanted = ",".join(f"{key}={value}" for key, value in selector.items())
+    raise SetupError(f"no demo user matches as={wanted} (see manage.py demo_credentials --json)")
+
+
+# ---------------------------------------------------------------------------------------------
+# wrk
+
+
+def wrk_command(args: argparse.Namespace, url: str, duration: str, cookie: str) -> list[str]:
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration}",
+        "--timeout",
+        args.timeout,
+        "-s",
+        str(LUA_REPORT),
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    return [*command, url]
+
+
+def run_wrk(command: list[str]) -> tuple[dict, str]:
+    completed = subprocess.run(command, check=False, capture_output=True, text=True)
+    if completed.returncode:
+        raise SetupError(f"wrk exited with {completed.returncode}:\n{completed.stderr}")
+    for line in completed.stdout.splitlines():
+        if line.startswith(JSON_MARKER):
+            return json.loads(line[len(JSON_MARKER) :]), completed.stdout
+    raise SetupError(f"wrk printed no {JSON_MARKER} line:\n{completed.stdout}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def print_table(results: list[Result], floor_rps: float) -> None:
+    header = ("label", "path", "req/s", "p50 ms", "p99 ms", "4xx/5xx", "sock err", "vs floor")
+    rows = []
+    for result in results:
+        rps = result.requests_per_s
+        label = result.page.label + (" *" if result.page.needs_login else "")
+        if result.preflight_status is not None and result.preflight_status >= 300:
+            label += f" [{result.preflight_status}]"
+        rows.append(
+            (
+                label,
+                result.page.path,
+                number(rps, 0),
+                number(result.latency_ms("p50")),
+                number(result.latency_ms("p99")),
+                str(result.bad_responses),
+                str(result.socket_errors),
+                f"{rps / floor_rps:.2f}" if floor_rps else "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    left = {0, 1}
+
+    def line(cells) -> str:
+        return "  ".join(
+            cell.ljust(widths[i]) if i in left else cell.rjust(widths[i])
+            for i, cell in enumerate(cells)
+        )
+
+    print()
+    print(line(header))
+    print("  ".join("-" * width for width in widths))
+    for row in rows:
+        print(line(row))
+    print()
+    print("vs floor = req/s of the page / req/s of the floor page in this run.")
+    if any(result.page.needs_login for result in results):
+        print("* measured with a logged-in session.")
+    if any((r.preflight_status or 0) >= 300 for r in results):
+        print("[nnn] the page answered nnn to a single GET before the run.")
+
+
+def git_commit() -> str | None:
+    try:
+        completed = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            check=False,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
+    except OSError:
+        return None
+    if completed.returncode != 0:
+        return None  # e.g. no commit yet
+    return completed.stdout.strip() or None
+
+
+def versions() -> dict[str, str | None]:
+    found: dict[str, str | None] = {"python": platform.python_version()}
+    for module in ("django", "gunicorn", "psycopg2"):
+        try:
+            found[module] = __import__(module).__version__.split()[0]
+        except (ImportError, AttributeError):
+            found[module] = None
+    wrk = subprocess.run(["wrk", "--version"], check=False, capture_output=True, text=True)
+    found["wrk"] = (wrk.stdout or wrk.stderr).split("\n", 1)[0].split(" Copyright")[0].strip()
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Main
+
+
+def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dict:
+    sys.path.insert(0, str(REPO))
+    from mipres.lib.pgtemp import TempCluster
+
+    cluster = TempCluster()
+    process: subprocess.Popen | None = None
+    try:
+        print(f"==> PostgreSQL from {cluster.bindir}", flush=True)
+        cluster.start()
+        cluster.createdb("mipres_bench")
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "mipres.settings",
+            "DATABASE_URL": cluster.url("mipres_bench"),
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": f"{HOST},localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "STATIC_ROOT": str(workdir / "static"),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+        if args.conn_max_age is not None:
+            env["CONN_MAX_AGE"] = str(args.conn_max_age)
+
+        manage(env, "migrate", "--noinput", verbose=args.verbose)
+        manage(env, "seed_demo", verbose=args.verbose)
+        if args.catalog_dir:
+            csv = Path(args.catalog_dir) / "municipios.csv"
+            if not csv.exists():
+                raise SetupError(f"CATALOG_DIR is set but {csv} does not exist")
+            manage(env, "load_divipola", str(csv), verbose=args.verbose)
+        manage(env, "collectstatic", "--noinput", verbose=args.verbose)
+
+        users: list[dict] = []
+        if any(page.needs_login for page in pages):
+            output = manage(env, "demo_credentials", "--json")
+            users = json.loads(output)["users"]
+
+        port = free_port()
+        log = workdir / "gunicorn.log"
+        process, gunicorn_command = start_gunicorn(env, args, port, log)
+        wait_healthy(port, process, log)
+        print(f"==> serving on http://{HOST}:{port}", flush=True)
+
+        sessions: dict[str, str] = {}
+        results: list[Result] = []
+        for page in pages:
+            cookie = ""
+            if page.needs_login:
+                key = json.dumps(page.selector, sort_keys=True)
+                if key not in sessions:
+                    sessions[key] = login(port, args.login_path, pick_user(users, page.selector))
+                cookie = sessions[key]
+            headers = {"Cookie": cookie} if cookie else {}
+            try:
+                status, _, _ = http_request(port, "GET", page.path, headers=headers)
+                preflight_error = ""
+            except OSError as error:
+                status, preflight_error = None, str(error)
+            url = f"http://{HOST}:{port}{page.path}"
+            if args.warmup and args.warmup not in ("0", "0s"):
+                run_wrk(wrk_command(args, url, args.warmup, cookie))
+            figures, text = run_wrk(wrk_command(args, url, args.duration, cookie))
+            result = Result(page, status, figures, preflight_error)
+            results.append(result)
+            print(
+                f"--> {page.label:<16} {result.requests_per_s:>9,.0f} req/s"
+                f"  p50 {number(result.latency_ms('p50'))} ms"
+                f"  p99 {number(result.latency_ms('p99'))} ms"
+                f"  (GET: {status if status is not None else preflight_error})",
+                flush=True,
+            )
+            if args.verbose:
+                print(text)
+        gunicorn_errors = tail(log, 20)
+        return {
+            "results": results,
+            "gunicorn_command": gunicorn_command,
+            "postgresql": str(cluster.bindir),
+            "gunicorn_log_tail": gunicorn_errors,
+        }
+    finally:
+        if process is not None:
+            stop_gunicorn(process)
+        try:
+            cluster.stop()
+        except Exception as error:
+            print(f"warning: stopping PostgreSQL failed: {error}", file=sys.stderr)
+
+
+def to_json(args: argparse.Namespace, run: dict, started: dt.datetime, floor_rps: float) -> dict:
+    return {
+        "started_at": started.isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "versions": versions(),
+        "postgresql_bindir": run["postgresql"],
+        "gunicorn": run["gunicorn_command"][1:],
+        "wrk": {
+            "threads": args.threads,
+            "connections": args.connections,
+            "duration": args.duration,
+            "warmup": args.warmup,
+            "timeout": args.timeout,
+        },
+        "conn_max_age": args.conn_max_age,
+        "catalog_dir": str(args.catalog_dir) if args.catalog_dir else None,
+        "floor_requests_per_s": round(floor_rps, 1),
+        "pages": [
+            {
+                "label": r.page.label,
+                "path": r.page.path,
+                "as": r.page.selector or None,
+                "preflight_status": r.preflight_status,
+                "preflight_error": r.preflight_error or None,
+                "requests_per_s": round(r.requests_per_s, 1),
+                "p50_ms": r.latency_ms("p50"),
+                "p90_ms": r.latency_ms("p90"),
+                "p99_ms": r.latency_ms("p99"),
+                "mean_ms": r.latency_ms("mean"),
+                "max_ms": r.latency_ms("max"),
+                "requests": r.wrk.get("requests"),
+                "non_2xx_3xx": r.bad_responses,
+                "socket_errors": r.wrk.get("errors"),
+                "ratio_to_floor": round(r.requests_per_s / floor_rps, 3) if floor_rps else None,
+            }
+            for r in run["results"]
+        ],
+    }
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not shutil.which("wrk"):
+        print("wrk is not installed. Install it with: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _raise_interrupt)  # `kill` cleans up like Ctrl-C does
+    started = dt.datetime.now(dt.UTC)
+    try:
+        pages = load_pages(args.urls, args.only)
+        with tempfile.TemporaryDirectory(prefix="mipres-bench-") as workdir:
+            run = benchmark(args, pages, Path(workdir))
+    except SetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted; gunicorn and PostgreSQL stopped.", file=sys.stderr)
+        return 130
+
+    results: list[Result] = run["results"]
+    floor = next(r for r in results if r.page.label == FLOOR_LABEL)
+    floor_rps = floor.requests_per_s
+    print(
+        f"\n{started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs; gunicorn {args.workers} x "
+        f"{args.worker_class}; wrk -t{args.threads} -c{args.connections} -d{args.duration}"
+    )
+    print_table(results, floor_rps)
+
+    if not args.no_json:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        target = RESULTS_DIR / f"{started:%Y%m%dT%H%M%SZ}.json"
+        data = to_json(args, run, started, floor_rps)
+        target.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"results: {target.relative_to(REPO)}")
+
+    failed = [r for r in results if r.failed]
+    if any(r.socket_errors for r in results):
+        print("warning: wrk saw socket errors (connect/read/write/timeout); see the JSON.")
+    if failed:
+        labels = ", ".join(r.page.label for r in failed)
+        print(f"FAILED: 4xx/5xx responses or no answer from: {labels}", file=sys.stderr)
+        if run["gunicorn_log_tail"].strip():
+            print(f"gunicorn log (tail):\n{run['gunicorn_log_tail']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

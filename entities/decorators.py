@@ -1,0 +1,33 @@
+"""The one view guard for entity-scoped pages (STYLE R7)."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from .selectors import entity_access_get
+
+
+def entity_permission_required(perm: str):
+    """Require an active role granting `perm` in the entity named by the URL's `entity_id`.
+
+    Anonymous → login page; no role in that entity → 404 (its existence is not revealed);
+    a role there but not this permission → 403. Sets `request.entity`,
+    `request.entity_access` and `request.entity_perms` for the view and its templates.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, entity_id, *args, **kwargs):
+            access = entity_access_get(user=request.user, external_id=entity_id)
+            if perm not in access.perms:
+                raise PermissionDenied
+            request.entity = access.entity
+            request.entity_access = access
+            request.entity_perms = access.perms
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

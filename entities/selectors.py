@@ -1,0 +1,129 @@
+"""Scoped reads for entities (STYLE R5): every query starts from what the user may see."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.http import Http404
+
+from .models import (
+    AuditEntry,
+    Entity,
+    Membership,
+    Municipality,
+    NetworkLink,
+    Sede,
+    TerritorialLink,
+)
+from .permissions import VIEW_ENTITY, permissions_for_roles
+
+
+@dataclass
+class EntityAccess:
+    """What one user may do in one entity, from their active memberships."""
+
+    entity: Entity
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def perms(self) -> frozenset[str]:
+        perms = permissions_for_roles(self.roles, self.entity.entity_type)
+        if self.entity.status != Entity.Status.VERIFIED:
+            # Until the Ministry verifies it (or while suspended), an entity's members may
+            # only look at it.
+            return perms & {VIEW_ENTITY}
+        return perms
+
+    def role_labels(self) -> list[str]:
+        labels = dict(Membership._meta.get_field("role").choices)
+        return [labels[role] for role in self.roles]
+
+
+def membership_list_active(*, user) -> list[Membership]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("entity", "entity__municipality__department")
+        .order_by("entity__name", "role")
+    )
+
+
+def entity_access_list(*, user) -> list[EntityAccess]:
+    """The entities a user acts for, each with the user's active roles there."""
+    by_entity: dict[int, EntityAccess] = {}
+    roles = defaultdict(list)
+    for membership in membership_list_active(user=user):
+        by_entity.setdefault(membership.entity_id, EntityAccess(entity=membership.entity))
+        roles[membership.entity_id].append(membership.role)
+    for entity_id, access in by_entity.items():
+        access.roles = roles[entity_id]
+    return list(by_entity.values())
+
+
+def entity_access_get(*, user, external_id) -> EntityAccess:
+    """The user's access to one entity; 404 when the user has no active role in it."""
+    memberships = list(
+        Membership.objects.active()
+        .filter(user=user, entity__external_id=external_id)
+        .select_related("entity", "entity__municipality__department")
+    )
+    if not memberships:
+        raise Http404
+    return EntityAccess(entity=memberships[0].entity, roles=[m.role for m in memberships])
+
+
+def user_has_entity_perm(*, user, entity: Entity, perm: str) -> bool:
+    roles = (
+        Membership.objects.active().filter(user=user, entity=entity).values_list("role", flat=True)
+    )
+    return perm in EntityAccess(entity=entity, roles=list(roles)).perms
+
+
+def sede_list(*, entity: Entity) -> list[Sede]:
+    return list(entity.sedes.select_related("municipality").order_by("-active", "code"))
+
+
+def network_list_as_payer(*, entity: Entity) -> list[NetworkLink]:
+    return list(
+        NetworkLink.objects.active()
+        .filter(payer=entity)
+        .select_related("payer_code", "territory", "provider")
+        .order_by("payer_code__code", "provider__name")
+    )
+
+
+def network_list_as_provider(*, entity: Entity) -> list[NetworkLink]:
+    return list(
+        NetworkLink.objects.active()
+        .filter(provider=entity)
+        .select_related("payer", "payer_code", "territory")
+        .order_by("payer__name")
+    )
+
+
+def territorial_link_list(*, entity: Entity) -> list[TerritorialLink]:
+    return list(
+        TerritorialLink.objects.active()
+        .filter(territory=entity)
+        .select_related("payer_code__entity")
+        .order_by("payer_code__code")
+    )
+
+
+def member_list(*, entity: Entity) -> list[Membership]:
+    return list(
+        Membership.objects.active()
+        .filter(entity=entity)
+        .select_related("user")
+        .order_by("user__first_surname", "user__first_name", "role")
+    )
+
+
+def audit_list(*, entity: Entity):
+    """The entity's audit entries, newest first (a queryset, for pagination)."""
+    return AuditEntry.objects.filter(entity=entity).select_related("actor")
+
+
+def municipality_get(*, code: str) -> Municipality | None:
+    return Municipality.objects.select_related("department").filter(code=code).first()

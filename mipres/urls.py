@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "MIPRES abierto – Administración del Ministerio"
+admin.site.site_title = "MIPRES abierto"
+admin.site.index_title = "Administración"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("ayuda/", views.help_page, name="help"),
+    path("divipola/<str:code>/", views.divipola, name="divipola"),
+    path("healthz", views.healthz, name="healthz"),
+    path("cuentas/", include("accounts.urls")),
+    path("entidades/", include("entities.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,68 @@
+"""The test harness: a throwaway PostgreSQL for the session, and the standard cast."""
+
+import pytest
+from django.db import connections
+
+from mipres.lib.pgtemp import TempCluster
+
+from .accounts.factories import UserFactory
+from .entities.factories import EntityFactory, grant
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    cluster = TempCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(pg_cluster, django_db_modify_db_settings_parallel_suffix):
+    """Point Django at the throwaway cluster before pytest-django creates the test DB."""
+    for alias in connections:
+        connections[alias].close()
+        connections[alias].settings_dict.update(
+            HOST=pg_cluster.host, PORT=str(pg_cluster.port), USER=pg_cluster.user, PASSWORD=""
+        )
+
+
+# The standard cast (STYLE R15): a delegate of the IPS, a member of it whose role grants
+# less (a prescriptor), and a delegate of another IPS (the outsider).
+@pytest.fixture
+def ips(db):
+    return EntityFactory(entity_type="IPS")
+
+
+@pytest.fixture
+def owner(ips):
+    user = UserFactory()
+    grant(user, ips, "delegado")
+    return user
+
+
+@pytest.fixture
+def member_readonly(ips):
+    user = UserFactory()
+    grant(user, ips, "prescriptor")
+    return user
+
+
+@pytest.fixture
+def other_ips(db):
+    return EntityFactory(entity_type="IPS")
+
+
+@pytest.fixture
+def outsider(other_ips):
+    user = UserFactory()
+    grant(user, other_ips, "delegado")
+    return user
+
+
+@pytest.fixture
+def ministry_admin(db):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="verify_entity"))
+    return user
