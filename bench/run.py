@@ -40,6 +40,7 @@ LUA_REPORT = BENCH_DIR / "report.lua"
 JSON_MARKER = "@@BENCH_JSON@@"
 FLOOR_LABEL = "floor"
 HOST = "127.0.0.1"
+BUSY_LOAD = 0.7  # 1-minute load average above which other work skews the figures
 
 
 class SetupError(Exception):
@@ -55,6 +56,10 @@ class Page:
     @property
     def needs_login(self) -> bool:
         return bool(self.selector)
+
+    @property
+    def session_key(self) -> str:
+        return json.dumps(self.selector, sort_keys=True)
 
 
 @dataclass
@@ -101,7 +106,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", help="comma-separated labels to measure (floor is always kept)")
     parser.add_argument("-t", "--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("-c", "--connections", type=int, default=16, help="wrk connections (16)")
-    parser.add_argument("-d", "--duration", default="10s", help="wrk duration per page (10s)")
+    parser.add_argument("-d", "--duration", help="wrk duration per page (10s; 3s with --quick)")
     parser.add_argument("--warmup", default="1s", help="unmeasured wrk run before each page")
     parser.add_argument("--timeout", default="2s", help="wrk request timeout (2s)")
     parser.add_argument(
@@ -132,8 +137,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-json", action="store_true", help="do not write bench/results/")
     parser.add_argument("-v", "--verbose", action="store_true", help="show commands' output")
     args = parser.parse_args(argv)
-    if args.quick:
-        args.duration = "3s"
+    if args.duration is None:
+        args.duration = "3s" if args.quick else "10s"
     if args.connections < args.threads:
         parser.error("wrk needs at least as many connections as threads")
     return args
@@ -523,10 +528,14 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
             manage(env, "load_divipola", str(csv), verbose=args.verbose)
         manage(env, "collectstatic", "--noinput", verbose=args.verbose)
 
-        users: list[dict] = []
+        # Who each logged-in page runs as, settled before serving so that a bad selector
+        # fails at once.
+        accounts: dict[str, dict] = {}
         if any(page.needs_login for page in pages):
-            output = manage(env, "demo_credentials", "--json")
-            users = json.loads(output)["users"]
+            users = json.loads(manage(env, "demo_credentials", "--json"))["users"]
+            for page in pages:
+                if page.needs_login:
+                    accounts[page.session_key] = pick_user(users, page.selector)
 
         port = free_port()
         log = workdir / "gunicorn.log"
@@ -539,10 +548,10 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
         for page in pages:
             cookie = ""
             if page.needs_login:
-                key = json.dumps(page.selector, sort_keys=True)
-                if key not in sessions:
-                    sessions[key] = login(port, args.login_path, pick_user(users, page.selector))
-                cookie = sessions[key]
+                if page.session_key not in sessions:
+                    user = accounts[page.session_key]
+                    sessions[page.session_key] = login(port, args.login_path, user)
+                cookie = sessions[page.session_key]
             headers = {"Cookie": cookie} if cookie else {}
             try:
                 status, _, _ = http_request(port, "GET", page.path, headers=headers)
@@ -580,9 +589,12 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
             print(f"warning: stopping PostgreSQL failed: {error}", file=sys.stderr)
 
 
-def to_json(args: argparse.Namespace, run: dict, started: dt.datetime, floor_rps: float) -> dict:
+def to_json(
+    args: argparse.Namespace, run: dict, started: dt.datetime, floor_rps: float, load: float
+) -> dict:
     return {
         "started_at": started.isoformat(timespec="seconds"),
+        "load_average_at_start": round(load, 2),
         "commit": git_commit(),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "versions": versions(),
@@ -632,6 +644,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     signal.signal(signal.SIGTERM, _raise_interrupt)  # `kill` cleans up like Ctrl-C does
     started = dt.datetime.now(dt.UTC)
+    load = os.getloadavg()[0]
+    if load > BUSY_LOAD:
+        print(
+            f"warning: load average {load:.2f} before starting: other work is using the CPU, "
+            "so the figures will be low. Prefer a quiet machine for figures to publish.",
+            file=sys.stderr,
+        )
     try:
         pages = load_pages(args.urls, args.only)
         with tempfile.TemporaryDirectory(prefix="mipres-bench-") as workdir:
@@ -648,14 +667,15 @@ def main(argv: list[str] | None = None) -> int:
     floor_rps = floor.requests_per_s
     print(
         f"\n{started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs; gunicorn {args.workers} x "
-        f"{args.worker_class}; wrk -t{args.threads} -c{args.connections} -d{args.duration}"
+        f"{args.worker_class}; wrk -t{args.threads} -c{args.connections} -d{args.duration}; "
+        f"load average at start {load:.2f}"
     )
     print_table(results, floor_rps)
 
     if not args.no_json:
         RESULTS_DIR.mkdir(exist_ok=True)
         target = RESULTS_DIR / f"{started:%Y%m%dT%H%M%SZ}.json"
-        data = to_json(args, run, started, floor_rps)
+        data = to_json(args, run, started, floor_rps, load)
         target.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"results: {target.relative_to(REPO)}")
 

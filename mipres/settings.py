@@ -125,8 +125,14 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Email goes through Django's mail framework; the console backend prints messages.
-EMAIL_BACKEND_PATH: str = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Email goes through Django's mail framework: printed to the console while developing
+# (`make run`), sent by SMTP otherwise.
+EMAIL_BACKEND_PATH: str = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 _SMTP_OPTIONS = {
     "host": env("EMAIL_HOST", default="localhost"),
     "port": env.int("EMAIL_PORT", default=25),

@@ -1,0 +1,122 @@
+import json
+import os
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from accounts.models import User
+from entities.models import (
+    AuditEntry,
+    Department,
+    Entity,
+    Membership,
+    Municipality,
+    NetworkLink,
+    TerritorialLink,
+)
+from entities.permissions import ROLES_BY_ENTITY_TYPE, EntityType
+
+pytestmark = pytest.mark.django_db
+CATALOG_DIR = os.environ.get("CATALOG_DIR", "")
+
+
+def _credentials() -> dict:
+    out = StringIO()
+    call_command("demo_credentials", "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def _counts():
+    return [
+        m.objects.count()
+        for m in (User, Entity, Membership, NetworkLink, TerritorialLink, AuditEntry)
+    ]
+
+
+def test_seed_demo_builds_a_coherent_world_and_is_idempotent():
+    call_command("seed_demo", stdout=StringIO())
+    first = _counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert _counts() == first
+    types = sorted(Entity.objects.values_list("entity_type", flat=True))
+    assert types == ["EOC", "EPS", "ET", "IPS", "IPS", "PROVEEDOR", "PROVEEDOR"]
+    assert set(Entity.objects.values_list("status", flat=True)) == {"verified"}
+    eps = Entity.objects.get(entity_type="EPS")
+    assert sorted(eps.payer_codes.values_list("regime", flat=True)) == [
+        "contributivo",
+        "subsidiado",
+    ]
+    # A subsidiado network link always names an ET that associated the code.
+    for link in NetworkLink.objects.filter(payer_code__regime="subsidiado"):
+        assert TerritorialLink.objects.active().filter(
+            territory=link.territory, payer_code=link.payer_code
+        )
+    for entity in Entity.objects.filter(entity_type__in=["IPS", "PROVEEDOR"]):
+        assert entity.sedes.exists()
+
+
+def test_demo_credentials_cover_every_role_of_every_entity_and_log_in(rf):
+    call_command("seed_demo", stdout=StringIO())
+    data = _credentials()
+    users = data["users"]
+    keys = {
+        "document_type",
+        "document_number",
+        "password",
+        "entity_nit",
+        "entity_name",
+        "entity_type",
+        "roles",
+    }
+    assert all(set(u) == keys for u in users)
+    for entity_type in EntityType:
+        expected = set(ROLES_BY_ENTITY_TYPE[entity_type])
+        for entity_nit in {u["entity_nit"] for u in users if u["entity_type"] == entity_type}:
+            roles = {r for u in users if u["entity_nit"] == entity_nit for r in u["roles"]}
+            assert roles == expected, (entity_type, entity_nit)
+    for u in users + data["admins"]:
+        login = f"{u['document_type']} {u['document_number']}"
+        user = authenticate(rf.post("/"), username=login, password=u["password"])
+        assert user is not None, login
+    for u in users:
+        membership = Membership.objects.active().get(
+            user__document_number=u["document_number"], entity__nit=u["entity_nit"]
+        )
+        assert [membership.role] == u["roles"]
+
+
+def test_load_divipola_reports_and_accepts_latin1_semicolons(tmp_path: Path):
+    csv = tmp_path / "municipios.csv"
+    csv.write_bytes(
+        "code;name;department_code;department_name\n"
+        "05002;ABEJORRAL;05;Antioquia\n"
+        "05001;MEDELLÍN;05;Antioquia\n"
+        "123;CORTO;05;Antioquia\n"
+        "25754;SOACHA;25;Cundinamarca\n".encode("latin-1")
+    )
+    out, err = StringIO(), StringIO()
+    call_command("load_divipola", str(csv), stdout=out, stderr=err)
+    assert "2 creados, 1 actualizados" in out.getvalue()
+    assert "línea 4" in err.getvalue() and "5 dígitos" in err.getvalue()
+    assert Municipality.objects.get(code="25754").department.name == "Cundinamarca"
+    assert Municipality.objects.get(code="05001").name == "MEDELLÍN"
+
+
+def test_the_repository_ships_33_departments_and_their_capitals():
+    assert Department.objects.count() == 33
+    assert Municipality.objects.get(code="05001").name == "Medellín"
+    assert Municipality.objects.get(code="11001").department_id == "11"
+    assert Municipality.objects.count() == 32  # Cundinamarca's capital is Bogotá (11001)
+
+
+@pytest.mark.skipif(not CATALOG_DIR, reason="CATALOG_DIR is not set (CI sets it)")
+def test_full_divipola_from_catalog_dir():
+    call_command("load_divipola", str(Path(CATALOG_DIR) / "municipios.csv"), stdout=StringIO())
+    assert Municipality.objects.count() == 1123
+    assert Department.objects.count() == 33
+    assert Municipality.objects.get(code="05001").name == "MEDELLÍN"
+    assert Municipality.objects.get(code="11001").department.name.startswith("Bogotá")
+    assert Municipality.objects.get(code="94343").department_id == "94"  # Barranco Minas

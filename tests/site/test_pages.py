@@ -1,0 +1,124 @@
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from entities.permissions import Role
+
+from ..entities.factories import EntityFactory, grant
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_home_requires_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+@pytest.mark.django_db
+def test_home_lists_the_users_entities_and_roles_and_links_only_to_them(client, ips, owner):
+    eps = EntityFactory(entity_type="EPS", name="EPS Pagadora")
+    grant(owner, eps, Role.JUNTA)
+    unrelated = EntityFactory(name="Entidad Ajena")
+    client.force_login(owner)
+    page = client.get(reverse("home")).content.decode()
+    assert ips.name in page and "EPS Pagadora" in page
+    assert "Delegado" in page and "Junta de Profesionales" in page
+    assert reverse("entities:detail", args=[ips.external_id]) in page
+    assert reverse("entities:detail", args=[eps.external_id]) in page
+    assert unrelated.name not in page
+    assert reverse("admin:index") not in page
+
+
+@pytest.mark.django_db
+def test_home_without_roles_explains_how_to_get_them(client):
+    from ..accounts.factories import UserFactory
+
+    client.force_login(UserFactory())
+    page = client.get(reverse("home")).content.decode()
+    assert "aún no tiene roles activos" in page
+
+
+@pytest.mark.django_db
+def test_staff_see_the_admin_link(client, ministry_admin):
+    client.force_login(ministry_admin)
+    assert reverse("admin:index") in client.get(reverse("home")).content.decode()
+
+
+def test_help_page_is_public_and_shows_the_support_desk(client, settings):
+    page = client.get(reverse("help")).content.decode()
+    assert "(57-1) 5893750 opción 4" in page
+    assert "01800960020 opción 4" in page
+    assert "soporteprescripcion1328@minsalud.gov.co" in page
+    assert "Sábados de 8:00 a.m. a 1:00 p.m. jornada continua" in page
+    settings.SUPPORT = {**settings.SUPPORT, "email": "mesa@salud.example.org"}
+    assert "mesa@salud.example.org" in client.get(reverse("help")).content.decode()
+
+
+@pytest.mark.django_db
+def test_divipola_page(client):
+    page = client.get(reverse("divipola", args=["05001"])).content.decode()
+    assert "Medellín" in page and "Antioquia" in page
+    assert client.get(reverse("divipola", args=["00000"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(client, django_db_blocker):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead_port = sock.getsockname()[1]  # nothing listens here once the socket closes
+    saved = dict(connection.settings_dict)
+    with django_db_blocker.unblock():
+        connection.close()
+        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(dead_port))
+        try:
+            response = client.get("/healthz")
+        finally:
+            connection.close()
+            connection.settings_dict.update(saved)
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_deploy_checks_are_clean_with_debug_off():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "DEBUG", "SECRET_KEY"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="mipres.settings",
+        DEBUG="0",
+        SECRET_KEY="x7#Lq2!vR9p@Zt4&Wm8^Kd1*Hs6(Fy3)Jb5_Nc0+Ge2=Ua9-Ow4~Ix7`Qe1Ty8Rp",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    env.update(DJANGO_SETTINGS_MODULE="mipres.settings", DEBUG="0")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
