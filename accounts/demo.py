@@ -10,7 +10,9 @@ in INSTALLED_APPS order.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from stdnum.co import nit as stdnum_nit
 
@@ -142,8 +144,19 @@ NETWORKS = [
 ]
 TERRITORIAL_LINKS = [("et", "EPSS99")]
 
-FIRST_NAMES = ["Ana", "Carlos", "Luisa", "Jorge", "María", "Andrés", "Paula", "Felipe", "Diana"]
-MIDDLE_NAMES = ["Lucía", "Eduardo", "Fernanda", "Iván", "José", "Camila", "", "Alberto", ""]
+GIVEN_NAMES = [
+    ("Ana", "Lucía"),
+    ("Carlos", "Eduardo"),
+    ("Luisa", "Fernanda"),
+    ("Jorge", "Iván"),
+    ("María", "José"),
+    ("Andrés", "Felipe"),
+    ("Paula", "Andrea"),
+    ("Juan", "Camilo"),
+    ("Diana", "Marcela"),
+    ("Santiago", ""),
+    ("Valentina", ""),
+]
 SURNAMES = ["Restrepo", "Gómez", "Rodríguez", "Martínez", "Vélez", "Ospina", "Cárdenas", "Rojas"]
 
 
@@ -156,9 +169,10 @@ class DemoUser:
     @property
     def names(self) -> dict:
         n = int(self.document_number)
+        first, middle = GIVEN_NAMES[n % len(GIVEN_NAMES)]
         return {
-            "first_name": FIRST_NAMES[n % len(FIRST_NAMES)],
-            "middle_name": MIDDLE_NAMES[(n // 7) % len(MIDDLE_NAMES)],
+            "first_name": first,
+            "middle_name": middle,
             "first_surname": SURNAMES[n % len(SURNAMES)],
             "second_surname": SURNAMES[(n // 3) % len(SURNAMES)],
         }
@@ -174,17 +188,22 @@ def demo_users() -> list[DemoUser]:
     return users
 
 
-def _person(document_number: str, names: dict, *, staff: bool = False) -> User:
+@cache
+def _demo_password_hash() -> str:
+    # Hash once: the password hasher is deliberately slow, and every demo user shares it.
+    return make_password(DEMO_PASSWORD)
+
+
+def _person(document_number: str, names: dict) -> User:
     user = User.objects.filter(document_type=DocumentType.CC, document_number=document_number)
     if user.exists():
         return user.get()
-    email = f"cc{document_number}@demo.mipres.local"
     return services.person_register(
         actor=None,
         document_type=DocumentType.CC,
         document_number=document_number,
-        password=DEMO_PASSWORD,
-        email=email,
+        password_hash=_demo_password_hash(),
+        email=f"cc{document_number}@demo.mipres.local",
         **names,
     )
 

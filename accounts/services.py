@@ -11,10 +11,17 @@ PERSON_FIELDS = ("first_name", "middle_name", "first_surname", "second_surname",
 
 @transaction.atomic
 def person_register(
-    *, actor, document_type: str, document_number: str, password: str | None = None, **fields
+    *,
+    actor,
+    document_type: str,
+    document_number: str,
+    password: str | None = None,
+    password_hash: str | None = None,
+    **fields,
 ) -> User:
     """Register a person (PASO 1). Without `password` the person has no usable password
-    until they set one through an emailed link (PASO 2).
+    until they set one through an emailed link (PASO 2). `password_hash` takes an already
+    hashed password instead (bulk loads: hashing is deliberately slow).
 
     Raises ValidationError (duplicate document, bad fields) with per-field messages.
     """
@@ -23,12 +30,15 @@ def person_register(
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
     user = User(document_type=document_type, document_number=document_number.strip(), **fields)
     user.full_clean(exclude=["password", "username"])
-    user.set_password(password)
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_password(password)
     user.save()
     audit.log(
         actor=actor,
         action="accounts.user.registered",
         target=user,
-        data={"username": user.username, "with_password": password is not None},
+        data={"username": user.username, "with_password": user.has_usable_password()},
     )
     return user
