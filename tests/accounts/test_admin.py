@@ -145,6 +145,15 @@ def test_admin_duplicate_document_is_refused_beside_the_number(admin_client):
 def test_every_model_has_a_searchable_admin_list(admin_client, name):
     response = admin_client.get(reverse(f"admin:{name}_changelist"), {"q": "a"})
     assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="Buscar"' in page  # Django's own admin strings in Spanish
+    assert response.context["cl"].search_fields
+
+
+def test_admin_index_is_in_spanish(admin_client):
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Administración del Ministerio" in page
+    assert "Entidades" in page and "Personas y cuentas" in page and "Auditoría" in page
 
 
 def test_admin_is_closed_to_non_staff(client, owner):

@@ -324,3 +324,31 @@ def test_an_et_associates_only_subsidiado_codes(eps_world):
         services.territorial_link_activate(
             actor=w["delegate"], territory=w["et"], payer_code=w["subsidiado"]
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_activations_of_the_same_role_give_exactly_one_membership():
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection
+
+    ips = EntityFactory(entity_type="IPS")
+    person = UserFactory()
+    barrier = Barrier(4)
+
+    def activate(_):
+        try:
+            barrier.wait()
+            services.membership_activate(actor=None, entity=ips, user=person, role="admision")
+            return "ok"
+        except DomainError:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        results = sorted(pool.map(activate, range(4)))
+    assert results == ["ok", "refused", "refused", "refused"]
+    assert Membership.objects.active().filter(user=person, role="admision").count() == 1
+    assert AuditEntry.objects.filter(action="entities.membership.activated").count() == 1
