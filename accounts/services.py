@@ -6,7 +6,15 @@ from entities import audit
 
 from .models import User
 
-PERSON_FIELDS = ("first_name", "middle_name", "first_surname", "second_surname", "email", "phone")
+PERSON_FIELDS = (
+    "first_name",
+    "middle_name",
+    "first_surname",
+    "second_surname",
+    "birth_date",
+    "email",
+    "phone",
+)
 
 
 @transaction.atomic

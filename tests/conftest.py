@@ -26,6 +26,25 @@ def django_db_modify_db_settings(pg_cluster, django_db_modify_db_settings_parall
         )
 
 
+@pytest.fixture(autouse=True)
+def _shipped_divipola_in_transactional_tests(request):
+    """Transactional tests (browser tests, concurrency tests) start from a database emptied
+    by the previous one, data migrations included: load the shipped DIVIPOLA rows again.
+    (Serialized rollback cannot: Playwright's event loop gives the test another connection
+    object than the one holding the serialized copy.)"""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker and marker.kwargs.get("transaction")) or (
+        "live_server" in request.fixturenames or "transactional_db" in request.fixturenames
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from entities.divipola import import_municipalities, starter_rows
+    from entities.models import Department, Municipality
+
+    import_municipalities(starter_rows(), Department, Municipality)
+
+
 # The standard cast (STYLE R15): a delegate of the IPS, a member of it whose role grants
 # less (a prescriptor), and a delegate of another IPS (the outsider).
 @pytest.fixture

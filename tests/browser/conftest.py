@@ -34,17 +34,7 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def demo_world(live_server):
-    """The demo world, committed so the live server sees it.
-
-    Browser tests run on a transactional database that is emptied after each test, data
-    migrations included; the shipped DIVIPOLA rows are loaded again first. (Serialized
-    rollback cannot restore them here: Playwright's event loop gives the test a different
-    database connection object than the one holding the serialized copy.)
-    """
-    from entities.divipola import import_municipalities, starter_rows
-    from entities.models import Department, Municipality
-
-    import_municipalities(starter_rows(), Department, Municipality)
+    """The demo world, committed so the live server sees it."""
     call_command("seed_demo", stdout=StringIO())
     out = StringIO()
     call_command("demo_credentials", "--json", stdout=out)

@@ -77,6 +77,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     middle_name = models.CharField(_("segundo nombre"), max_length=60, blank=True)
     first_surname = models.CharField(_("primer apellido"), max_length=60)
     second_surname = models.CharField(_("segundo apellido"), max_length=60, blank=True)
+    birth_date = models.DateField(_("fecha de nacimiento"), null=True, blank=True)
     email = models.EmailField(_("correo electrónico"))
     phone = models.CharField(_("teléfono"), max_length=30, blank=True)
     is_active = models.BooleanField(_("activo"), default=True)
