@@ -5,21 +5,12 @@ The same function serves the data migration (with historical models) and the
 """
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from mipres.lib.csvfiles import read_rows
+from mipres.lib.csvfiles import ImportReport, read_rows
 
 STARTER_FILE = Path(__file__).parent / "data" / "divipola_departamentos.csv"
 MUNICIPALITY_CODE = re.compile(r"^\d{5}$")
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
 
 def starter_rows() -> list[dict[str, str]]:

@@ -3,7 +3,18 @@ Latin-1, comma- or semicolon-separated."""
 
 import csv
 import io
+from dataclasses import dataclass, field
 from pathlib import Path
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the command's output and its audit entry."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
 
 
 def read_rows(path: Path | str) -> list[dict[str, str]]:

@@ -5,7 +5,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import DocumentType, login_name
+from ..models import DocumentType, login_name
 
 
 def login_name_from_request(request, credentials) -> str:
