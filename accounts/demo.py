@@ -27,7 +27,7 @@ from entities.models import (
     Sede,
     TerritorialLink,
 )
-from entities.permissions import ROLES_BY_ENTITY_TYPE, EntityType
+from entities.permissions import ROLES_BY_ENTITY_TYPE, EntityType, Role
 
 from . import services
 from .models import DocumentType, User
@@ -279,7 +279,11 @@ def seed(world: dict) -> None:
         user = _person(demo_user.document_number, demo_user.names)
         entity = entities[demo_user.entity.key]
         active = Membership.objects.active().filter(user=user, entity=entity, role=demo_user.role)
-        if not active.exists():
+        if active.exists():
+            continue
+        if demo_user.role == Role.DELEGADO:
+            entity_services.delegate_designate(actor=None, entity=entity, user=user)
+        else:
             entity_services.membership_activate(
                 actor=None, entity=entity, user=user, role=demo_user.role
             )

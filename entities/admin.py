@@ -93,12 +93,31 @@ class SedeInline(admin.TabularInline):
 
 @admin.register(Entity)
 class EntityAdmin(AuditedAdmin):
-    list_display = ["name", "entity_type", "nit_display", "municipality", "status", "created_at"]
-    list_filter = ["entity_type", "status", "municipality__department"]
+    list_display = [
+        "name",
+        "entity_type",
+        "nit_display",
+        "municipality",
+        "status",
+        "registration_confirmed_at",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        ("registration_confirmed_at", admin.EmptyFieldListFilter),
+        "entity_type",
+        "municipality__department",
+    ]
     search_fields = ["name", "nit", "reps_code", "payer_codes__code"]
     list_select_related = ["municipality"]
-    autocomplete_fields = ["municipality", "legal_representative"]
-    readonly_fields = ["status", "created_at", "verified_at", "external_id"]
+    autocomplete_fields = ["municipality", "legal_representative", "pending_delegate"]
+    readonly_fields = [
+        "status",
+        "created_at",
+        "registration_confirmed_at",
+        "verified_at",
+        "external_id",
+    ]
     inlines = [PayerCodeInline, SedeInline]
     actions = ["verify", "suspend"]
     fieldsets = [
@@ -107,7 +126,16 @@ class EntityAdmin(AuditedAdmin):
         (_("Códigos"), {"fields": ["reps_code", "dane_code"]}),
         (
             _("Responsables y fechas"),
-            {"fields": ["legal_representative", "created_at", "verified_at", "external_id"]},
+            {
+                "fields": [
+                    "legal_representative",
+                    "pending_delegate",
+                    "created_at",
+                    "registration_confirmed_at",
+                    "verified_at",
+                    "external_id",
+                ]
+            },
         ),
     ]
 

@@ -112,7 +112,22 @@ class Entity(models.Model):
             )
         ],
     )
+    pending_delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("delegado designado"),
+        help_text=_("Recibe el rol Delegado cuando el Ministerio verifica la entidad."),
+    )
     created_at = models.DateTimeField(_("registrada"), default=timezone.now, editable=False)
+    registration_confirmed_at = models.DateTimeField(
+        _("registro confirmado por el representante legal"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
     verified_at = models.DateTimeField(_("verificada"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -141,6 +156,10 @@ class Entity(models.Model):
     @property
     def is_payer(self) -> bool:
         return self.entity_type in PAYER_TYPES
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.registration_confirmed_at is None
 
     def can_transition(self, to: str) -> bool:
         return to in self.TRANSITIONS.get(self.status, set())

@@ -1,4 +1,5 @@
 import factory
+from django.utils import timezone
 from stdnum.co import nit as stdnum_nit
 
 from entities.models import Entity, Membership, Municipality, PayerCode, Sede
@@ -20,6 +21,7 @@ class EntityFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Entidad de prueba {n}")
     municipality = factory.LazyFunction(lambda: Municipality.objects.get(code="05001"))
     status = Entity.Status.VERIFIED
+    registration_confirmed_at = factory.LazyFunction(timezone.now)
     reps_code = factory.LazyAttribute(
         lambda o: f"05001{o.nit[-5:]}01" if o.entity_type == "IPS" else ""
     )

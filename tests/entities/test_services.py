@@ -162,18 +162,16 @@ def test_a_role_that_does_not_exist_for_the_entity_type_is_refused(ips, owner):
 
 
 def test_a_duplicate_active_role_is_refused(ips, owner, member_readonly):
-    with pytest.raises(DomainError, match="ya tiene este rol"):
+    with pytest.raises(DomainError, match="ya tiene el rol Prescriptor activo"):
         services.membership_activate(
             actor=owner, entity=ips, user=member_readonly, role="prescriptor"
         )
     assert Membership.objects.filter(user=member_readonly).count() == 1
 
 
-def test_only_the_ministry_or_system_designates_a_delegate(ips, owner, ministry_admin):
-    person = UserFactory()
-    with pytest.raises(PermissionDenied):
-        services.membership_activate(actor=owner, entity=ips, user=person, role="delegado")
-    services.membership_activate(actor=ministry_admin, entity=ips, user=person, role="delegado")
+def test_a_delegate_never_grants_the_delegado_role(ips, owner):
+    with pytest.raises(DomainError, match="lo designa el representante legal"):
+        services.membership_activate(actor=owner, entity=ips, user=UserFactory(), role="delegado")
 
 
 def test_a_dispensador_sede_must_belong_to_the_entity(owner, ips):
