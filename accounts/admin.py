@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entities.admin import AuditedAdmin
 
-from .models import User
+from .models import ProfessionalRecord, ProviderRegistryRecord, User
 
 DUPLICATE_DOCUMENT = _("Ya existe una persona registrada con este tipo y número de documento.")
 
@@ -102,3 +102,54 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             },
         ),
     ]
+
+
+class RegistryAdmin(AuditedAdmin):
+    """Registry mirrors are loaded by import_rethus / import_reps (or answered by a real
+    service): support staff search them and may only switch `active`, which is audited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name not in ("id", "active")]
+
+
+@admin.register(ProfessionalRecord)
+class ProfessionalRecordAdmin(RegistryAdmin):
+    list_display = [
+        "document_number",
+        "document_type",
+        "first_surname",
+        "first_name",
+        "profession",
+        "registration_number",
+        "active",
+        "source",
+        "updated_at",
+    ]
+    list_filter = ["profession", "active", "source", "document_type"]
+    search_fields = [
+        "document_number",
+        "first_name",
+        "middle_name",
+        "first_surname",
+        "second_surname",
+        "registration_number",
+    ]
+
+
+@admin.register(ProviderRegistryRecord)
+class ProviderRegistryRecordAdmin(RegistryAdmin):
+    list_display = [
+        "habilitation_code",
+        "nit",
+        "name",
+        "municipality",
+        "independent_professional",
+        "active",
+        "source",
+    ]
+    list_filter = ["independent_professional", "active", "municipality__department", "source"]
+    search_fields = ["habilitation_code", "nit", "name", "document_number"]
+    list_select_related = ["municipality__department"]

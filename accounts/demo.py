@@ -31,6 +31,7 @@ from entities.permissions import ROLES_BY_ENTITY_TYPE, EntityType, Role
 
 from . import services
 from .models import DocumentType, User
+from .registries import seed_demo_registries
 
 DEMO_PASSWORD = "Demo.Mipres.2026"
 MINISTRY_ADMIN = ("CC", "1000000001")
@@ -249,7 +250,133 @@ def _entity(spec: DemoEntity, ministry: User) -> Entity:
     return entity
 
 
+@dataclass(frozen=True)
+class StagedPerson:
+    """Someone part-way through registration, so each screen has a case to show."""
+
+    document_number: str
+    names: tuple[str, str, str, str]
+    stage: str  # "registrado" (PASO 1 only) or "con_credenciales" (PASO 2 done)
+    note: str
+
+    @property
+    def has_credentials(self) -> bool:
+        return self.stage == "con_credenciales"
+
+
+# 1000009001 (a médico active in RETHUS) is deliberately not registered: the PASO 1 journey.
+STAGED_PEOPLE = [
+    StagedPerson(
+        "1000009002", ("Catalina", "", "Mejía", "Arango"), "registrado", "odontóloga sin PASO 2"
+    ),
+    StagedPerson(
+        "1000009003", ("Mauricio", "", "Londoño", "Salazar"), "con_credenciales", "optómetra"
+    ),
+    StagedPerson(
+        "1000009004",
+        ("Natalia", "Isabel", "Quintero", "Henao"),
+        "con_credenciales",
+        "nutricionista",
+    ),
+    StagedPerson(
+        "1000009005",
+        ("Gloria", "Patricia", "Muñoz", "Betancur"),
+        "con_credenciales",
+        "enfermera: no prescribe; puede ser dispensadora",
+    ),
+    StagedPerson(
+        "1000009006",
+        ("Hernán", "Darío", "Castaño", "Uribe"),
+        "registrado",
+        "médico inactivo en RETHUS",
+    ),
+    StagedPerson(
+        "1000009007",
+        ("Sofía", "", "Echeverri", "Toro"),
+        "con_credenciales",
+        "médica independiente (REPS 050010009007, NIT 1000009007)",
+    ),
+    StagedPerson(
+        "1000009101",
+        ("Ricardo", "", "Gaviria", "Ochoa"),
+        "registrado",
+        "representante legal de las entidades pendientes",
+    ),
+    StagedPerson(
+        "1000009102",
+        ("Marcela", "", "Pineda", "Correa"),
+        "registrado",
+        "delegada designada de las entidades pendientes",
+    ),
+]
+
+# Registrations waiting: one confirmed by its legal representative (waits for the Ministry),
+# one not yet confirmed. (NIT 900400301, in the demo REPS, is left for the registration
+# journey.)
+PENDING_ENTITIES = [
+    DemoEntity(
+        "pending_confirmed",
+        8,
+        EntityType.PROVEEDOR,
+        "900500801",
+        "Farmacia Demo del Caribe (demo)",
+        "08001",
+        extra={"address": "Carrera 54 # 72-80, Barranquilla"},
+    ),
+    DemoEntity(
+        "pending_unconfirmed",
+        9,
+        EntityType.ET,
+        "900500902",
+        "Secretaría de Salud del Valle del Cauca (demo)",
+        "76001",
+        extra={"dane_code": "76", "address": "Carrera 6 # 9-60, Cali"},
+    ),
+]
+
+
+def _staged_person(person: StagedPerson) -> User:
+    existing = User.objects.filter(
+        document_type=DocumentType.CC, document_number=person.document_number
+    )
+    if existing.exists():
+        return existing.get()
+    first, middle, surname, second = person.names
+    return services.person_register(
+        actor=None,
+        document_type=DocumentType.CC,
+        document_number=person.document_number,
+        password_hash=_demo_password_hash() if person.has_credentials else None,
+        email=f"cc{person.document_number}@demo.mipres.local",
+        first_name=first,
+        middle_name=middle,
+        first_surname=surname,
+        second_surname=second,
+    )
+
+
+def _pending_registrations(people: dict[str, User]) -> None:
+    legal, delegate = people["1000009101"], people["1000009102"]
+    for spec in PENDING_ENTITIES:
+        if Entity.objects.filter(nit=spec.nit).exists():
+            continue
+        entity = entity_services.entity_register(
+            actor=legal,
+            entity_type=spec.entity_type,
+            nit=spec.nit,
+            dv=spec.dv,
+            name=spec.name,
+            municipality=Municipality.objects.get(code=spec.municipality),
+            legal_representative=legal,
+            pending_delegate=delegate,
+            **spec.extra,
+        )
+        if spec.key == "pending_confirmed":
+            entity_services.entity_confirm_registration(actor=legal, entity=entity)
+
+
 def seed(world: dict) -> None:
+    seed_demo_registries()
     ministry = _ministry_admin()
     entities = {spec.key: _entity(spec, ministry) for spec in ENTITIES}
     world["entities"] = entities
@@ -282,11 +409,13 @@ def seed(world: dict) -> None:
         if active.exists():
             continue
         if demo_user.role == Role.DELEGADO:
-            entity_services.delegate_designate(actor=None, entity=entity, user=user)
+            entity_services.delegate_designate(actor=None, entity=entity, user=user, notify=False)
         else:
             entity_services.membership_activate(
                 actor=None, entity=entity, user=user, role=demo_user.role
             )
+    people = {p.document_number: _staged_person(p) for p in STAGED_PEOPLE}
+    _pending_registrations(people)
 
 
 def credentials() -> dict:
@@ -310,4 +439,18 @@ def credentials() -> dict:
             "description": "Administrador del Ministerio (Django admin)",
         }
     ]
-    return {"users": users, "admins": admins}
+    people = [
+        {
+            "document_type": DocumentType.CC.value,
+            "document_number": p.document_number,
+            "password": DEMO_PASSWORD if p.has_credentials else None,
+            "stage": p.stage,
+            "note": p.note,
+        }
+        for p in STAGED_PEOPLE
+    ]
+    pending = [
+        {"entity_nit": e.nit, "entity_name": e.name, "entity_type": str(e.entity_type)}
+        for e in PENDING_ENTITIES
+    ]
+    return {"users": users, "admins": admins, "people": people, "pending_entities": pending}

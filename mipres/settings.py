@@ -150,6 +150,12 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MIPRES abierto <no-responder@mipres.local>")
 
+# National registries mirrored here (docs/registries.md): a deployment plugs the real RETHUS
+# and REPS services by naming its own adapter classes.
+RETHUS_ADAPTER = env("RETHUS_ADAPTER", default="accounts.registries.MirrorRethusAdapter")
+REPS_ADAPTER = env("REPS_ADAPTER", default="accounts.registries.MirrorProviderRegistryAdapter")
+RETHUS_LOOKUPS_PER_MINUTE = env.int("RETHUS_LOOKUPS_PER_MINUTE", default=20)
+
 # The support desk (mesa de ayuda) as the Ministry publishes it (seeds 000/001).
 SUPPORT = {
     "phone_bogota": env("SUPPORT_PHONE_BOGOTA", default="(57-1) 5893750 opción 4"),

@@ -85,3 +85,18 @@ def ministry_admin(db):
     user = UserFactory(is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="verify_entity"))
     return user
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """`with on_commit():` runs what the code inside queued for after its commit (emails):
+    test transactions never commit, so those callbacks would otherwise never run."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -3,6 +3,7 @@ by the Ministry, suspension, and the designation of its delegate (seeds 000 and 
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from mipres.lib.errors import DomainError
@@ -139,7 +140,7 @@ def entity_suspend(*, actor, entity: Entity, reason: str) -> Entity:
     )
 
 
-def _install_delegate(*, actor, entity: Entity, user) -> Membership:
+def _install_delegate(*, actor, entity: Entity, user, notify: bool = True) -> Membership:
     """Close the current delegate's period (if any), open the new one, clear the pending
     designation, and invite the new delegate to PASO 2. Runs inside the caller's atomic."""
     for current in (
@@ -158,24 +159,27 @@ def _install_delegate(*, actor, entity: Entity, user) -> Membership:
     if entity.pending_delegate_id:
         entity.pending_delegate = None
         entity.save(update_fields=["pending_delegate"])
+    if not notify:
+        return membership
     send_on_commit(
         to=[user.email],
         template="entities/email/delegate_invitation",
         context={
             "user": user,
             "entity": entity,
-            "paso2_url": absolute_url("/registro/credenciales/"),
+            "paso2_url": absolute_url(reverse("accounts:credentials_request")),
         },
     )
     return membership
 
 
-def delegate_designate(*, actor, entity: Entity, user) -> Entity:
+def delegate_designate(*, actor, entity: Entity, user, notify: bool = True) -> Entity:
     """The legal representative (or the Ministry) designates a new delegate.
 
     Before verification the designation waits on the entity; on a verified entity the new
-    delegate takes the role at once and the previous one loses it. Raises PermissionDenied,
-    DomainError.
+    delegate takes the role at once, the previous one loses it, and the new one is emailed
+    an invitation to PASO 2 (unless `notify` is off: the demo seeding). Raises
+    PermissionDenied, DomainError.
     """
     with transaction.atomic():
         entity = Entity.objects.select_for_update().get(pk=entity.pk)
@@ -194,7 +198,7 @@ def delegate_designate(*, actor, entity: Entity, user) -> Entity:
             data={"delegate": user.username},
         )
         if entity.status == Entity.Status.VERIFIED:
-            _install_delegate(actor=actor, entity=entity, user=user)
+            _install_delegate(actor=actor, entity=entity, user=user, notify=notify)
         else:
             entity.pending_delegate = user
             entity.save(update_fields=["pending_delegate"])

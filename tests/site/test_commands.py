@@ -30,10 +30,10 @@ def _credentials() -> dict:
 
 
 def _counts():
-    return [
-        m.objects.count()
-        for m in (User, Entity, Membership, NetworkLink, TerritorialLink, AuditEntry)
-    ]
+    counts = [m.objects.count() for m in (User, Entity, Membership, NetworkLink, TerritorialLink)]
+    # A registry import run is an event even when it changes nothing; everything else is not.
+    changes = AuditEntry.objects.exclude(action__endswith=".imported").count()
+    return [*counts, changes]
 
 
 def test_seed_demo_builds_a_coherent_world_and_is_idempotent():
@@ -41,9 +41,13 @@ def test_seed_demo_builds_a_coherent_world_and_is_idempotent():
     first = _counts()
     call_command("seed_demo", stdout=StringIO())
     assert _counts() == first
-    types = sorted(Entity.objects.values_list("entity_type", flat=True))
+    verified = Entity.objects.filter(status="verified")
+    types = sorted(verified.values_list("entity_type", flat=True))
     assert types == ["EOC", "EPS", "ET", "IPS", "IPS", "PROVEEDOR", "PROVEEDOR"]
-    assert set(Entity.objects.values_list("status", flat=True)) == {"verified"}
+    # Two registrations wait: one for the Ministry, one for its legal representative.
+    pending = Entity.objects.filter(status="pending")
+    assert sorted(e.awaiting_confirmation for e in pending) == [False, True]
+    assert all(e.pending_delegate for e in pending)
     eps = Entity.objects.get(entity_type="EPS")
     assert sorted(eps.payer_codes.values_list("regime", flat=True)) == [
         "contributivo",
@@ -54,7 +58,7 @@ def test_seed_demo_builds_a_coherent_world_and_is_idempotent():
         assert TerritorialLink.objects.active().filter(
             territory=link.territory, payer_code=link.payer_code
         )
-    for entity in Entity.objects.filter(entity_type__in=["IPS", "PROVEEDOR"]):
+    for entity in verified.filter(entity_type__in=["IPS", "PROVEEDOR"]):
         assert entity.sedes.exists()
 
 
@@ -77,6 +81,12 @@ def test_demo_credentials_cover_every_role_of_every_entity_and_log_in(rf):
         for entity_nit in {u["entity_nit"] for u in users if u["entity_type"] == entity_type}:
             roles = {r for u in users if u["entity_nit"] == entity_nit for r in u["roles"]}
             assert roles == expected, (entity_type, entity_nit)
+    stages = {p["stage"] for p in data["people"]}
+    assert stages == {"registrado", "con_credenciales"}
+    for p in data["people"]:
+        person = User.objects.get(document_number=p["document_number"])
+        assert person.has_usable_password() == (p["password"] is not None)
+    assert len(data["pending_entities"]) == 2
     for u in users + data["admins"]:
         login = f"{u['document_type']} {u['document_number']}"
         user = authenticate(rf.post("/"), username=login, password=u["password"])

@@ -1,0 +1,21 @@
+"""Putting a service's refusal back on the form, beside the field it concerns."""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from .errors import DomainError
+
+
+def add_service_error(form, error: DomainError | ValidationError) -> None:
+    """Show `error` beside its field when the form has that field, above the form otherwise."""
+    if isinstance(error, DomainError):
+        field = error.field if error.field in form.fields else None
+        form.add_error(field, str(error.message))
+        return
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+        return
+    for message in error.messages:
+        form.add_error(NON_FIELD_ERRORS, message)
