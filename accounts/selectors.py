@@ -26,6 +26,7 @@ from entities.models import (
     TerritorialLink,
 )
 from entities.permissions import PROVIDER_TYPES, EntityType, Role
+from mipres.lib.nit import normalize_nit
 
 from .models import Profession, User
 from .registries import prescribing_role, rethus
@@ -133,10 +134,12 @@ def membership_list(
     )
 
 
-def membership_get(*, entity: Entity, pk: int) -> Membership:
+def membership_get(*, entity: Entity, external_id) -> Membership:
     """One of the entity's role periods; 404 for another entity's."""
     try:
-        return Membership.objects.select_related("user", "entity").get(entity=entity, pk=pk)
+        return Membership.objects.select_related("user", "entity").get(
+            entity=entity, external_id=external_id
+        )
     except Membership.DoesNotExist:
         raise Http404 from None
 
@@ -306,7 +309,7 @@ def network_link_list(
         queryset = queryset.filter(provider__entity_type=provider_type)
     query = query.strip()
     if query:
-        nit = query.split("-")[0].replace(".", "").strip()
+        nit = normalize_nit(query)
         by_nit = Q(provider__nit__contains=nit) if nit.isdigit() else Q()
         queryset = queryset.filter(by_nit | Q(provider__name__icontains=query))
     return queryset.select_related(
@@ -320,12 +323,12 @@ def network_link_list(
     )
 
 
-def network_link_get(*, payer: Entity, pk: int) -> NetworkLink:
+def network_link_get(*, payer: Entity, external_id) -> NetworkLink:
     """One of the payer's network links; 404 for another payer's."""
     try:
         return NetworkLink.objects.select_related(
             "payer", "payer_code", "territory", "provider", "started_by", "ended_by"
-        ).get(payer=payer, pk=pk)
+        ).get(payer=payer, external_id=external_id)
     except NetworkLink.DoesNotExist:
         raise Http404 from None
 
@@ -353,12 +356,12 @@ def territorial_link_list(
     )
 
 
-def territorial_link_get(*, territory: Entity, pk: int) -> TerritorialLink:
+def territorial_link_get(*, territory: Entity, external_id) -> TerritorialLink:
     """One of the ET's territorial links; 404 for another ET's."""
     try:
         return TerritorialLink.objects.select_related(
             "territory", "payer_code__entity", "started_by", "ended_by"
-        ).get(territory=territory, pk=pk)
+        ).get(territory=territory, external_id=external_id)
     except TerritorialLink.DoesNotExist:
         raise Http404 from None
 

@@ -100,12 +100,12 @@ urlpatterns = [
         name="module_activate",
     ),
     path(
-        "administracion/<uuid:entity_id>/usuarios/<int:membership_id>/inactivar/",
+        "administracion/<uuid:entity_id>/usuarios/<uuid:membership_id>/inactivar/",
         delegate.membership_inactivate,
         name="module_membership_inactivate",
     ),
     path(
-        "administracion/<uuid:entity_id>/usuarios/<int:membership_id>/historial/",
+        "administracion/<uuid:entity_id>/usuarios/<uuid:membership_id>/historial/",
         delegate.membership_history,
         name="module_membership_history",
     ),
@@ -137,12 +137,12 @@ urlpatterns = [
         name="module_network_associate",
     ),
     path(
-        "administracion/<uuid:entity_id>/red/<int:link_id>/inactivar/",
+        "administracion/<uuid:entity_id>/red/<uuid:link_id>/inactivar/",
         delegate.network_inactivate,
         name="module_network_inactivate",
     ),
     path(
-        "administracion/<uuid:entity_id>/red/<int:link_id>/historial/",
+        "administracion/<uuid:entity_id>/red/<uuid:link_id>/historial/",
         delegate.network_history,
         name="module_network_history",
     ),
@@ -157,12 +157,12 @@ urlpatterns = [
         name="module_territory_associate",
     ),
     path(
-        "administracion/<uuid:entity_id>/territorio/<int:link_id>/inactivar/",
+        "administracion/<uuid:entity_id>/territorio/<uuid:link_id>/inactivar/",
         delegate.territory_inactivate,
         name="module_territory_inactivate",
     ),
     path(
-        "administracion/<uuid:entity_id>/territorio/<int:link_id>/historial/",
+        "administracion/<uuid:entity_id>/territorio/<uuid:link_id>/historial/",
         delegate.territory_history,
         name="module_territory_history",
     ),

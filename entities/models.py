@@ -251,6 +251,7 @@ class Period(models.Model):
     """An active period with who opened and closed it. Periods are closed, never deleted:
     reactivation opens a new period, so the history of who could act when is kept."""
 
+    external_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     started_at = models.DateTimeField(_("desde"), default=timezone.now)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,9 +1,9 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
+
+from mipres.lib.layout import form_helper
 
 from ..models import DocumentType, login_name
 
@@ -15,12 +15,6 @@ def login_name_from_request(request, credentials) -> str:
     data = getattr(request, "POST", {})
     number = (data.get("document_number") or data.get("username") or "").strip().upper()
     return login_name(data.get("document_type", ""), number).strip()
-
-
-def _helper(submit_label) -> FormHelper:
-    helper = FormHelper()
-    helper.add_input(Submit("submit", submit_label))
-    return helper
 
 
 class LoginForm(forms.Form):
@@ -46,7 +40,7 @@ class LoginForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["document_number"].widget.attrs.update(autofocus=True, autocomplete="username")
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
-        self.helper = _helper(_("Ingresar"))
+        self.helper = form_helper(_("Ingresar"))
 
     def clean(self):
         document_type = self.cleaned_data.get("document_type")
@@ -68,16 +62,16 @@ class LoginForm(forms.Form):
 class CrispyPasswordChangeForm(PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Cambiar contraseña"))
+        self.helper = form_helper(_("Cambiar contraseña"))
 
 
 class CrispyPasswordResetForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Enviar enlace"))
+        self.helper = form_helper(_("Enviar enlace"))
 
 
 class CrispySetPasswordForm(SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Guardar contraseña"))
+        self.helper = form_helper(_("Guardar contraseña"))

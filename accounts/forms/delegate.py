@@ -2,10 +2,9 @@
 a código EPS) to the object the service takes; the services decide and write (STYLE R11)."""
 
 from crispy_forms.bootstrap import StrictButton
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout, Submit
+from crispy_forms.layout import Div
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from entities.models import Entity, Municipality, Regime, Sede
@@ -13,6 +12,8 @@ from entities.permissions import CODE_HOLDER_TYPES, PROVIDER_TYPES, ROLES_BY_ENT
 from entities.services._common import ERRORS as ENTITY_ERRORS
 from mipres.lib.errors import DomainError
 from mipres.lib.forms import add_service_error
+from mipres.lib.layout import form_helper, row
+from mipres.lib.nit import normalize_nit
 
 from .. import selectors
 from ..models import DocumentType, User
@@ -23,31 +24,6 @@ STATE_CHOICES = [
     (selectors.STATE_ALL, _("Todos")),
 ]
 UNKNOWN_MUNICIPALITY = _("No existe un municipio con el código DIVIPOLA «%(value)s».")
-SEDE_DUPLICATE_CODE = next(
-    c for c in Sede._meta.constraints if c.name == "sede_code_unique_per_entity"
-)
-
-
-def _row(*columns: tuple[str, int]) -> Div:
-    """A Bootstrap row of fields, each with its column width on medium screens and up."""
-    return Div(
-        *(Div(name, css_class=f"col-md-{width}") for name, width in columns), css_class="row"
-    )
-
-
-def _helper(submit_label: str | None, *layout, method: str = "post") -> FormHelper:
-    helper = FormHelper()
-    helper.form_method = method
-    if layout:
-        helper.layout = Layout(*layout)
-    if submit_label:
-        helper.add_input(Submit("submit", submit_label))
-    return helper
-
-
-def clean_nit(value: str) -> str:
-    """'800.123.456-7' → '800123456'."""
-    return value.strip().split("-")[0].replace(".", "").replace(" ", "")
 
 
 class ServiceErrorsMixin:
@@ -92,7 +68,7 @@ class UserFilterForm(_FilterForm):
         super().__init__(*args, **kwargs)
         roles = ROLES_BY_ENTITY_TYPE[entity.entity_type]
         self.fields["role"].choices = [("", _("Todos")), *((r, Role(r).label) for r in roles)]
-        self.helper = _helper(
+        self.helper = form_helper(
             None,
             Div(
                 Div("role", css_class="col-md-3"),
@@ -151,14 +127,14 @@ class NetworkFilterForm(_FilterForm):
                 css_class="col-md-2 d-flex align-items-end mb-3",
             ),
         ]
-        self.helper = _helper(None, Div(*columns, css_class="row"), method="get")
+        self.helper = form_helper(None, Div(*columns, css_class="row"), method="get")
         self.helper.disable_csrf = True
 
 
 class TerritoryFilterForm(_FilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             None,
             Div(
                 Div("state", css_class="col-md-3"),
@@ -222,7 +198,7 @@ class ActivateForm(ServiceErrorsMixin, forms.Form):
             ("", _("Elija el rol")),
             *((r, Role(r).label) for r in roles),
         ]
-        layout = [_row(("document_type", 4), ("document_number", 8)), "role"]
+        layout = [row(("document_type", 4), ("document_number", 8)), "role"]
         if entity.entity_type in PROVIDER_TYPES:
             self.fields["sedes"].queryset = selectors.sede_list_active(entity=entity)
             layout.append(Div("sedes", css_class="role-field", data_roles=Role.DISPENSADOR))
@@ -235,7 +211,7 @@ class ActivateForm(ServiceErrorsMixin, forms.Form):
             )
             layout.append(
                 Div(
-                    _row(("nit", 6), ("reps_code", 6)),
+                    row(("nit", 6), ("reps_code", 6)),
                     css_class="role-field",
                     data_roles=f"{Role.PRESCRIPTOR} {Role.ORDENADOR}",
                 )
@@ -262,13 +238,13 @@ class ActivateForm(ServiceErrorsMixin, forms.Form):
             ),
             css_class="d-flex gap-2",
         )
-        self.helper = _helper(None, *layout, buttons)
+        self.helper = form_helper(None, *layout, buttons)
 
     def clean_document_number(self):
         return self.cleaned_data["document_number"].strip().upper()
 
     def clean_nit(self):
-        return clean_nit(self.cleaned_data["nit"])
+        return normalize_nit(self.cleaned_data["nit"])
 
     def clean_reps_code(self):
         return self.cleaned_data["reps_code"].strip()
@@ -323,7 +299,7 @@ class ReasonForm(forms.Form):
         button = StrictButton(
             submit_label, type="submit", css_class="btn-danger" if required else "btn-primary"
         )
-        self.helper = _helper(None, *self.fields, Div(button, css_class="mb-3"))
+        self.helper = form_helper(None, *self.fields, Div(button, css_class="mb-3"))
 
     def clean_reason(self):
         return self.cleaned_data["reason"].strip()
@@ -362,27 +338,15 @@ class SedeForm(ServiceErrorsMixin, forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.fields["municipality"].label_from_instance = lambda m: f"{m.code} – {m}"
-        self.helper = _helper(
+        self.helper = form_helper(
             _("Guardar"),
-            _row(("code", 4), ("name", 8)),
-            _row(("address", 8), ("phone", 4)),
+            row(("code", 4), ("name", 8)),
+            row(("address", 8), ("phone", 4)),
             "municipality",
         )
 
     def clean_code(self):
         return self.cleaned_data["code"].strip()
-
-    def add_service_error(self, error: DomainError | ValidationError) -> None:
-        # The model's (entity, code) constraint reports a non-field error: the entity is
-        # not on the form, so it belongs beside the code.
-        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-            duplicate = str(SEDE_DUPLICATE_CODE.violation_error_message)
-            messages = error.message_dict
-            if duplicate in messages.get(NON_FIELD_ERRORS, []):
-                messages[NON_FIELD_ERRORS].remove(duplicate)
-                messages.setdefault("code", []).append(duplicate)
-                error = ValidationError({k: v for k, v in messages.items() if v})
-        super().add_service_error(error)
 
 
 class SedeStateForm(ReasonForm):
@@ -479,10 +443,10 @@ class NetworkAssociateForm(ServiceErrorsMixin, forms.Form):
             ]
         else:
             del self.fields["payer_code"], self.fields["territory"]
-        self.helper = _helper(_("Asociar"), *layout)
+        self.helper = form_helper(_("Asociar"), *layout)
 
     def clean_nit(self) -> Entity:
-        nit = clean_nit(self.cleaned_data["nit"])
+        nit = normalize_nit(self.cleaned_data["nit"])
         provider = selectors.provider_get_by_nit(nit) if nit.isdigit() else None
         if provider is None:
             raise ValidationError(
@@ -512,7 +476,7 @@ class TerritoryAssociateForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Asociar"))
+        self.helper = form_helper(_("Asociar"))
 
     def clean_payer_code(self):
         code = self.cleaned_data["payer_code"].strip().upper()

@@ -3,8 +3,7 @@ input only; the services decide and write (STYLE R11)."""
 
 import datetime
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Fieldset
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +11,8 @@ from stdnum.co import nit as stdnum_nit
 
 from entities.models import Municipality, Regime
 from entities.permissions import EntityType
+from mipres.lib.layout import form_helper, row
+from mipres.lib.nit import normalize_nit
 
 from ..models import DocumentType, User
 from ..services.people import CredentialKind
@@ -20,21 +21,6 @@ DUPLICATE_DOCUMENT = _(
     "Ya existe una persona registrada con este tipo y número de documento. Si es usted, "
     "continúe con el PASO 2: solicitar usuario y contraseña."
 )
-
-
-def _row(*columns: tuple[str, int]) -> Div:
-    """A Bootstrap row of fields, each with its column width on medium screens and up."""
-    return Div(
-        *(Div(name, css_class=f"col-md-{width}") for name, width in columns), css_class="row"
-    )
-
-
-def _helper(submit_label: str, *layout) -> FormHelper:
-    helper = FormHelper()
-    if layout:
-        helper.layout = Layout(*layout)
-    helper.add_input(Submit("submit", submit_label))
-    return helper
 
 
 class PersonRegistrationForm(forms.Form):
@@ -61,13 +47,13 @@ class PersonRegistrationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             _("Registrarme"),
-            _row(("document_type", 4), ("document_number", 8)),
-            _row(("first_name", 6), ("middle_name", 6)),
-            _row(("first_surname", 6), ("second_surname", 6)),
-            _row(("birth_date", 4), ("phone", 8)),
-            _row(("email", 6), ("email_confirmation", 6)),
+            row(("document_type", 4), ("document_number", 8)),
+            row(("first_name", 6), ("middle_name", 6)),
+            row(("first_surname", 6), ("second_surname", 6)),
+            row(("birth_date", 4), ("phone", 8)),
+            row(("email", 6), ("email_confirmation", 6)),
         )
 
     def clean_document_number(self):
@@ -121,15 +107,15 @@ class CredentialsRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             _("Solicitar usuario y contraseña"),
             "kind",
             Div("entity_type", "nit", css_id="delegate-fields"),
-            _row(("document_type", 4), ("document_number", 8)),
+            row(("document_type", 4), ("document_number", 8)),
         )
 
     def clean_nit(self):
-        return self.cleaned_data["nit"].strip().split("-")[0].replace(".", "")
+        return normalize_nit(self.cleaned_data["nit"])
 
     def clean(self):
         cleaned = super().clean()
@@ -185,19 +171,19 @@ class EntityRegistrationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].label_from_instance = lambda m: f"{m.code} – {m}"
-        self.helper = _helper(
+        self.helper = form_helper(
             _("Registrar la entidad"),
             Fieldset(
                 _("Representante legal"),
-                _row(("legal_document_type", 5), ("legal_document_number", 7)),
+                row(("legal_document_type", 5), ("legal_document_number", 7)),
             ),
             Fieldset(
                 _("Entidad"),
                 "entity_type",
-                _row(("nit", 8), ("dv", 4)),
+                row(("nit", 8), ("dv", 4)),
                 "name",
-                _row(("municipality", 6), ("address", 6)),
-                _row(("phone", 6), ("email", 6)),
+                row(("municipality", 6), ("address", 6)),
+                row(("phone", 6), ("email", 6)),
                 Div("reps_code", css_class="type-field", data_types="IPS"),
                 Div("dane_code", css_class="type-field", data_types="ET"),
                 Div(
@@ -217,7 +203,7 @@ class EntityRegistrationForm(forms.Form):
                         )
                     )
                 ),
-                _row(("delegate_document_type", 5), ("delegate_document_number", 7)),
+                row(("delegate_document_type", 5), ("delegate_document_number", 7)),
             ),
         )
 
@@ -274,7 +260,7 @@ class DelegateChangeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Enviar enlace de confirmación"))
+        self.helper = form_helper(_("Enviar enlace de confirmación"))
 
     def clean_nit(self):
-        return self.cleaned_data["nit"].strip().split("-")[0].replace(".", "")
+        return normalize_nit(self.cleaned_data["nit"])

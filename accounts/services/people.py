@@ -13,6 +13,7 @@ from entities.models import Entity, Membership
 from entities.permissions import Role
 from mipres.lib.errors import DomainError
 from mipres.lib.mail import absolute_url, send_on_commit
+from mipres.lib.nit import normalize_nit
 
 from ..models import User
 from ..registries import rethus
@@ -120,7 +121,7 @@ def _check_professional(user: User) -> None:
 
 
 def _check_delegate(user: User, entity_type: str, nit: str) -> Entity:
-    nit = nit.strip().split("-")[0].replace(".", "")
+    nit = normalize_nit(nit)
     entity = Entity.objects.filter(entity_type=entity_type, nit=nit).first()
     if entity is None:
         raise DomainError(ERRORS["no_entity"], field="nit", code="no_entity")

@@ -190,9 +190,9 @@ def activate(request):
 
 @entity_permission_required(MANAGE_USERS)
 @require_http_methods(["GET", "POST"])
-def membership_inactivate(request, membership_id: int):
+def membership_inactivate(request, membership_id):
     """Confirmation page with the reason, then the inactivation (STYLE R8)."""
-    membership = selectors.membership_get(entity=request.entity, pk=membership_id)
+    membership = selectors.membership_get(entity=request.entity, external_id=membership_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -214,9 +214,9 @@ def membership_inactivate(request, membership_id: int):
 
 @entity_permission_required(MANAGE_USERS)
 @require_GET
-def membership_history(request, membership_id: int):
+def membership_history(request, membership_id):
     """Every role period of the person in this entity, and their audit entries."""
-    membership = selectors.membership_get(entity=request.entity, pk=membership_id)
+    membership = selectors.membership_get(entity=request.entity, external_id=membership_id)
     periods = selectors.membership_history(entity=request.entity, user=membership.user)
     context = {
         "entity": request.entity,
@@ -287,9 +287,8 @@ def sede_toggle(request, sede_id):
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as error:
-            # "no_change": the sede already is as asked (e.g. a repeated submission).
-            unchanged = _("La sede %(sede)s ya estaba así; no se cambió nada.") % {"sede": sede}
-            messages.info(request, unchanged if error.code == "no_change" else error.message)
+            # The sede already is as asked (e.g. a repeated submission): nothing changed.
+            messages.info(request, error.message)
         else:
             if form.activate:
                 messages.success(request, _("Sede %(sede)s reactivada.") % {"sede": sede})
@@ -384,8 +383,8 @@ def network_associate(request):
 
 @entity_permission_required(MANAGE_NETWORK)
 @require_http_methods(["GET", "POST"])
-def network_inactivate(request, link_id: int):
-    link = selectors.network_link_get(payer=request.entity, pk=link_id)
+def network_inactivate(request, link_id):
+    link = selectors.network_link_get(payer=request.entity, external_id=link_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -406,8 +405,8 @@ def network_inactivate(request, link_id: int):
 
 @entity_permission_required(MANAGE_NETWORK)
 @require_GET
-def network_history(request, link_id: int):
-    link = selectors.network_link_get(payer=request.entity, pk=link_id)
+def network_history(request, link_id):
+    link = selectors.network_link_get(payer=request.entity, external_id=link_id)
     context = {
         "entity": request.entity,
         "link": link,
@@ -459,9 +458,9 @@ def territory_associate(request):
 
 @entity_permission_required(MANAGE_TERRITORY)
 @require_http_methods(["GET", "POST"])
-def territory_inactivate(request, link_id: int):
+def territory_inactivate(request, link_id):
     """Ends the association; the EPS's network links in the territory end with it."""
-    link = selectors.territorial_link_get(territory=request.entity, pk=link_id)
+    link = selectors.territorial_link_get(territory=request.entity, external_id=link_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -488,8 +487,8 @@ def territory_inactivate(request, link_id: int):
 
 @entity_permission_required(MANAGE_TERRITORY)
 @require_GET
-def territory_history(request, link_id: int):
-    link = selectors.territorial_link_get(territory=request.entity, pk=link_id)
+def territory_history(request, link_id):
+    link = selectors.territorial_link_get(territory=request.entity, external_id=link_id)
     context = {
         "entity": request.entity,
         "link": link,

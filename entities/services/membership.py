@@ -28,7 +28,9 @@ def open_membership(
         raise DomainError(ERRORS["sede_other_entity"], field="sedes", code="sede_other_entity")
     inactive = [sede.code for sede in sedes if not sede.active]
     if inactive:
-        raise DomainError(ERRORS["sede_inactive"] % {"code": inactive[0]}, field="sedes")
+        raise DomainError(
+            ERRORS["sede_inactive"] % {"code": inactive[0]}, field="sedes", code="sede_inactive"
+        )
     already = ERRORS["already_active"] % {"name": user.get_full_name(), "role": Role(role).label}
     if Membership.objects.active().filter(user=user, entity=entity, role=role).exists():
         raise DomainError(already, code="already_active")

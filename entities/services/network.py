@@ -1,5 +1,6 @@
 """Sedes of providers, territorial links of ETs and the networks of payers (seed 002)."""
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -13,6 +14,21 @@ from ._common import ERRORS, require_perm
 SEDE_FIELDS = ("code", "name", "address", "municipality", "phone")
 
 
+def _save_sede(sede: Sede, update_fields=None) -> None:
+    """Validate and save. A code already used by another of the entity's sedes is reported
+    beside the code (the unique constraint spans entity and code, and the entity is not
+    something the delegate types); the database index settles a race."""
+    duplicate = ERRORS["sede_duplicate_code"]
+    if Sede.objects.filter(entity=sede.entity_id, code=sede.code).exclude(pk=sede.pk).exists():
+        raise ValidationError({"code": duplicate})
+    sede.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            sede.save(update_fields=update_fields)
+    except IntegrityError:
+        raise ValidationError({"code": duplicate}) from None
+
+
 @transaction.atomic
 def sede_create(*, actor, entity: Entity, **fields) -> Sede:
     """Create a sede of an IPS or proveedor (entities.manage_sedes). Raises ValidationError
@@ -21,8 +37,7 @@ def sede_create(*, actor, entity: Entity, **fields) -> Sede:
     if entity.entity_type not in PROVIDER_TYPES:
         raise DomainError(ERRORS["no_sedes"], code="no_sedes")
     sede = Sede(entity=entity, **fields)
-    sede.full_clean()
-    sede.save()
+    _save_sede(sede)
     audit.log(
         actor=actor,
         action="entities.sede.created",
@@ -48,8 +63,7 @@ def sede_update(*, actor, sede: Sede, **fields) -> Sede:
                 setattr(sede, name, value)
         if not changes:
             return sede
-        sede.full_clean()
-        sede.save(update_fields=list(changes))
+        _save_sede(sede, update_fields=list(changes))
         audit.log(
             actor=actor,
             action="entities.sede.updated",
@@ -66,7 +80,8 @@ def sede_set_active(*, actor, sede: Sede, active: bool, reason: str = "") -> Sed
     with transaction.atomic():
         sede = Sede.objects.select_for_update().get(pk=sede.pk)
         if sede.active == active:
-            raise DomainError(ERRORS["already_inactive"], code="no_change")
+            message = ERRORS["sede_already_active" if active else "sede_already_inactive"]
+            raise DomainError(message % {"code": sede.code}, code="no_change")
         sede.active = active
         sede.save(update_fields=["active"])
         audit.log(
@@ -157,7 +172,9 @@ def _check_network_link(payer: Entity, provider: Entity, payer_code, territory) 
         raise DomainError(ERRORS["not_provider"], field="provider", code="not_provider")
     if provider.status != Entity.Status.VERIFIED:
         raise DomainError(
-            ERRORS["provider_not_verified"] % {"name": provider.name}, field="provider"
+            ERRORS["provider_not_verified"] % {"name": provider.name},
+            field="provider",
+            code="provider_not_verified",
         )
     if payer.entity_type == EntityType.ET:
         if payer_code is not None:

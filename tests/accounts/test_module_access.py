@@ -49,7 +49,7 @@ SECTION_CAST = {
 def _object_arg(kind, entity):
     """An object of `entity` for the URL (or a made-up id when `kind` is None)."""
     if kind == "membership":
-        return grant(UserFactory(), entity, "administrativo").pk
+        return grant(UserFactory(), entity, "administrativo").external_id
     if kind == "sede":
         return SedeFactory(entity=entity).external_id
     if kind == "network_link":
@@ -57,10 +57,10 @@ def _object_arg(kind, entity):
             payer=entity,
             payer_code=PayerCodeFactory(entity=entity),
             provider=EntityFactory(entity_type="IPS"),
-        ).pk
+        ).external_id
     if kind == "territorial_link":
         code = PayerCodeFactory(regime="subsidiado")
-        return TerritorialLink.objects.create(territory=entity, payer_code=code).pk
+        return TerritorialLink.objects.create(territory=entity, payer_code=code).external_id
     return None
 
 
@@ -116,7 +116,7 @@ def test_a_delegate_of_the_wrong_entity_type_gets_403(client, name, section, kin
     entity = EntityFactory(entity_type=other_type)
     delegate = UserFactory()
     grant(delegate, entity, "delegado")
-    made_up = {"sede": uuid.uuid4()}.get(kind, 1 if kind else None)
+    made_up = uuid.uuid4() if kind else None
     client.force_login(delegate)
     assert client.get(_url(name, entity, made_up)).status_code == 403
 

@@ -161,7 +161,7 @@ def test_inactivating_a_link_asks_for_a_reason(client, world):
     client.force_login(world["delegate"])
     _associate(client, world, world["ips"], world["contributivo"])
     link = NetworkLink.objects.get()
-    url = _url("module_network_inactivate", world["eps"], link.pk)
+    url = _url("module_network_inactivate", world["eps"], link.external_id)
     page = client.get(url).content.decode()
     assert "Clínica del Río" in page and "EPA001" in page and "Motivo" in page
     assert "reason" in client.post(url, {"reason": ""}).context["form"].errors
@@ -175,8 +175,10 @@ def test_the_link_history_shows_who_and_when(client, world):
     client.force_login(world["delegate"])
     _associate(client, world, world["ips"], world["contributivo"])
     link = NetworkLink.objects.get()
-    client.post(_url("module_network_inactivate", world["eps"], link.pk), {"reason": "Fin"})
-    response = client.get(_url("module_network_history", world["eps"], link.pk))
+    client.post(
+        _url("module_network_inactivate", world["eps"], link.external_id), {"reason": "Fin"}
+    )
+    response = client.get(_url("module_network_history", world["eps"], link.external_id))
     page = response.content.decode()
     assert [e.action for e in response.context["entries"]] == [
         "entities.network_link.inactivated",
@@ -317,7 +319,7 @@ def test_re_associating_an_eps_in_the_territory_is_a_no_op(client, world):
 
 def test_inactivating_an_eps_in_the_territory_ends_its_network_there(client, world, network):
     link = TerritorialLink.objects.get(territory=world["antioquia"])
-    url = _url("module_territory_inactivate", world["antioquia"], link.pk)
+    url = _url("module_territory_inactivate", world["antioquia"], link.external_id)
     client.force_login(world["et_delegate"])
     page = client.get(url).content.decode()
     assert "también terminan todas las asociaciones" in page
@@ -333,7 +335,7 @@ def test_inactivating_an_eps_in_the_territory_ends_its_network_there(client, wor
         action="entities.network_link.inactivated", object_id=network["proveedor"].pk
     )
     assert cascade.entity == world["eps"] and cascade.data["reason"] == "Salió del territorio"
-    history = client.get(_url("module_territory_history", world["antioquia"], link.pk))
+    history = client.get(_url("module_territory_history", world["antioquia"], link.external_id))
     assert [e.action for e in history.context["entries"]] == [
         "entities.territorial_link.inactivated"
     ]
@@ -343,7 +345,9 @@ def test_inactivating_an_eps_in_the_territory_ends_its_network_there(client, wor
 def test_territory_list_filters_by_state(client, world):
     link = TerritorialLink.objects.get()
     client.force_login(world["et_delegate"])
-    client.post(_url("module_territory_inactivate", world["antioquia"], link.pk), {"reason": "Fin"})
+    client.post(
+        _url("module_territory_inactivate", world["antioquia"], link.external_id), {"reason": "Fin"}
+    )
     url = _url("module_territory", world["antioquia"])
     assert list(client.get(url).context["page"].object_list) == []
     assert list(client.get(url, {"state": "inactivo"}).context["page"].object_list) == [link]

@@ -152,7 +152,7 @@ def test_a_repeated_inactivation_does_not_flip_the_sede_back(client, proveedor, 
     sede.refresh_from_db()
     assert not sede.active
     *_earlier, message = get_messages(response.wsgi_request)
-    assert "ya estaba así" in str(message)
+    assert "ya está inactiva" in str(message)
     assert AuditEntry.objects.filter(action__startswith="entities.sede.").count() == 1
 
 

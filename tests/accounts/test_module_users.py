@@ -316,11 +316,14 @@ def test_users_list_shows_who_activated_and_the_actions(client, ips, owner, staf
     html = page.content.decode()
     membership = Membership.objects.get(user=medico)
     assert owner.get_full_name() in html
-    assert _url("module_membership_inactivate", ips, membership.pk) in html
-    assert _url("module_membership_history", ips, membership.pk) in html
+    assert _url("module_membership_inactivate", ips, membership.external_id) in html
+    assert _url("module_membership_history", ips, membership.external_id) in html
     # The delegate's own role cannot be inactivated from here.
     delegate_row = client.get(_url("module_users", ips), {"role": "delegado"}).content.decode()
-    assert _url("module_membership_inactivate", ips, owner.memberships.get().pk) not in delegate_row
+    assert (
+        _url("module_membership_inactivate", ips, owner.memberships.get().external_id)
+        not in delegate_row
+    )
 
 
 def test_users_list_pages_keep_the_filters(client, ips, owner):
@@ -389,7 +392,7 @@ def test_users_csv_neutralises_spreadsheet_formulas(client, ips, owner):
 
 def test_inactivation_asks_for_a_reason_and_records_it(client, ips, owner, member_readonly):
     membership = member_readonly.memberships.get()
-    url = _url("module_membership_inactivate", ips, membership.pk)
+    url = _url("module_membership_inactivate", ips, membership.external_id)
     client.force_login(owner)
     page = client.get(url).content.decode()
     assert member_readonly.get_full_name() in page and "Prescriptor" in page and "Motivo" in page
@@ -406,7 +409,7 @@ def test_inactivation_asks_for_a_reason_and_records_it(client, ips, owner, membe
 
 
 def test_inactivating_twice_says_it_is_already_inactive(client, ips, owner, member_readonly):
-    url = _url("module_membership_inactivate", ips, member_readonly.memberships.get().pk)
+    url = _url("module_membership_inactivate", ips, member_readonly.memberships.get().external_id)
     client.force_login(owner)
     client.post(url, {"reason": "Fin"})
     response = client.post(url, {"reason": "Fin"})
@@ -415,7 +418,7 @@ def test_inactivating_twice_says_it_is_already_inactive(client, ips, owner, memb
 
 
 def test_the_delegado_role_cannot_be_inactivated_here(client, ips, owner):
-    url = _url("module_membership_inactivate", ips, owner.memberships.get().pk)
+    url = _url("module_membership_inactivate", ips, owner.memberships.get().external_id)
     client.force_login(owner)
     page = client.get(url).content.decode()
     assert "lo designa el representante legal" in page and 'name="reason"' not in page
@@ -431,7 +434,7 @@ def test_a_delegate_of_ips_a_cannot_inactivate_a_member_of_ips_b(
     client.force_login(outsider)
     # Through their own entity's URL (selector scoped by entity) and through IPS B's URL.
     for entity in (other_ips, ips):
-        url = _url("module_membership_inactivate", entity, membership.pk)
+        url = _url("module_membership_inactivate", entity, membership.external_id)
         assert client.post(url, {"reason": "No"}).status_code == 404
     membership.refresh_from_db()
     assert membership.is_active
@@ -442,11 +445,13 @@ def test_history_shows_every_period_with_who_and_when(client, ips, owner):
     client.force_login(owner)
     _activate(client, ips, medico, "prescriptor")
     first = Membership.objects.get(user=medico)
-    client.post(_url("module_membership_inactivate", ips, first.pk), {"reason": "Licencia"})
+    client.post(
+        _url("module_membership_inactivate", ips, first.external_id), {"reason": "Licencia"}
+    )
     _activate(client, ips, medico, "prescriptor")
     _activate(client, ips, medico, "junta")
     assert Membership.objects.filter(user=medico, entity=ips).count() == 3
-    response = client.get(_url("module_membership_history", ips, first.pk))
+    response = client.get(_url("module_membership_history", ips, first.external_id))
     page = response.content.decode()
     assert len(response.context["periods"]) == 3
     assert page.count(owner.get_full_name()) >= 3
@@ -459,5 +464,5 @@ def test_history_shows_only_this_entitys_periods(client, ips, owner, other_ips):
     here = grant(person, ips, "admision")
     grant(person, other_ips, "anulador")
     client.force_login(owner)
-    response = client.get(_url("module_membership_history", ips, here.pk))
+    response = client.get(_url("module_membership_history", ips, here.external_id))
     assert [p.entity_id for p in response.context["periods"]] == [ips.pk]
