@@ -39,3 +39,10 @@ def demo_world(live_server):
     out = StringIO()
     call_command("demo_credentials", "--json", stdout=out)
     return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def page(page):
+    """Fail in seconds, not half a minute, when something is not on the page."""
+    page.set_default_timeout(8000)
+    return page
