@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "axes",
     "entities",
     "accounts",
+    "prescriptions",
 ]
 
 MIDDLEWARE = [

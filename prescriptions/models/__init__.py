@@ -1,0 +1,1 @@
+"""The prescription module's models, one module per concern (STYLE R1)."""
