@@ -18,7 +18,8 @@ WORKDIR /app
 
 # The process runs as this unprivileged user; the code and static files stay owned by root,
 # so the application cannot modify them.
-RUN useradd --system --uid 10001 --user-group --home-dir /nonexistent --shell /usr/sbin/nologin mipres
+RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/mipres \
+    --shell /usr/sbin/nologin mipres
 
 # Runtime dependencies only (requirements-dev.txt is for developers and CI). psycopg2-binary
 # ships its own libpq, so no compiler or system library is needed.
@@ -41,4 +42,4 @@ EXPOSE 8000
 # Migrations run before serving unless MIGRATE_ON_START=false (with several app containers,
 # run `python manage.py migrate` once per release instead). WEB_CONCURRENCY sets the number of
 # gunicorn workers; GUNICORN_CMD_ARGS can add any other gunicorn option.
-CMD ["sh", "-c", "set -e; if [ \"$MIGRATE_ON_START\" = true ]; then python manage.py migrate --noinput; fi; exec gunicorn mipres.wsgi:application --bind 0.0.0.0:8000 --workers \"$WEB_CONCURRENCY\" --access-logfile -"]
+CMD ["sh", "-c", "set -e; if [ \"$MIGRATE_ON_START\" = true ]; then python manage.py migrate --noinput; fi; exec gunicorn mipres.wsgi:application --bind 0.0.0.0:8000 --workers \"$WEB_CONCURRENCY\" --no-control-socket --access-logfile -"]

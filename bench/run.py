@@ -245,6 +245,15 @@ def start_gunicorn(env: dict[str, str], args: argparse.Namespace, port: int, log
     ]
     if args.worker_class == "gthread":
         command += ["--threads", str(args.worker_threads)]
+    if (
+        "--no-control-socket"
+        in subprocess.run(
+            [command[0], "--help"], check=False, capture_output=True, text=True
+        ).stdout
+    ):
+        # gunicorn >= 24 opens a control socket at one fixed path in $HOME by default; two
+        # servers (this one and a developer's) would fight over it.
+        command.append("--no-control-socket")
     print(f"==> {' '.join(command[1:])}", flush=True)
     # A session of its own: Ctrl-C reaches only us, and we stop gunicorn in order. The app's
     # own log lines (Django logs to stderr) go to the same file as gunicorn's.
@@ -498,12 +507,19 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
     sys.path.insert(0, str(REPO))
     from mipres.lib.pgtemp import TempCluster
 
-    cluster = TempCluster()
+    try:
+        cluster = TempCluster()
+    except RuntimeError as error:  # no PostgreSQL binaries
+        raise SetupError(str(error)) from error
     process: subprocess.Popen | None = None
     try:
-        print(f"==> PostgreSQL from {cluster.bindir}", flush=True)
-        cluster.start()
-        cluster.createdb("mipres_bench")
+        print(f"==> PostgreSQL from {cluster.bindir}, port {cluster.port}", flush=True)
+        try:
+            cluster.start()
+            cluster.createdb("mipres_bench")
+        except subprocess.CalledProcessError as error:
+            stderr = (error.stderr or b"").decode(errors="replace")
+            raise SetupError(f"PostgreSQL did not start: {error}\n{stderr}") from error
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "mipres.settings",
@@ -523,9 +539,10 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
         manage(env, "seed_demo", verbose=args.verbose)
         if args.catalog_dir:
             csv = Path(args.catalog_dir) / "municipios.csv"
-            if not csv.exists():
-                raise SetupError(f"CATALOG_DIR is set but {csv} does not exist")
-            manage(env, "load_divipola", str(csv), verbose=args.verbose)
+            if csv.exists():
+                manage(env, "load_divipola", str(csv), verbose=args.verbose)
+            else:  # as `make run` does: the capitals from the migration are enough
+                print(f"note: {csv} not found; only the department capitals are loaded")
         manage(env, "collectstatic", "--noinput", verbose=args.verbose)
 
         # Who each logged-in page runs as, settled before serving so that a bad selector
@@ -642,7 +659,9 @@ def main(argv: list[str] | None = None) -> int:
     if not shutil.which("wrk"):
         print("wrk is not installed. Install it with: apt-get install -y wrk", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, _raise_interrupt)  # `kill` cleans up like Ctrl-C does
+    # Ctrl-C and `kill` both clean up (SIGINT explicitly: a shell may start us ignoring it).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     started = dt.datetime.now(dt.UTC)
     load = os.getloadavg()[0]
     if load > BUSY_LOAD:
