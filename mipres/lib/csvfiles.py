@@ -15,6 +15,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+    disabled: int = 0  # rows absent from a file that replaces its source (catalogs)
 
 
 def read_rows(path: Path | str) -> list[dict[str, str]]:

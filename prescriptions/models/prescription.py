@@ -1,0 +1,382 @@
+"""The prescription, its technology lines, Junta decisions and novedades (DESIGN.md §3).
+
+Lines of the five technology types live in ONE table (`TechnologyLine`) with the type's
+fields nullable and checked by constraints: every downstream record (junta decision,
+direccionamiento, entrega…) points at a line by (prescription, TipoTec, ConOrden), so one
+table gives one foreign key, one index and one query for worklists; the per-type fields are
+few enough that a sparse row costs less than five joins.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from entities.models import Entity, PayerCode, Sede
+
+from ..enums import (
+    CareSetting,
+    JuntaModality,
+    JuntaStatus,
+    MedicineType,
+    NoveltyType,
+    NutritionalRoute,
+    PrescriptionStatus,
+    SpecialIndication,
+    SupplyType,
+    TechnologyType,
+    TimeUnit,
+    TranscriptionType,
+)
+from .catalogs import (
+    ActiveIngredient,
+    AdministrationRoute,
+    ComplementaryService,
+    CupsProcedure,
+    DeviceType,
+    Diagnosis,
+    DoseUnit,
+    MeasurementUnit,
+    NutritionalForm,
+    NutritionalProduct,
+    NutritionalProductType,
+    OrphanDisease,
+    PharmaceuticalForm,
+    PresentationUnit,
+    UnirsIndication,
+)
+from .patients import Patient
+
+POSITIVE = [MinValueValidator(0)]
+
+
+class PrescriptionNumberCounter(models.Model):
+    """The last consecutive handed out per day (NoPrescripcion = AAAAMMDD + 12 digits).
+    Incremented with one atomic upsert, so concurrent submits never share a number."""
+
+    day = models.DateField(primary_key=True)
+    last = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("consecutivo de prescripciones")
+        verbose_name_plural = _("consecutivos de prescripciones")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y%m%d}: {self.last}"
+
+
+class Prescription(models.Model):
+    """A prescription (or a transcription) with its header fields, MIPRES's names noted."""
+
+    external_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(_("número de prescripción"), max_length=20, unique=True)  # NoPres…
+    prescribed_at = models.DateTimeField(_("fecha y hora"), default=timezone.now, db_index=True)
+    status = models.PositiveSmallIntegerField(
+        _("estado"), choices=PrescriptionStatus, default=PrescriptionStatus.ACTIVA
+    )  # EstPres
+    # Who prescribes, where: the IPS (or the EPS of an independent professional).
+    entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="prescriptions", verbose_name=_("IPS")
+    )
+    sede = models.ForeignKey(
+        Sede, on_delete=models.PROTECT, null=True, blank=True, related_name="prescriptions"
+    )
+    habilitation_code = models.CharField(_("código de habilitación"), max_length=20)  # CodHabIPS
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="prescriptions",
+        verbose_name=_("profesional"),
+    )
+    prescriber_registration = models.CharField(_("registro profesional"), max_length=30)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrada por"),
+        help_text=_("El profesional, o el transcriptor de la EPS."),
+    )
+    # Whom for, who pays: taken from the patient's active affiliation, never chosen freely.
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="prescriptions", verbose_name=_("paciente")
+    )
+    payer = models.ForeignKey(
+        Entity,
+        on_delete=models.PROTECT,
+        related_name="paid_prescriptions",
+        verbose_name=_("pagador"),
+    )
+    payer_code = models.ForeignKey(
+        PayerCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prescriptions",
+        verbose_name=_("código EPS"),
+    )  # CodEPS (empty when an entidad territorial pays)
+    care_setting = models.PositiveSmallIntegerField(_("ámbito de atención"), choices=CareSetting)
+    referral = models.BooleanField(_("con remisión"), default=False)  # RefAmbAte
+    diagnosis = models.ForeignKey(
+        Diagnosis,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("diagnóstico principal"),
+    )
+    related_diagnosis_1 = models.ForeignKey(
+        Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    related_diagnosis_2 = models.ForeignKey(
+        Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    orphan_disease = models.ForeignKey(
+        OrphanDisease, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # EnfHuerfana / CodEnfHuerfana
+    transcription_type = models.PositiveSmallIntegerField(
+        _("tipo de transcripción"), choices=TranscriptionType, null=True, blank=True
+    )  # TipoTransc
+    original_reference = models.CharField(
+        _("referencia original"), max_length=60, blank=True
+    )  # the paper or external number a transcription copies
+    annulled_at = models.DateTimeField(_("anulada"), null=True, blank=True)
+    annulment_reason = models.TextField(_("motivo de anulación"), blank=True)
+
+    class Meta:
+        verbose_name = _("prescripción")
+        verbose_name_plural = _("prescripciones")
+        ordering = ["-prescribed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in PrescriptionStatus]),
+                name="prescription_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__regex=r"^\d{20}$"), name="prescription_number_20_digits"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["entity", "-prescribed_at"]),
+            models.Index(fields=["prescriber", "-prescribed_at"]),
+            models.Index(fields=["payer", "-prescribed_at"]),
+            models.Index(fields=["patient", "-prescribed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class TechnologyLine(models.Model):
+    """One prescribed technology (TipoTec + ConOrden), with its type's fields."""
+
+    prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, related_name="lines")
+    technology_type = models.CharField(
+        _("tipo de tecnología"), max_length=1, choices=TechnologyType
+    )
+    order = models.PositiveSmallIntegerField(_("consecutivo"))  # ConOrden
+    supply_type = models.PositiveSmallIntegerField(_("tipo de prestación"), choices=SupplyType)
+    justification = models.TextField(_("justificación"))  # JustNoPBS
+    recommendations = models.TextField(_("recomendaciones"), blank=True)  # IndRec
+    junta_status = models.PositiveSmallIntegerField(
+        _("estado junta"), choices=JuntaStatus, default=JuntaStatus.NO_REQUIERE
+    )  # EstJM
+    description = models.CharField(_("descripción"), max_length=500, blank=True)
+    # How much, how often, for how long (medicines and nutritional products: dose; the
+    # others: quantity per use).
+    dose = models.DecimalField(
+        _("dosis"), max_digits=12, decimal_places=3, null=True, blank=True, validators=POSITIVE
+    )
+    dose_unit = models.ForeignKey(
+        DoseUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    quantity_per_use = models.DecimalField(
+        _("cantidad por uso"), max_digits=12, decimal_places=3, null=True, blank=True
+    )  # CanForm
+    frequency_every = models.PositiveIntegerField(_("cada"), null=True, blank=True)
+    frequency_unit = models.PositiveSmallIntegerField(
+        _("unidad de frecuencia"), choices=TimeUnit, null=True, blank=True
+    )
+    duration_amount = models.PositiveIntegerField(_("duración"), null=True, blank=True)
+    duration_unit = models.PositiveSmallIntegerField(
+        _("unidad de duración"), choices=TimeUnit, null=True, blank=True
+    )
+    total_quantity = models.DecimalField(
+        _("cantidad total"), max_digits=12, decimal_places=3, validators=POSITIVE
+    )  # CantTotalF / CantTotal
+    presentation_unit = models.ForeignKey(
+        PresentationUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # UFCantTotal
+    special_indication = models.PositiveSmallIntegerField(
+        _("indicación especial"), choices=SpecialIndication, null=True, blank=True
+    )
+    # Medicamento
+    medicine_type = models.PositiveSmallIntegerField(
+        _("tipo de medicamento"), choices=MedicineType, null=True, blank=True
+    )
+    pharmaceutical_form = models.ForeignKey(
+        PharmaceuticalForm, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    route = models.ForeignKey(
+        AdministrationRoute, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unirs_indications = models.ManyToManyField(UnirsIndication, blank=True, related_name="+")
+    # Procedimiento, dispositivo, servicio complementario
+    procedure = models.ForeignKey(
+        CupsProcedure, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    device_type = models.ForeignKey(
+        DeviceType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    complementary_service = models.ForeignKey(
+        ComplementaryService, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Producto nutricional
+    nutritional_type = models.ForeignKey(
+        NutritionalProductType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    nutritional_product = models.ForeignKey(
+        NutritionalProduct, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    nutritional_form = models.ForeignKey(
+        NutritionalForm, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    nutritional_route = models.PositiveSmallIntegerField(
+        _("vía del producto nutricional"), choices=NutritionalRoute, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("tecnología prescrita")
+        verbose_name_plural = _("tecnologías prescritas")
+        ordering = ["prescription", "technology_type", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prescription", "technology_type", "order"], name="line_key_unique"
+            ),
+            models.CheckConstraint(condition=Q(total_quantity__gt=0), name="line_total_positive"),
+            models.CheckConstraint(
+                condition=Q(technology_type__in=[t.value for t in TechnologyType]),
+                name="line_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(junta_status__in=[s.value for s in JuntaStatus]),
+                name="line_junta_status_valid",
+            ),
+            # Each type names its technology.
+            models.CheckConstraint(
+                condition=~Q(technology_type="P") | Q(procedure__isnull=False),
+                name="line_procedure_has_cups",
+            ),
+            models.CheckConstraint(
+                condition=~Q(technology_type="D") | Q(device_type__isnull=False),
+                name="line_device_has_type",
+            ),
+            models.CheckConstraint(
+                condition=~Q(technology_type="S") | Q(complementary_service__isnull=False),
+                name="line_service_has_code",
+            ),
+            models.CheckConstraint(
+                condition=~Q(technology_type="N") | Q(nutritional_type__isnull=False),
+                name="line_nutrition_has_type",
+            ),
+            models.CheckConstraint(
+                condition=~Q(technology_type="M") | Q(medicine_type__isnull=False),
+                name="line_medicine_has_type",
+            ),
+        ]
+        indexes = [models.Index(fields=["junta_status", "technology_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.prescription.number} {self.technology_type}{self.order}"
+
+    @property
+    def key(self) -> str:
+        """TipoTec + ConTec, as the supply chain names the line."""
+        return f"{self.technology_type}{self.order}"
+
+
+class LineActiveIngredient(models.Model):
+    """An active ingredient of a prescribed medicine (PrincipiosActivos[])."""
+
+    line = models.ForeignKey(TechnologyLine, on_delete=models.PROTECT, related_name="ingredients")
+    order = models.PositiveSmallIntegerField(_("consecutivo"))
+    ingredient = models.ForeignKey(ActiveIngredient, on_delete=models.PROTECT, related_name="+")
+    concentration = models.DecimalField(
+        _("concentración"), max_digits=12, decimal_places=4, validators=POSITIVE
+    )  # ConcCant
+    concentration_unit = models.ForeignKey(
+        MeasurementUnit, on_delete=models.PROTECT, related_name="+"
+    )  # UMedConc
+    content = models.DecimalField(
+        _("cantidad contenida"), max_digits=12, decimal_places=4, null=True, blank=True
+    )  # CantCont
+    content_unit = models.ForeignKey(
+        MeasurementUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # UMedCantCont
+
+    class Meta:
+        verbose_name = _("principio activo prescrito")
+        verbose_name_plural = _("principios activos prescritos")
+        ordering = ["line", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "order"], name="ingredient_order_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ingredient} {self.concentration} {self.concentration_unit.code}"
+
+
+class JuntaDecision(models.Model):
+    """The Junta de Profesionales' decision on one line (research §3.3)."""
+
+    line = models.ForeignKey(
+        TechnologyLine, on_delete=models.PROTECT, related_name="junta_decisions"
+    )
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")  # CodEntJM
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("procesada"), default=timezone.now)  # FProceso
+    result = models.PositiveSmallIntegerField(_("decisión"), choices=JuntaStatus)
+    modality = models.PositiveSmallIntegerField(_("modalidad"), choices=JuntaModality)
+    act_number = models.CharField(_("número de acta"), max_length=30)
+    act_date = models.DateField(_("fecha del acta"))
+    technical_justification = models.TextField(_("justificación técnica"))
+    observations = models.TextField(_("observaciones"), blank=True)
+
+    class Meta:
+        verbose_name = _("decisión de junta")
+        verbose_name_plural = _("decisiones de junta")
+        ordering = ["-decided_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result__in=[JuntaStatus.APROBADA, JuntaStatus.NO_APROBADA]),
+                name="junta_decision_result_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} – {self.get_result_display()} (acta {self.act_number})"
+
+
+class Novelty(models.Model):
+    """A novedad: a change after issue, linking the original and resulting numbers."""
+
+    novelty_type = models.PositiveSmallIntegerField(_("tipo de novedad"), choices=NoveltyType)
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.PROTECT, related_name="novelties"
+    )  # NoPrescripcion
+    original_number = models.CharField(_("número original"), max_length=60)
+    resulting_number = models.CharField(_("número final"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("fecha"), default=timezone.now)  # FNov
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("motivo"), blank=True)
+
+    class Meta:
+        verbose_name = _("novedad")
+        verbose_name_plural = _("novedades")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_novelty_type_display()} {self.original_number}"

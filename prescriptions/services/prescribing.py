@@ -1,0 +1,264 @@
+"""Issuing a prescription: the rules of DESIGN.md §4 and research §3, in one transaction."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.registries import active_professions, rethus, technology_types_for
+from entities import audit
+from entities.models import Entity, Membership
+from entities.permissions import Role
+from mipres.lib.errors import DomainError
+
+from ..enums import (
+    AMBULATORY_SETTINGS,
+    JuntaStatus,
+    MedicineType,
+    PrescriptionStatus,
+    SupplyType,
+    TechnologyType,
+    TimeUnit,
+)
+from ..models import LineActiveIngredient, Patient, Prescription, TechnologyLine
+from ..selectors.patients import payer_for
+
+ERRORS = {
+    "no_role": _("Para prescribir necesita el rol Prescriptor u Ordenador en esta entidad."),
+    "not_in_rethus": _("Usted no aparece activo en RETHUS: no puede prescribir."),
+    "out_of_scope": _("Su profesión no le permite prescribir %(type)s."),
+    "orderer_only_n": _("Como Ordenador solo puede ordenar productos nutricionales."),
+    "self": _("No puede prescribirse a sí mismo."),
+    "no_lines": _("Agregue al menos una tecnología."),
+    "disabled_code": _("El código %(code)s está deshabilitado en el catálogo vigente."),
+    "over_a_year": _("La duración supera un año: formule la tecnología como prestación sucesiva."),
+    "no_ingredient": _("Indique al menos un principio activo del medicamento."),
+    "quantity": _("La cantidad total debe ser mayor que cero."),
+    "dose": _("La dosis debe ser mayor que cero."),
+}
+
+# Duration of each time unit in days, to check the «más de un año sin ser sucesiva» rule.
+DAYS_PER_UNIT = {
+    TimeUnit.MINUTO: Decimal(1) / 1440,
+    TimeUnit.HORA: Decimal(1) / 24,
+    TimeUnit.DIA: Decimal(1),
+    TimeUnit.SEMANA: Decimal(7),
+    TimeUnit.MES: Decimal(30),
+    TimeUnit.ANO: Decimal(365),
+}
+
+
+@dataclass
+class IngredientData:
+    ingredient: object
+    concentration: Decimal
+    concentration_unit: object
+    content: Decimal | None = None
+    content_unit: object = None
+
+
+@dataclass
+class LineData:
+    """One line as the form or the web service gives it (catalog rows already resolved)."""
+
+    technology_type: str
+    supply_type: int
+    justification: str
+    total_quantity: Decimal
+    fields: dict = field(default_factory=dict)  # the type's own TechnologyLine fields
+    ingredients: list[IngredientData] = field(default_factory=list)
+    unirs_indications: list = field(default_factory=list)
+
+
+def next_number(day) -> str:
+    """The next NoPrescripcion for `day`: AAAAMMDD + a 12-digit consecutive.
+
+    One atomic upsert (PostgreSQL and SQLite ≥ 3.35 both have ON CONFLICT … RETURNING): two
+    concurrent submits cannot read the same value.
+    """
+    table = "prescriptions_prescriptionnumbercounter"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [day],
+        )
+        (last,) = cursor.fetchone()
+    return f"{day:%Y%m%d}{last:012d}"
+
+
+def junta_status_for(technology_type: str, care_setting: int, medicine_type=None) -> int:
+    """EstJM at issue: 2 for what needs the Junta (UNIRS medicines, nutritional products in
+    ambulatory settings, complementary services), 1 otherwise (research §3.3)."""
+    needs_junta = (
+        (technology_type == TechnologyType.MEDICAMENTO and medicine_type == MedicineType.UNIRS)
+        or (
+            technology_type == TechnologyType.PRODUCTO_NUTRICIONAL
+            and care_setting in AMBULATORY_SETTINGS
+        )
+        or technology_type == TechnologyType.SERVICIO_COMPLEMENTARIO
+    )
+    return JuntaStatus.PENDIENTE if needs_junta else JuntaStatus.NO_REQUIERE
+
+
+def allowed_types(*, actor, entity: Entity) -> set[str]:
+    """The technology types `actor` may prescribe in `entity` (DESIGN §4 profession scope).
+    Raises PermissionDenied without a prescribing role, DomainError outside RETHUS."""
+    roles = set(
+        Membership.objects.active()
+        .filter(user=actor, entity=entity, role__in=[Role.PRESCRIPTOR, Role.ORDENADOR])
+        .values_list("role", flat=True)
+    )
+    if not roles or entity.status != Entity.Status.VERIFIED:
+        raise PermissionDenied
+    professions = active_professions(actor.document_type, actor.document_number)
+    types = technology_types_for(professions)
+    if not types:
+        raise DomainError(ERRORS["not_in_rethus"], code="not_in_rethus")
+    if Role.PRESCRIPTOR not in roles:
+        types &= {TechnologyType.PRODUCTO_NUTRICIONAL}
+    return types
+
+
+def _check_line(line: LineData, index: int, types: set[str]) -> None:
+    if line.total_quantity is None or line.total_quantity <= 0:
+        raise DomainError(
+            ERRORS["quantity"], field=f"lines.{index}.total_quantity", code="quantity"
+        )
+    dose = line.fields.get("dose")
+    if dose is not None and dose <= 0:
+        raise DomainError(ERRORS["dose"], field=f"lines.{index}.dose", code="dose")
+    if line.technology_type not in types:
+        message = ERRORS["out_of_scope"] % {
+            "type": TechnologyType(line.technology_type).label.lower()
+        }
+        raise DomainError(message, field=f"lines.{index}.technology_type", code="out_of_scope")
+    for value in line.fields.values():
+        if hasattr(value, "enabled") and not value.enabled:
+            raise DomainError(
+                ERRORS["disabled_code"] % {"code": value.code},
+                field=f"lines.{index}",
+                code="disabled_code",
+            )
+    amount, unit = line.fields.get("duration_amount"), line.fields.get("duration_unit")
+    unica = line.supply_type == SupplyType.UNICA
+    if unica and amount and unit in DAYS_PER_UNIT and amount * DAYS_PER_UNIT[unit] > 365:
+        raise DomainError(ERRORS["over_a_year"], field=f"lines.{index}", code="over_a_year")
+    if line.technology_type == TechnologyType.MEDICAMENTO and not line.ingredients:
+        raise DomainError(ERRORS["no_ingredient"], field=f"lines.{index}", code="no_ingredient")
+
+
+def prescription_issue(
+    *,
+    actor,
+    entity: Entity,
+    patient: Patient,
+    care_setting: int,
+    diagnosis,
+    lines: list[LineData],
+    related_diagnosis_1=None,
+    related_diagnosis_2=None,
+    orphan_disease=None,
+    referral: bool = False,
+    sede=None,
+) -> Prescription:
+    """Issue a prescription with its lines: state 4 (activa), a new NoPrescripcion.
+
+    The payer comes from the patient's active affiliation (or the ET of their
+    municipality); each line's EstJM is set by its type. Raises PermissionDenied (no
+    prescribing role), DomainError (profession scope, self-prescription, disabled codes,
+    duration rules, no payer) with the field it concerns; nothing is written on refusal.
+    """
+    types = allowed_types(actor=actor, entity=entity)
+    if (patient.document_type, patient.document_number) == (
+        actor.document_type,
+        actor.document_number,
+    ):
+        raise DomainError(ERRORS["self"], field="patient", code="self_prescription")
+    if not lines:
+        raise DomainError(ERRORS["no_lines"], code="no_lines")
+    for code in (diagnosis, related_diagnosis_1, related_diagnosis_2, orphan_disease):
+        if code is not None and not code.enabled:
+            raise DomainError(
+                ERRORS["disabled_code"] % {"code": code.code}, field="diagnosis", code="disabled"
+            )
+    for index, line in enumerate(lines):
+        _check_line(line, index, types)
+    payer = payer_for(patient)
+    registration = _registration_number(actor)
+    with transaction.atomic():
+        now = timezone.now()
+        prescription = Prescription.objects.create(
+            number=next_number(timezone.localdate(now)),
+            prescribed_at=now,
+            entity=entity,
+            sede=sede,
+            habilitation_code=entity.reps_code,
+            prescriber=actor,
+            prescriber_registration=registration,
+            recorded_by=actor,
+            patient=patient,
+            payer=payer.entity,
+            payer_code=payer.payer_code,
+            care_setting=care_setting,
+            referral=referral,
+            diagnosis=diagnosis,
+            related_diagnosis_1=related_diagnosis_1,
+            related_diagnosis_2=related_diagnosis_2,
+            orphan_disease=orphan_disease,
+            status=PrescriptionStatus.ACTIVA,
+        )
+        _create_lines(prescription, lines)
+        audit.log(
+            actor=actor,
+            action="prescriptions.prescription.issued",
+            entity=entity,
+            target=prescription,
+            data={
+                "number": prescription.number,
+                "patient": f"{patient.document_type} {patient.document_number}",
+                "lines": [f"{line.technology_type}" for line in lines],
+            },
+        )
+    return prescription
+
+
+def _registration_number(actor) -> str:
+    records = rethus().records_for(actor.document_type, actor.document_number)
+    active = [r.registration_number for r in records if r.active]
+    return active[0] if active else ""
+
+
+def _create_lines(prescription: Prescription, lines: list[LineData]) -> None:
+    counters: dict[str, int] = {}
+    for line in lines:
+        counters[line.technology_type] = counters.get(line.technology_type, 0) + 1
+        created = TechnologyLine.objects.create(
+            prescription=prescription,
+            technology_type=line.technology_type,
+            order=counters[line.technology_type],
+            supply_type=line.supply_type,
+            justification=line.justification,
+            total_quantity=line.total_quantity,
+            junta_status=junta_status_for(
+                line.technology_type, prescription.care_setting, line.fields.get("medicine_type")
+            ),
+            **line.fields,
+        )
+        LineActiveIngredient.objects.bulk_create(
+            LineActiveIngredient(
+                line=created,
+                order=position,
+                ingredient=item.ingredient,
+                concentration=item.concentration,
+                concentration_unit=item.concentration_unit,
+                content=item.content,
+                content_unit=item.content_unit,
+            )
+            for position, item in enumerate(line.ingredients, start=1)
+        )
+        if line.unirs_indications:
+            created.unirs_indications.set(line.unirs_indications)
