@@ -42,6 +42,8 @@ run: $(VENV)/.run-deps
 	$(PY) manage.py migrate --noinput && \
 	if [ -n "$(CATALOG_DIR)" ] && [ -f "$(CATALOG_DIR)/municipios.csv" ]; then \
 	  $(PY) manage.py load_divipola "$(CATALOG_DIR)/municipios.csv"; fi && \
+	if [ -n "$(CATALOG_DIR)" ] && [ -d "$(CATALOG_DIR)" ]; then \
+	  $(PY) manage.py import_catalog --all "$(CATALOG_DIR)"; fi && \
 	$(PY) manage.py seed_demo && \
 	echo "Demo users: '$(PY) manage.py demo_credentials' (all share the password in README.md)" && \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("cuentas/", include("accounts.urls")),
     path("entidades/", include("entities.urls")),
+    path("prescripciones/", include("prescriptions.urls")),
     path("admin/", admin.site.urls),
 ]

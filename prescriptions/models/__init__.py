@@ -32,6 +32,7 @@ from .prescription import (
     PrescriptionNumberCounter,
     TechnologyLine,
 )
+from .tutela import Tutela, TutelaStatus
 
 __all__ = [
     "CATALOG_MODELS",
@@ -63,5 +64,7 @@ __all__ = [
     "Sex",
     "TechnologyLine",
     "TransportType",
+    "Tutela",
+    "TutelaStatus",
     "UnirsIndication",
 ]

@@ -176,10 +176,10 @@ class Patient(models.Model):
 
     @property
     def document(self) -> str:
-        """'CC 43123456', or for a newborn 'MS 43123456 (hijo(a) 2 de CC 43123456)'."""
+        """'CC 43123456', or for a newborn 'MS 43123456 (recién nacido(a) 2 de CC 43123456)'."""
         text = f"{self.document_type} {self.document_number}"
         if self.uses_mother_document:
-            text += " " + _("(recién nacido %(order)s de %(type)s %(number)s)") % {
+            text += " " + _("(recién nacido(a) %(order)s de %(type)s %(number)s)") % {
                 "order": self.newborn_order,
                 "type": self.mother_document_type,
                 "number": self.mother_document_number,

@@ -4,7 +4,8 @@ Lines of the five technology types live in ONE table (`TechnologyLine`) with the
 fields nullable and checked by constraints: every downstream record (junta decision,
 direccionamiento, entrega…) points at a line by (prescription, TipoTec, ConOrden), so one
 table gives one foreign key, one index and one query for worklists; the per-type fields are
-few enough that a sparse row costs less than five joins.
+few enough that a sparse row costs less than five joins. A tutela's lines are rows of the same
+table pointing at the tutela instead (exactly one of the two), for the same reason.
 """
 
 import uuid
@@ -169,9 +170,15 @@ class Prescription(models.Model):
 
 
 class TechnologyLine(models.Model):
-    """One prescribed technology (TipoTec + ConOrden), with its type's fields."""
+    """One prescribed technology (TipoTec + ConOrden), with its type's fields; it belongs to
+    a prescription or to a tutela (models/tutela.py), never both."""
 
-    prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, related_name="lines")
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
+    )
+    tutela = models.ForeignKey(
+        "Tutela", on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
+    )
     technology_type = models.CharField(
         _("tipo de tecnología"), max_length=1, choices=TechnologyType
     )
@@ -254,6 +261,19 @@ class TechnologyLine(models.Model):
             models.UniqueConstraint(
                 fields=["prescription", "technology_type", "order"], name="line_key_unique"
             ),
+            models.UniqueConstraint(
+                fields=["tutela", "technology_type", "order"], name="tutela_line_key_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(prescription__isnull=False, tutela__isnull=True)
+                | Q(prescription__isnull=True, tutela__isnull=False),
+                name="line_in_prescription_or_tutela",
+            ),
+            # A judge ordered a tutela's technologies: no Junta evaluates them.
+            models.CheckConstraint(
+                condition=Q(tutela__isnull=True) | Q(junta_status=JuntaStatus.NO_REQUIERE),
+                name="tutela_line_no_junta",
+            ),
             models.CheckConstraint(condition=Q(total_quantity__gt=0), name="line_total_positive"),
             models.CheckConstraint(
                 condition=Q(technology_type__in=[t.value for t in TechnologyType]),
@@ -288,7 +308,8 @@ class TechnologyLine(models.Model):
         indexes = [models.Index(fields=["junta_status", "technology_type"])]
 
     def __str__(self) -> str:
-        return f"{self.prescription.number} {self.technology_type}{self.order}"
+        document = self.prescription if self.prescription_id else self.tutela
+        return f"{document.number} {self.technology_type}{self.order}"
 
     @property
     def key(self) -> str:

@@ -151,6 +151,22 @@ def _check_line(line: LineData, index: int, types: set[str]) -> None:
         raise DomainError(ERRORS["no_ingredient"], field=f"lines.{index}", code="no_ingredient")
 
 
+def check_lines(*, lines: list[LineData], types: set[str], codes=()) -> None:
+    """The checks every new document's header codes and lines pass, whether issued here,
+    transcribed or ordered by a tutela: at least one line, no disabled diagnosis or orphan
+    disease among `codes` (None skipped), and each line within `types` and the quantity,
+    duration and catalog rules. Raises DomainError with the field it concerns."""
+    if not lines:
+        raise DomainError(ERRORS["no_lines"], code="no_lines")
+    for code in codes:
+        if code is not None and not code.enabled:
+            raise DomainError(
+                ERRORS["disabled_code"] % {"code": code.code}, field="diagnosis", code="disabled"
+            )
+    for index, line in enumerate(lines):
+        _check_line(line, index, types)
+
+
 def prescription_issue(
     *,
     actor,
@@ -178,15 +194,11 @@ def prescription_issue(
         actor.document_number,
     ):
         raise DomainError(ERRORS["self"], field="patient", code="self_prescription")
-    if not lines:
-        raise DomainError(ERRORS["no_lines"], code="no_lines")
-    for code in (diagnosis, related_diagnosis_1, related_diagnosis_2, orphan_disease):
-        if code is not None and not code.enabled:
-            raise DomainError(
-                ERRORS["disabled_code"] % {"code": code.code}, field="diagnosis", code="disabled"
-            )
-    for index, line in enumerate(lines):
-        _check_line(line, index, types)
+    check_lines(
+        lines=lines,
+        types=types,
+        codes=(diagnosis, related_diagnosis_1, related_diagnosis_2, orphan_disease),
+    )
     payer = payer_for(patient)
     registration = _registration_number(actor)
     with transaction.atomic():
@@ -232,20 +244,27 @@ def _registration_number(actor) -> str:
     return active[0] if active else ""
 
 
-def _create_lines(prescription: Prescription, lines: list[LineData]) -> None:
+def _create_lines(prescription: Prescription | None, lines: list[LineData], *, tutela=None) -> None:
+    """Write `lines` with their ConOrden per type, for a prescription or (prescription None)
+    for `tutela`, whose lines never go to the Junta (a judge ordered them)."""
     counters: dict[str, int] = {}
     for line in lines:
         counters[line.technology_type] = counters.get(line.technology_type, 0) + 1
+        if tutela is not None:
+            junta_status = JuntaStatus.NO_REQUIERE
+        else:
+            junta_status = junta_status_for(
+                line.technology_type, prescription.care_setting, line.fields.get("medicine_type")
+            )
         created = TechnologyLine.objects.create(
             prescription=prescription,
+            tutela=tutela,
             technology_type=line.technology_type,
             order=counters[line.technology_type],
             supply_type=line.supply_type,
             justification=line.justification,
             total_quantity=line.total_quantity,
-            junta_status=junta_status_for(
-                line.technology_type, prescription.care_setting, line.fields.get("medicine_type")
-            ),
+            junta_status=junta_status,
             **line.fields,
         )
         LineActiveIngredient.objects.bulk_create(

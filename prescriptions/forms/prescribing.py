@@ -1,0 +1,387 @@
+"""The prescription form (issue 4, items 3–4): the header, the patient by document, and any
+number of lines of the five technology types (`prescribing_lines`).
+
+`PrescriptionEntry` keeps the header form and the line formset together: it validates
+both, builds the arguments of `prescription_issue`, and puts the service's refusal beside
+the field it names ("patient", "diagnosis", "lines.<i>.<field>"). It can also be rebuilt
+from what was posted with one line more or less, unbound, so the page works without
+JavaScript and nothing typed is lost. Nothing here offers or reads a payer: the service
+takes it from the patient's active affiliation.
+"""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import DocumentType
+
+from ..enums import CareSetting, TechnologyType
+from ..models import ComplementaryService, Diagnosis, OrphanDisease, Patient, Prescription
+from ..selectors.patients import patient_find
+from .prescribing_lines import (
+    MAX_INGREDIENTS,
+    MAX_LINES,
+    CatalogCodeField,
+    CatalogOptions,
+    LineFormSet,
+    StyledFormMixin,
+    normalize_code,
+)
+
+LINES_PREFIX = "lines"
+E_NO_PATIENT = _("No hay un paciente registrado con %(document)s.")
+W_TYPE_NOT_ALLOWED = _(
+    "%(line)s no se copió: su profesión o rol no le permite prescribir %(type)s."
+)
+W_CODE_GONE = _(
+    "%(line)s: el código %(code)s (%(name)s) de «%(field)s» ya no está vigente; elija uno actual."
+)
+
+# Header fields holding a catalog code, and the catalogs behind them.
+HEADER_CODES = {
+    "diagnosis": "cie10",
+    "related_diagnosis_1": "cie10",
+    "related_diagnosis_2": "cie10",
+    "orphan_disease": "enfermedades_huerfanas",
+}
+# Posted actions that only re-render the form (the buttons work without JavaScript).
+ACTION_FIND_PATIENT = "find_patient"
+ACTION_ADD_LINE = "add_line"
+ACTION_REMOVE_LINE = "remove_line"
+ACTION_ADD_INGREDIENT = "add_ingredient"
+ACTIONS = (ACTION_FIND_PATIENT, ACTION_ADD_LINE, ACTION_REMOVE_LINE, ACTION_ADD_INGREDIENT)
+
+
+class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
+    """Patient by document, ámbito, referral, diagnoses and orphan disease."""
+
+    document_type = forms.ChoiceField(
+        label=_("Tipo de documento"), choices=DocumentType.choices, initial=DocumentType.CC
+    )
+    document_number = forms.CharField(label=_("Número de documento"), max_length=20)
+    newborn_order = forms.IntegerField(
+        label=_("Orden del recién nacido"),
+        min_value=1,
+        max_value=20,
+        required=False,
+        help_text=_(
+            "Solo para MS: 1, 2… entre los hijos registrados con el documento de la madre."
+        ),
+    )
+    care_setting = forms.TypedChoiceField(
+        label=_("Ámbito de atención"),
+        choices=CareSetting.choices,
+        coerce=int,
+        initial=CareSetting.AMBULATORIO_NO_PRIORIZADO,
+    )
+    referral = forms.BooleanField(label=_("Con remisión"), required=False)
+    diagnosis = CatalogCodeField(
+        "cie10", Diagnosis, label=_("Diagnóstico principal (CIE-10)"), required=True
+    )
+    related_diagnosis_1 = CatalogCodeField("cie10", Diagnosis, label=_("Diagnóstico relacionado 1"))
+    related_diagnosis_2 = CatalogCodeField("cie10", Diagnosis, label=_("Diagnóstico relacionado 2"))
+    orphan_disease = CatalogCodeField(
+        "enfermedades_huerfanas", OrphanDisease, label=_("Enfermedad huérfana (opcional)")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient: Patient | None = None
+        self.patient_missing = False
+        self.style_widgets()
+
+    def clean_document_number(self):
+        return normalize_code(self.cleaned_data["document_number"])
+
+    def clean(self):
+        cleaned = super().clean()
+        document_type, number = cleaned.get("document_type"), cleaned.get("document_number")
+        if document_type and number:
+            self.patient = patient_find(
+                document_type, number, newborn_order=cleaned.get("newborn_order")
+            )
+            if self.patient is None:
+                self.patient_missing = True
+                self.add_error(
+                    "document_number", E_NO_PATIENT % {"document": f"{document_type} {number}"}
+                )
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "patient": self.patient,
+            "care_setting": data["care_setting"],
+            "referral": data["referral"],
+            "diagnosis": data["diagnosis"],
+            "related_diagnosis_1": data.get("related_diagnosis_1"),
+            "related_diagnosis_2": data.get("related_diagnosis_2"),
+            "orphan_disease": data.get("orphan_disease"),
+        }
+
+
+class PrescriptionEntry:
+    """The header form and the line formset of one prescription, validated and mapped to
+    `prescription_issue` together."""
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        options: CatalogOptions | None = None,
+        header: dict | None = None,
+        lines: list[dict] | None = None,
+    ):
+        self.options = options or CatalogOptions()
+        self.header = PrescriptionHeaderForm(data, initial=header)
+        self.lines = LineFormSet(
+            data, initial=lines or None, prefix=LINES_PREFIX, options=self.options
+        )
+        self.errors: list[str] = []  # refusals that concern no single field
+
+    # Building ----------------------------------------------------------------------------
+
+    @staticmethod
+    def action(data) -> tuple[str, str] | None:
+        """The re-render action a button posted («add_line»: "M"), or None for a submit."""
+        for name in ACTIONS:
+            if name in data:
+                return name, data.get(name, "")
+        return None
+
+    @classmethod
+    def rebuilt(cls, data, action: tuple[str, str], *, allowed_types, options=None):
+        """An unbound entry holding what was posted, after the button's change: one line
+        more or less, one more active ingredient. Nothing typed is lost."""
+        header = {name: data.get(name) for name in PrescriptionHeaderForm.base_fields}
+        header["referral"] = bool(data.get("referral"))
+        rows = posted_rows(data)
+        name, value = action
+        if name == ACTION_ADD_LINE and value in allowed_types and len(rows) < MAX_LINES:
+            rows.append({"technology_type": value})
+        elif name == ACTION_REMOVE_LINE and value.isdigit() and int(value) < len(rows):
+            del rows[int(value)]
+        elif name == ACTION_ADD_INGREDIENT and value.isdigit() and int(value) < len(rows):
+            row = rows[int(value)]
+            count = row.get("ingredient_count") or "1"
+            count = int(count) if count.isdigit() else 1
+            row["ingredient_count"] = str(min(count + 1, MAX_INGREDIENTS))
+        return cls(options=options, header=header, lines=rows)
+
+    # Validating and issuing -------------------------------------------------------------
+
+    def is_valid(self) -> bool:
+        header_ok = self.header.is_valid()
+        lines_ok = self.lines.is_valid()
+        return header_ok and lines_ok
+
+    def service_kwargs(self) -> dict:
+        self._issued_forms = self.lines.filled_forms()
+        return {
+            **self.header.service_kwargs(),
+            "lines": [form.line_data() for form in self._issued_forms],
+        }
+
+    def add_service_error(self, error) -> None:
+        """Put a DomainError from `prescription_issue` beside its field."""
+        message, target = str(error.message), error.field or ""
+        if target == "patient" or error.code in ("no_payer", "payer_code_inactive"):
+            self.header.add_error("document_number", message)
+        elif target == "diagnosis":
+            self.header.add_error(self._disabled_header_field(), message)
+        elif match := re.fullmatch(r"lines\.(\d+)(?:\.(\w+))?", target):
+            index, field = int(match[1]), match[2]
+            forms_issued = getattr(self, "_issued_forms", self.lines.filled_forms())
+            if index < len(forms_issued):
+                form = forms_issued[index]
+                form.add_error(field if field in form.fields else None, message)
+            else:
+                self.errors.append(message)
+        else:
+            self.errors.append(message)
+
+    def _disabled_header_field(self) -> str:
+        for name in HEADER_CODES:
+            entry = self.header.cleaned_data.get(name)
+            if entry is not None and not entry.enabled:
+                return name
+        return "diagnosis"
+
+    # Rendering --------------------------------------------------------------------------
+
+    def chosen_patient(self) -> Patient | None:
+        """The patient the document fields name (bound or not), for the summary panel."""
+        if self.header.is_bound:
+            self.header.is_valid()  # resolves the patient (validation runs once)
+            return self.header.patient
+        initial = self.header.initial
+        document_type, number = initial.get("document_type"), initial.get("document_number")
+        if not (document_type and number):
+            return None
+        order = initial.get("newborn_order")
+        return patient_find(
+            document_type,
+            str(number),
+            newborn_order=int(order) if str(order or "").isdigit() else None,
+        )
+
+    def template_forms(self, allowed_types) -> list:
+        """An empty row per technology type the user may prescribe, for the script."""
+        return [
+            self.lines.template_form(t.value) for t in TechnologyType if t.value in allowed_types
+        ]
+
+
+def posted_rows(data) -> list[dict]:
+    """The posted line rows as plain dicts (field name → value), in order."""
+    try:
+        total = min(int(data.get(f"{LINES_PREFIX}-TOTAL_FORMS") or 0), MAX_LINES)
+    except ValueError:
+        total = 0
+    rows = []
+    for index in range(total):
+        prefix = f"{LINES_PREFIX}-{index}-"
+        rows.append(
+            {key[len(prefix) :]: value for key, value in data.items() if key.startswith(prefix)}
+        )
+    return rows
+
+
+# Renovar -------------------------------------------------------------------------------
+
+LINE_CODE_FIELDS = {
+    "procedure": _("Procedimiento"),
+    "device_type": _("Tipo de dispositivo"),
+    "complementary_service": _("Servicio complementario"),
+    "nutritional_type": _("Tipo de producto"),
+    "nutritional_product": _("Producto"),
+    "nutritional_form": _("Forma"),
+    "pharmaceutical_form": _("Forma farmacéutica"),
+    "route": _("Vía de administración"),
+    "dose_unit": _("Unidad de dosis"),
+    "presentation_unit": _("Unidad de presentación"),
+}
+LINE_VALUE_FIELDS = (
+    "supply_type",
+    "total_quantity",
+    "justification",
+    "recommendations",
+    "medicine_type",
+    "dose",
+    "quantity_per_use",
+    "frequency_every",
+    "frequency_unit",
+    "special_indication",
+    "duration_amount",
+    "duration_unit",
+    "nutritional_route",
+)
+
+
+def _plain(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "normalize"):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+def renewal_initial(prescription: Prescription, *, allowed_types) -> tuple[dict, list, list]:
+    """(header, lines, warnings) to open the form prefilled with `prescription`: codes
+    that are now disabled are dropped, with a warning asking for a current one; lines of a
+    type the user may not prescribe are left out, with a warning."""
+    warnings: list[str] = []
+    old_services = ComplementaryService.CodePeriod.BEFORE_2019_10
+    patient = prescription.patient
+
+    def code_of(entry, line_label: str, field_label) -> str:
+        if entry is None:
+            return ""
+        gone = not entry.enabled or getattr(entry, "code_period", "") == old_services
+        if gone:
+            warnings.append(
+                W_CODE_GONE
+                % {"line": line_label, "code": entry.code, "name": entry.name, "field": field_label}
+            )
+            return ""
+        return entry.code
+
+    header_label = _("Encabezado")
+    header = {
+        "document_type": patient.document_type,
+        "document_number": patient.document_number,
+        "newborn_order": patient.newborn_order or "",
+        "care_setting": prescription.care_setting,
+        "referral": prescription.referral,
+    }
+    for name in HEADER_CODES:
+        field_label = PrescriptionHeaderForm.base_fields[name].label
+        header[name] = code_of(getattr(prescription, name), header_label, field_label)
+
+    lines, counters = [], {}
+    for line in prescription.lines.all():
+        counters[line.technology_type] = counters.get(line.technology_type, 0) + 1
+        line_label = f"{line.get_technology_type_display()} {counters[line.technology_type]}"
+        if line.technology_type not in allowed_types:
+            warnings.append(
+                W_TYPE_NOT_ALLOWED
+                % {"line": line_label, "type": line.get_technology_type_display().lower()}
+            )
+            continue
+        row = {"technology_type": line.technology_type}
+        row.update({name: _plain(getattr(line, name)) for name in LINE_VALUE_FIELDS})
+        for name, field_label in LINE_CODE_FIELDS.items():
+            row[name] = code_of(getattr(line, name), line_label, field_label)
+        ingredients = list(line.ingredients.all())[:MAX_INGREDIENTS]
+        for n, item in enumerate(ingredients, start=1):
+            row[f"ingredient_{n}"] = code_of(item.ingredient, line_label, _("Principio activo"))
+            row[f"concentration_{n}"] = _plain(item.concentration)
+            row[f"concentration_unit_{n}"] = code_of(
+                item.concentration_unit, line_label, _("Unidad")
+            )
+        row["ingredient_count"] = str(max(1, len(ingredients)))
+        row["unirs_indications"] = ", ".join(
+            code_of(entry, line_label, _("Indicaciones UNIRS"))
+            for entry in line.unirs_indications.all()
+        ).strip(", ")
+        lines.append(row)
+    return header, lines, warnings
+
+
+def catalog_labels(entry: PrescriptionEntry) -> None:
+    """Show, under every code field of the page, the name of the code it holds (one query
+    per catalog for the whole page)."""
+    fields = [(entry.header, name) for name in HEADER_CODES]
+    for form in entry.lines.forms:
+        fields += [
+            (form, name)
+            for name, field in form.fields.items()
+            if isinstance(field, CatalogCodeField)
+        ]
+    wanted: dict = {}
+    for form, name in fields:
+        field = form.fields[name]
+        code = normalize_code(str(form[name].value() or ""))
+        if code:
+            wanted.setdefault(field.model, set()).add(code)
+    names = {}
+    for model, codes in wanted.items():
+        for code, name in model.objects.filter(code__in=codes).values_list("code", "name"):
+            names[(model, code)] = name
+    for form, name in fields:
+        field = form.fields[name]
+        code = normalize_code(str(form[name].value() or ""))
+        field.widget.catalog_label = names.get((field.model, code), "")
+
+
+__all__ = [
+    "ACTIONS",
+    "LINES_PREFIX",
+    "CatalogOptions",
+    "PrescriptionEntry",
+    "PrescriptionHeaderForm",
+    "catalog_labels",
+    "posted_rows",
+    "renewal_initial",
+]

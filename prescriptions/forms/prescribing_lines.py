@@ -1,0 +1,601 @@
+"""The technology lines of the prescription form: one form class per technology type.
+
+One formset holds every line; each row's form class follows the row's posted
+`technology_type` (M, P, D, N, S), so a row validates and renders only its type's fields.
+Catalog codes are typed (or picked from search-as-you-type) and resolved here to catalog
+rows; `prescription_issue` decides and writes (STYLE R11).
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ..enums import (
+    MedicineType,
+    NutritionalRoute,
+    SpecialIndication,
+    SupplyType,
+    TechnologyType,
+    TimeUnit,
+)
+from ..models import (
+    ActiveIngredient,
+    AdministrationRoute,
+    ComplementaryService,
+    CupsProcedure,
+    DeviceType,
+    DoseUnit,
+    MeasurementUnit,
+    NutritionalForm,
+    NutritionalProduct,
+    NutritionalProductType,
+    PharmaceuticalForm,
+    PresentationUnit,
+    UnirsIndication,
+)
+from ..services.prescribing import ERRORS as SERVICE_ERRORS
+from ..services.prescribing import IngredientData, LineData
+
+MAX_LINES = 50
+MAX_INGREDIENTS = 4
+# "Según respuesta al tratamiento" and "Única" need no "every N" / "for N".
+UNITS_WITHOUT_AMOUNT = {TimeUnit.SEGUN_RESPUESTA, TimeUnit.UNICA}
+
+E_UNKNOWN_CODE = _("El código %(code)s no existe en %(catalog)s.")
+E_DISABLED_CODE = SERVICE_ERRORS["disabled_code"]
+E_AMOUNT = _("Indique la cantidad.")
+E_INGREDIENT_PART = _("Complete el principio activo, su concentración y su unidad.")
+E_UNIRS = _("Un medicamento UNIRS necesita al menos una indicación UNIRS.")
+E_PRODUCT_TYPE = _("El producto %(code)s no es del tipo de producto nutricional elegido.")
+
+# How messages name each searchable catalog (names as in prescriptions.catalogs.CATALOGS).
+CATALOG_NAMES = {
+    "cie10": _("CIE-10"),
+    "enfermedades_huerfanas": _("el catálogo de enfermedades huérfanas"),
+    "cups": _("CUPS"),
+    "dci": _("el catálogo de principios activos (DCI)"),
+    "unidades_medida": _("el catálogo de unidades de medida"),
+    "productos_nutricionales": _("el catálogo de productos nutricionales"),
+    "indicaciones_unirs": _("el catálogo de indicaciones UNIRS"),
+}
+
+# The small catalogs, offered as <select> lists of their enabled codes.
+SELECT_CATALOGS = {
+    "formas_farmaceuticas": PharmaceuticalForm,
+    "vias_administracion": AdministrationRoute,
+    "unidades_medida_dosis": DoseUnit,
+    "presentaciones": PresentationUnit,
+    "tipos_dispositivo_medico": DeviceType,
+    "tipos_producto_nutricional": NutritionalProductType,
+    "formas_producto_nutricional": NutritionalForm,
+    "servicios_complementarios": ComplementaryService,
+}
+
+
+def normalize_code(text: str) -> str:
+    """What a prescriber types for a code: «e11.9 » is E119."""
+    return "".join(text.split()).replace(".", "").upper()
+
+
+class CatalogOptions:
+    """The enabled entries of the small catalogs, read once per request (one query per
+    catalog actually shown) and shared by every line form."""
+
+    def __init__(self):
+        self._entries: dict[str, dict[str, object]] = {}
+
+    def entries(self, catalog: str) -> dict[str, object]:
+        if catalog not in self._entries:
+            model = SELECT_CATALOGS[catalog]
+            queryset = model.objects.enabled()
+            if model is ComplementaryService:
+                # New prescriptions use the codes in force since 1 October 2019.
+                queryset = queryset.exclude(
+                    code_period=ComplementaryService.CodePeriod.BEFORE_2019_10
+                )
+            self._entries[catalog] = {entry.code: entry for entry in queryset}
+        return self._entries[catalog]
+
+    def choices(self, catalog: str) -> list[tuple[str, str]]:
+        return [("", "—")] + [
+            (code, f"{entry.name} ({code})") for code, entry in self.entries(catalog).items()
+        ]
+
+    def get(self, catalog: str, code: str):
+        return self.entries(catalog).get(code)
+
+
+class CatalogCodeField(forms.CharField):
+    """A code of a large catalog, typed or picked from the search-as-you-type list
+    (`data-catalog` tells the script which). Cleans to the catalog row; an unknown or
+    disabled code is refused beside the field."""
+
+    def __init__(self, catalog: str, model, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(max_length=20, **kwargs)
+        self.catalog, self.model = catalog, model
+        self.widget.attrs.update(
+            {
+                "data-catalog": catalog,
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "placeholder": _("Código o nombre"),
+            }
+        )
+
+    def clean(self, value):
+        code = normalize_code(super().clean(value) or "")
+        if not code:
+            return None
+        entry = self.model.objects.filter(code=code).first()
+        if entry is None:
+            raise ValidationError(
+                E_UNKNOWN_CODE % {"code": code, "catalog": CATALOG_NAMES[self.catalog]},
+                code="unknown_code",
+            )
+        if not entry.enabled:
+            raise ValidationError(E_DISABLED_CODE % {"code": code}, code="disabled_code")
+        return entry
+
+
+class CatalogSelectField(forms.ChoiceField):
+    """A code of a small catalog, chosen in a list; cleans to the catalog row. Its choices
+    come from the request's `CatalogOptions`."""
+
+    def __init__(self, catalog: str, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.catalog = catalog
+        self.options: CatalogOptions | None = None
+
+    def bind_options(self, options: CatalogOptions) -> None:
+        self.options = options
+        self.choices = options.choices(self.catalog)
+
+    def clean(self, value):
+        code = super().clean(value)
+        return self.options.get(self.catalog, code) if code else None
+
+
+def _positive_decimal(label, **kwargs):
+    return forms.DecimalField(
+        label=label, max_digits=12, decimal_places=3, min_value=Decimal("0.001"), **kwargs
+    )
+
+
+def _time_unit(label, initial):
+    return forms.TypedChoiceField(
+        label=label, choices=TimeUnit.choices, coerce=int, initial=initial, required=True
+    )
+
+
+class StyledFormMixin:
+    """Bootstrap classes on every widget, and `is-invalid` on a field given an error."""
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput) or "form-" in widget.attrs.get("class", ""):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select form-select-sm"
+            else:
+                css = "form-control form-control-sm"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        names = [field] if field else []
+        if field is None and hasattr(error, "error_dict"):
+            names = list(error.error_dict)
+        for name in names:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"
+
+
+class LineForm(StyledFormMixin, forms.Form):
+    """What every line has: TipoTec, TipoPrest, total quantity, justification (JustNoPBS)
+    and recommendations (IndRec). Used alone only for a row whose type is unknown."""
+
+    TYPE = ""
+    # The TechnologyLine fields this type passes to the service as they are cleaned.
+    SERVICE_FIELDS: tuple[str, ...] = ()
+
+    technology_type = forms.ChoiceField(choices=TechnologyType.choices, widget=forms.HiddenInput)
+    supply_type = forms.TypedChoiceField(
+        label=_("Tipo de prestación"),
+        choices=SupplyType.choices,
+        coerce=int,
+        initial=SupplyType.UNICA,
+    )
+    total_quantity = forms.DecimalField(label=_("Cantidad total"), max_digits=12, decimal_places=3)
+    justification = forms.CharField(
+        label=_("Justificación"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    recommendations = forms.CharField(
+        label=_("Recomendaciones"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 1}),
+    )
+
+    def __init__(self, *args, options: CatalogOptions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["technology_type"].initial = self.TYPE
+        for field in self.fields.values():
+            if isinstance(field, CatalogSelectField):
+                field.bind_options(options)
+        self.style_widgets()
+
+    @property
+    def type_label(self) -> str:
+        return TechnologyType(self.TYPE).label if self.TYPE else _("Tecnología")
+
+    def has_changed(self) -> bool:
+        # A row left as added (only its defaults) is skipped, not refused.
+        return any(name != "ingredient_count" for name in self.changed_data)
+
+    def clean(self):
+        cleaned = super().clean()
+        for amount, unit in (
+            ("frequency_every", "frequency_unit"),
+            ("duration_amount", "duration_unit"),
+        ):
+            if amount not in self.fields or cleaned.get(amount) or amount in self.errors:
+                continue
+            if unit not in self.errors and cleaned.get(unit) not in UNITS_WITHOUT_AMOUNT:
+                self.add_error(amount, E_AMOUNT)
+        return cleaned
+
+    def description(self) -> str:
+        return ""
+
+    def line_data(self) -> LineData:
+        data = self.cleaned_data
+        fields = {name: data.get(name) for name in self.SERVICE_FIELDS}
+        fields["recommendations"] = data.get("recommendations", "")
+        fields["description"] = self.description()[:500]
+        return LineData(
+            technology_type=self.TYPE,
+            supply_type=data["supply_type"],
+            justification=data["justification"],
+            total_quantity=data["total_quantity"],
+            fields=fields,
+        )
+
+
+class _QuantityLineForm(LineForm):
+    """Procedures, devices and complementary services: so many per use, every N, for N."""
+
+    SERVICE_FIELDS = (
+        "quantity_per_use",
+        "frequency_every",
+        "frequency_unit",
+        "duration_amount",
+        "duration_unit",
+    )
+    CATALOG_FIELD = ""
+
+    quantity_per_use = _positive_decimal(_("Cantidad por uso"))
+    frequency_every = forms.IntegerField(label=_("Cada"), min_value=1, required=False)
+    frequency_unit = _time_unit(_("Unidad de frecuencia"), TimeUnit.DIA)
+    duration_amount = forms.IntegerField(label=_("Durante"), min_value=1, required=False)
+    duration_unit = _time_unit(_("Unidad de duración"), TimeUnit.DIA)
+
+    def description(self) -> str:
+        entry = self.cleaned_data.get(self.CATALOG_FIELD)
+        return f"{entry.name}" if entry else ""
+
+
+class ProcedureLineForm(_QuantityLineForm):
+    TYPE = TechnologyType.PROCEDIMIENTO
+    CATALOG_FIELD = "procedure"
+    SERVICE_FIELDS = ("procedure", *_QuantityLineForm.SERVICE_FIELDS)
+
+    procedure = CatalogCodeField(
+        "cups", CupsProcedure, label=_("Procedimiento (CUPS)"), required=True
+    )
+
+
+class DeviceLineForm(_QuantityLineForm):
+    TYPE = TechnologyType.DISPOSITIVO
+    CATALOG_FIELD = "device_type"
+    SERVICE_FIELDS = ("device_type", *_QuantityLineForm.SERVICE_FIELDS)
+
+    device_type = CatalogSelectField(
+        "tipos_dispositivo_medico", label=_("Tipo de dispositivo"), required=True
+    )
+
+
+class ServiceLineForm(_QuantityLineForm):
+    TYPE = TechnologyType.SERVICIO_COMPLEMENTARIO
+    CATALOG_FIELD = "complementary_service"
+    SERVICE_FIELDS = ("complementary_service", *_QuantityLineForm.SERVICE_FIELDS)
+
+    complementary_service = CatalogSelectField(
+        "servicios_complementarios", label=_("Servicio complementario"), required=True
+    )
+
+
+class _DoseLineForm(LineForm):
+    """Medicines and nutritional products: a dose every N, for N, and the total in a
+    presentation unit."""
+
+    dose = _positive_decimal(_("Dosis"))
+    dose_unit = CatalogSelectField(
+        "unidades_medida_dosis", label=_("Unidad de dosis"), required=True
+    )
+    frequency_every = forms.IntegerField(label=_("Cada"), min_value=1, required=False)
+    frequency_unit = _time_unit(_("Unidad de frecuencia"), TimeUnit.HORA)
+    duration_amount = forms.IntegerField(label=_("Durante"), min_value=1, required=False)
+    duration_unit = _time_unit(_("Unidad de duración"), TimeUnit.DIA)
+    presentation_unit = CatalogSelectField(
+        "presentaciones", label=_("Unidad de presentación"), required=True
+    )
+
+
+class MedicineLineForm(_DoseLineForm):
+    TYPE = TechnologyType.MEDICAMENTO
+    SERVICE_FIELDS = (
+        "medicine_type",
+        "pharmaceutical_form",
+        "route",
+        "dose",
+        "dose_unit",
+        "frequency_every",
+        "frequency_unit",
+        "special_indication",
+        "duration_amount",
+        "duration_unit",
+        "presentation_unit",
+    )
+
+    medicine_type = forms.TypedChoiceField(
+        label=_("Tipo de medicamento"),
+        # TipoMed 9 (urgencia médica) exists only in transcriptions.
+        choices=[c for c in MedicineType.choices if c[0] != MedicineType.URGENCIA_MEDICA],
+        coerce=int,
+        initial=MedicineType.MEDICAMENTO,
+    )
+    ingredient_count = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=MAX_INGREDIENTS, required=False, initial=1
+    )
+    pharmaceutical_form = CatalogSelectField(
+        "formas_farmaceuticas", label=_("Forma farmacéutica"), required=True
+    )
+    route = CatalogSelectField(
+        "vias_administracion", label=_("Vía de administración"), required=True
+    )
+    special_indication = forms.TypedChoiceField(
+        label=_("Indicación especial"),
+        choices=SpecialIndication.choices,
+        coerce=int,
+        initial=SpecialIndication.SIN_INDICACION,
+    )
+    unirs_indications = forms.CharField(
+        label=_("Indicaciones UNIRS"),
+        max_length=200,
+        required=False,
+        help_text=_("Códigos separados por comas."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, MAX_INGREDIENTS + 1):
+            self.fields[f"ingredient_{n}"] = CatalogCodeField(
+                "dci", ActiveIngredient, label=_("Principio activo")
+            )
+            self.fields[f"concentration_{n}"] = forms.DecimalField(
+                label=_("Concentración"),
+                max_digits=12,
+                decimal_places=4,
+                min_value=Decimal("0.0001"),
+                required=False,
+            )
+            self.fields[f"concentration_unit_{n}"] = CatalogCodeField(
+                "unidades_medida", MeasurementUnit, label=_("Unidad")
+            )
+        self.fields["unirs_indications"].widget.attrs.update(
+            {"data-catalog": "indicaciones_unirs", "data-multiple": "1", "autocomplete": "off"}
+        )
+        self.style_widgets()
+
+    def ingredient_slots(self) -> list[dict]:
+        """The rows of active ingredients to show: as many as `ingredient_count` says, and
+        every one holding a value."""
+        count = self._ingredient_count()
+        slots = []
+        for n in range(1, MAX_INGREDIENTS + 1):
+            names = (f"ingredient_{n}", f"concentration_{n}", f"concentration_unit_{n}")
+            filled = any(self[name].value() not in (None, "") for name in names)
+            slots.append(
+                {
+                    "n": n,
+                    "ingredient": self[names[0]],
+                    "concentration": self[names[1]],
+                    "unit": self[names[2]],
+                    "visible": n <= count or filled,
+                }
+            )
+        return slots
+
+    def _ingredient_count(self) -> int:
+        try:
+            value = int(self["ingredient_count"].value() or 1)
+        except (TypeError, ValueError):
+            value = 1
+        return max(1, min(value, MAX_INGREDIENTS))
+
+    def clean(self):
+        cleaned = super().clean()
+        self.ingredients = []
+        for n in range(1, MAX_INGREDIENTS + 1):
+            names = (f"ingredient_{n}", f"concentration_{n}", f"concentration_unit_{n}")
+            if any(name in self.errors for name in names):
+                continue
+            values = [cleaned.get(name) for name in names]
+            if not any(values):
+                continue
+            if not all(values):
+                for name, value in zip(names, values, strict=True):
+                    if not value:
+                        self.add_error(name, E_INGREDIENT_PART)
+                continue
+            self.ingredients.append(IngredientData(*values))
+        slot_errors = any(name.startswith(("ingredient_", "concentration")) for name in self.errors)
+        if not self.ingredients and not slot_errors:
+            self.add_error("ingredient_1", SERVICE_ERRORS["no_ingredient"])
+        self.unirs = []
+        if cleaned.get("medicine_type") == MedicineType.UNIRS:
+            self.unirs = self._unirs_indications(cleaned.get("unirs_indications", ""))
+        return cleaned
+
+    def _unirs_indications(self, text: str) -> list:
+        codes = [normalize_code(c) for c in text.replace(";", ",").split(",") if c.strip()]
+        found = {e.code: e for e in UnirsIndication.objects.filter(code__in=codes)}
+        for code in codes:
+            entry = found.get(code)
+            if entry is None:
+                message = E_UNKNOWN_CODE % {
+                    "code": code,
+                    "catalog": CATALOG_NAMES["indicaciones_unirs"],
+                }
+                self.add_error("unirs_indications", message)
+            elif not entry.enabled:
+                self.add_error("unirs_indications", E_DISABLED_CODE % {"code": code})
+        if not codes:
+            self.add_error("unirs_indications", E_UNIRS)
+        return [found[c] for c in dict.fromkeys(codes) if c in found]
+
+    def description(self) -> str:
+        parts = []
+        for item in getattr(self, "ingredients", []):
+            unit = item.concentration_unit
+            parts.append(
+                f"{item.ingredient.name} {item.concentration.normalize():f} "
+                f"{getattr(unit, 'symbol', '') or unit.name}"
+            )
+        form = self.cleaned_data.get("pharmaceutical_form")
+        text = " + ".join(parts)
+        return f"{text} {form.name}" if form else text
+
+    def line_data(self) -> LineData:
+        line = super().line_data()
+        line.ingredients = self.ingredients
+        line.unirs_indications = self.unirs
+        return line
+
+
+class NutritionLineForm(_DoseLineForm):
+    TYPE = TechnologyType.PRODUCTO_NUTRICIONAL
+    SERVICE_FIELDS = (
+        "nutritional_type",
+        "nutritional_product",
+        "nutritional_form",
+        "nutritional_route",
+        "dose",
+        "dose_unit",
+        "frequency_every",
+        "frequency_unit",
+        "duration_amount",
+        "duration_unit",
+        "presentation_unit",
+    )
+
+    nutritional_type = CatalogSelectField(
+        "tipos_producto_nutricional", label=_("Tipo de producto"), required=True
+    )
+    nutritional_product = CatalogCodeField(
+        "productos_nutricionales", NutritionalProduct, label=_("Producto (opcional)")
+    )
+    nutritional_form = CatalogSelectField(
+        "formas_producto_nutricional", label=_("Forma"), required=True
+    )
+    nutritional_route = forms.TypedChoiceField(
+        label=_("Vía"), choices=NutritionalRoute.choices, coerce=int, initial=NutritionalRoute.ORAL
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        product, kind = cleaned.get("nutritional_product"), cleaned.get("nutritional_type")
+        if product and kind and product.product_type_id != kind.pk:
+            self.add_error("nutritional_product", E_PRODUCT_TYPE % {"code": product.code})
+        return cleaned
+
+    def description(self) -> str:
+        entry = self.cleaned_data.get("nutritional_product") or self.cleaned_data.get(
+            "nutritional_type"
+        )
+        return entry.name if entry else ""
+
+
+LINE_FORMS: dict[str, type[LineForm]] = {
+    form.TYPE: form
+    for form in (
+        MedicineLineForm,
+        ProcedureLineForm,
+        DeviceLineForm,
+        NutritionLineForm,
+        ServiceLineForm,
+    )
+}
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    """Lines of any type in the order typed. Every posted row is new, so a row left blank
+    is skipped rather than refused."""
+
+    def __init__(self, *args, options: CatalogOptions, **kwargs):
+        self.options = options
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"options": self.options}
+
+    def initial_form_count(self):
+        return 0 if self.is_bound else super().initial_form_count()
+
+    def type_at(self, index: int) -> str:
+        if self.is_bound:
+            return self.data.get(f"{self.add_prefix(index)}-technology_type", "")
+        rows = self.initial or []
+        return rows[index].get("technology_type", "") if index < len(rows) else ""
+
+    def _construct_form(self, i, **kwargs):
+        # The row's own class; BaseFormSet builds the form from `self.form`.
+        self.form = LINE_FORMS.get(self.type_at(i), LineForm)
+        return super()._construct_form(i, **kwargs)
+
+    def template_form(self, technology_type: str) -> LineForm:
+        """An empty row of `technology_type` with the `__prefix__` placeholder, for the
+        script to clone."""
+        form = LINE_FORMS[technology_type](
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            options=self.options,
+        )
+        return form
+
+    def filled_forms(self) -> list[LineForm]:
+        """The valid rows that hold a line, in order: index i is the service's line i."""
+        return [form for form in self.forms if form.has_changed() and form.cleaned_data]
+
+
+LineFormSet = forms.formset_factory(
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=0,
+    max_num=MAX_LINES,
+    absolute_max=MAX_LINES,
+    validate_max=True,
+)

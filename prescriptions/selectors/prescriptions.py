@@ -1,0 +1,376 @@
+"""Scoped reads of prescriptions (STYLE R5): the consultas, the detail, the PDF, renewal and
+the prescriber's recently used codes.
+
+Who sees what (DESIGN §4, §6), always inside the entity the user acts for:
+- a Prescriptor or Ordenador (`prescriptions.view_own`): the prescriptions they issued there;
+- Admisión, Junta, Anulador (`prescriptions.view_entity`): every prescription of the entity;
+- a payer's Administrativo (`supply.direct`, EPS/EOC/ET): the prescriptions it pays.
+Anything else answers 404, so another entity's prescription is never revealed.
+
+Lists cost a constant number of queries whatever the number of rows or lines: the header's
+foreign keys are joined, the page's lines (with their catalog rows and ingredients) come in
+two prefetch queries.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from entities.models import AuditEntry, Entity
+from mipres.lib.errors import DomainError
+
+from ..models import (
+    ActiveIngredient,
+    CupsProcedure,
+    Diagnosis,
+    JuntaDecision,
+    LineActiveIngredient,
+    MeasurementUnit,
+    Novelty,
+    NutritionalProduct,
+    OrphanDisease,
+    Patient,
+    Prescription,
+    TechnologyLine,
+    UnirsIndication,
+)
+from .patients import payer_for
+
+VIEW_OWN = "prescriptions.view_own"
+VIEW_ENTITY = "prescriptions.view_entity"
+VIEW_AS_PAYER = "supply.direct"
+VIEW_PERMS = (VIEW_OWN, VIEW_ENTITY, VIEW_AS_PAYER)
+
+# The three consultas and the permission each needs.
+SCOPE_OWN = "own"
+SCOPE_ENTITY = "entity"
+SCOPE_PAYER = "payer"
+SCOPE_PERMS = {SCOPE_OWN: VIEW_OWN, SCOPE_ENTITY: VIEW_ENTITY, SCOPE_PAYER: VIEW_AS_PAYER}
+
+LINE_CATALOG_FIELDS = (
+    "procedure",
+    "device_type",
+    "complementary_service",
+    "nutritional_type",
+    "nutritional_product",
+)
+LINE_DETAIL_FIELDS = (
+    *LINE_CATALOG_FIELDS,
+    "dose_unit",
+    "presentation_unit",
+    "pharmaceutical_form",
+    "route",
+    "nutritional_form",
+)
+
+
+def prescriptions_visible_to(*, user, entity: Entity, perms) -> QuerySet[Prescription]:
+    """Every prescription `user` may see while acting for `entity` with `perms`."""
+    scopes = []
+    if VIEW_ENTITY in perms:
+        scopes.append(Q(entity=entity))
+    elif VIEW_OWN in perms:
+        scopes.append(Q(entity=entity, prescriber=user))
+    if VIEW_AS_PAYER in perms:
+        scopes.append(Q(payer=entity))
+    if not scopes:
+        return Prescription.objects.none()
+    condition = scopes[0]
+    for scope in scopes[1:]:
+        condition |= scope
+    return Prescription.objects.filter(condition)
+
+
+def _scoped(*, scope: str, user, entity: Entity) -> QuerySet[Prescription]:
+    if scope == SCOPE_OWN:
+        return Prescription.objects.filter(entity=entity, prescriber=user)
+    if scope == SCOPE_ENTITY:
+        return Prescription.objects.filter(entity=entity)
+    if scope == SCOPE_PAYER:
+        return Prescription.objects.filter(payer=entity)
+    raise ValueError(scope)
+
+
+@dataclass(frozen=True)
+class PrescriptionFilters:
+    """What the consultas filter by. `number` is exact (20 digits); `document` the patient's
+    document number (any type; a newborn's is the mother's)."""
+
+    number: str = ""
+    document: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    status: int | None = None
+    technology_type: str = ""
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _filtered(queryset: QuerySet, filters: PrescriptionFilters) -> QuerySet:
+    if filters.number:
+        queryset = queryset.filter(number=filters.number)
+    if filters.document:
+        queryset = queryset.filter(patient__document_number=filters.document)
+    # Compare the indexed timestamp with local-day bounds rather than casting it to a date.
+    if filters.date_from:
+        queryset = queryset.filter(prescribed_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        next_day = filters.date_to + datetime.timedelta(days=1)
+        queryset = queryset.filter(prescribed_at__lt=_day_start(next_day))
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.technology_type:
+        lines = TechnologyLine.objects.filter(
+            prescription=OuterRef("pk"), technology_type=filters.technology_type
+        )
+        queryset = queryset.filter(Exists(lines))
+    return queryset
+
+
+def _list_lines() -> Prefetch:
+    return Prefetch(
+        "lines",
+        queryset=TechnologyLine.objects.select_related(*LINE_CATALOG_FIELDS).prefetch_related(
+            Prefetch(
+                "ingredients", queryset=LineActiveIngredient.objects.select_related("ingredient")
+            )
+        ),
+    )
+
+
+def prescription_list(
+    *, scope: str, user, entity: Entity, filters: PrescriptionFilters | None = None
+) -> QuerySet[Prescription]:
+    """One consulta ("Mis prescripciones", "de la entidad", "a cargo"), filtered, newest
+    first, with each prescription's lines prefetched (`prescription.lines.all()`)."""
+    queryset = _filtered(
+        _scoped(scope=scope, user=user, entity=entity), filters or PrescriptionFilters()
+    )
+    return queryset.select_related(
+        "patient", "prescriber", "entity", "payer", "payer_code", "diagnosis"
+    ).prefetch_related(_list_lines())
+
+
+def prescription_get(*, user, entity: Entity, perms, external_id) -> Prescription:
+    """One visible prescription with everything its detail page and PDF show: header,
+    lines with their catalog rows, ingredients, UNIRS indications and junta decisions,
+    and novedades. 404 when the user may not see it (or it does not exist)."""
+    lines = TechnologyLine.objects.select_related(*LINE_DETAIL_FIELDS).prefetch_related(
+        Prefetch(
+            "ingredients",
+            queryset=LineActiveIngredient.objects.select_related(
+                "ingredient", "concentration_unit", "content_unit"
+            ),
+        ),
+        "unirs_indications",
+        Prefetch(
+            "junta_decisions",
+            queryset=JuntaDecision.objects.select_related("decided_by", "entity"),
+        ),
+    )
+    queryset = prescriptions_visible_to(user=user, entity=entity, perms=perms).select_related(
+        "entity__municipality",
+        "sede",
+        "prescriber",
+        "recorded_by",
+        "patient__municipality__department",
+        "payer",
+        "payer_code",
+        "diagnosis",
+        "related_diagnosis_1",
+        "related_diagnosis_2",
+        "orphan_disease",
+    )
+    queryset = queryset.prefetch_related(
+        Prefetch("lines", queryset=lines),
+        Prefetch("novelties", queryset=Novelty.objects.select_related("actor")),
+    )
+    try:
+        return queryset.get(external_id=external_id)
+    except Prescription.DoesNotExist:
+        raise Http404 from None
+
+
+def prescription_audit_list(*, prescription: Prescription) -> QuerySet[AuditEntry]:
+    """The audit entries about the prescription, its lines, junta decisions and novedades,
+    newest first (whichever entity wrote them: the page is already scoped)."""
+    types = ContentType.objects.get_for_models(Prescription, TechnologyLine, JuntaDecision, Novelty)
+    lines = [line.pk for line in prescription.lines.all()]
+    decisions = [d.pk for line in prescription.lines.all() for d in line.junta_decisions.all()]
+    novelties = [n.pk for n in prescription.novelties.all()]
+    condition = Q(content_type=types[Prescription], object_id=str(prescription.pk))
+    for model, ids in (
+        (TechnologyLine, lines),
+        (JuntaDecision, decisions),
+        (Novelty, novelties),
+    ):
+        if ids:
+            condition |= Q(content_type=types[model], object_id__in=[str(i) for i in ids])
+    return AuditEntry.objects.filter(condition).select_related("actor").order_by("-created_at")
+
+
+def technology_label(line: TechnologyLine) -> str:
+    """The technology a line names, for lists, the CSV and the PDF."""
+    if line.description:
+        return line.description
+    if line.technology_type == "M":
+        names = [
+            f"{item.ingredient.name} {item.concentration.normalize():f}"
+            for item in line.ingredients.all()
+        ]
+        return " + ".join(names) or line.get_technology_type_display()
+    if line.technology_type == "N" and line.nutritional_product_id:
+        return line.nutritional_product.name
+    for name in LINE_CATALOG_FIELDS:
+        value = getattr(line, name)
+        if value is not None:
+            return value.name
+    return line.get_technology_type_display()
+
+
+# The form ------------------------------------------------------------------------------
+
+
+def patient_summary(patient: Patient) -> dict:
+    """What the form shows of a chosen patient: identity, age and who pays (never chosen by
+    hand), or why nobody can pay."""
+    try:
+        payer, payer_error = payer_for(patient), ""
+    except DomainError as error:
+        payer, payer_error = None, str(error.message)
+    return {"patient": patient, "payer": payer, "payer_error": payer_error}
+
+
+def last_care_setting(*, user, entity: Entity) -> int | None:
+    """The ámbito of the user's newest prescription in `entity`: the form's default."""
+    return (
+        Prescription.objects.filter(entity=entity, prescriber=user)
+        .order_by("-prescribed_at")
+        .values_list("care_setting", flat=True)
+        .first()
+    )
+
+
+def last_prescription_for(*, user, entity: Entity, patient: Patient) -> Prescription | None:
+    """The newest prescription `user` issued in `entity` for `patient` (to renew it)."""
+    return (
+        Prescription.objects.filter(entity=entity, prescriber=user, patient=patient)
+        .order_by("-prescribed_at", "-id")
+        .first()
+    )
+
+
+# Catalog name (as in prescriptions.catalogs.CATALOGS) → (model, how to read the codes the
+# prescriber used, newest first).
+def _diagnosis_codes(prescriber, depth):
+    rows = (
+        Prescription.objects.filter(prescriber=prescriber)
+        .order_by("-prescribed_at")
+        .values_list("diagnosis__code", "related_diagnosis_1__code", "related_diagnosis_2__code")[
+            :depth
+        ]
+    )
+    return [code for row in rows for code in row]
+
+
+def _orphan_codes(prescriber, depth):
+    return (
+        Prescription.objects.filter(prescriber=prescriber, orphan_disease__isnull=False)
+        .order_by("-prescribed_at")
+        .values_list("orphan_disease__code", flat=True)[:depth]
+    )
+
+
+def _line_codes(path):
+    def codes(prescriber, depth):
+        return (
+            TechnologyLine.objects.filter(
+                prescription__prescriber=prescriber, **{f"{path}__isnull": False}
+            )
+            .order_by("-prescription__prescribed_at", "-id")
+            .values_list(f"{path}__code", flat=True)[:depth]
+        )
+
+    return codes
+
+
+def _ingredient_codes(path):
+    def codes(prescriber, depth):
+        return (
+            LineActiveIngredient.objects.filter(line__prescription__prescriber=prescriber)
+            .order_by("-line__prescription__prescribed_at", "-id")
+            .values_list(f"{path}__code", flat=True)[:depth]
+        )
+
+    return codes
+
+
+RECENT_SOURCES = {
+    "cie10": (Diagnosis, _diagnosis_codes),
+    "enfermedades_huerfanas": (OrphanDisease, _orphan_codes),
+    "cups": (CupsProcedure, _line_codes("procedure")),
+    "dci": (ActiveIngredient, _ingredient_codes("ingredient")),
+    "unidades_medida": (MeasurementUnit, _ingredient_codes("concentration_unit")),
+    "productos_nutricionales": (NutritionalProduct, _line_codes("nutritional_product")),
+}
+
+
+def recent_codes(*, prescriber, catalog: str, limit: int = 8) -> list[str]:
+    """The codes of `catalog` the prescriber used last, newest first, without repeats (one
+    query over the prescriber's newest rows)."""
+    source = RECENT_SOURCES.get(catalog)
+    if source is None:
+        return []
+    seen: dict[str, None] = {}
+    for code in source[1](prescriber, limit * 4):
+        if code and code not in seen:
+            seen[code] = None
+            if len(seen) == limit:
+                break
+    return list(seen)
+
+
+# Search-as-you-type over the large catalogs (the form's code fields).
+SEARCHABLE_CATALOGS = {
+    "cie10": Diagnosis,
+    "enfermedades_huerfanas": OrphanDisease,
+    "cups": CupsProcedure,
+    "dci": ActiveIngredient,
+    "unidades_medida": MeasurementUnit,
+    "productos_nutricionales": NutritionalProduct,
+    "indicaciones_unirs": UnirsIndication,
+}
+
+
+def catalog_search(*, catalog: str, text: str, prescriber, limit: int = 20) -> list:
+    """Up to `limit` entries of `catalog` matching `text` (code prefix or every word of the
+    name; a unit's symbol too), enabled first: the prescriber's recently used codes lead,
+    newest first. Without text, just those recent codes. Each entry gets `.recent`.
+    Raises KeyError for a catalog that is not searchable."""
+    model = SEARCHABLE_CATALOGS[catalog]
+    recent = recent_codes(prescriber=prescriber, catalog=catalog)
+    text = text.strip()[:100]
+    if text:
+        matches = model.objects.search(text)
+        leading = list(matches.filter(code__in=recent, enabled=True))
+        if hasattr(model, "symbol"):
+            leading += list(model.objects.enabled().filter(symbol__iexact=text))
+        leading_codes = {entry.code for entry in leading}
+        rest = list(matches.exclude(code__in=leading_codes)[:limit])
+    else:
+        leading, rest = list(model.objects.enabled().filter(code__in=recent)), []
+    rank = {code: position for position, code in enumerate(recent)}
+    leading.sort(key=lambda entry: rank.get(entry.code, len(rank)))
+    results, seen = [], set()
+    for entry in [*leading, *rest]:
+        if entry.code not in seen:
+            seen.add(entry.code)
+            entry.recent = entry.code in rank
+            results.append(entry)
+    return results[:limit]

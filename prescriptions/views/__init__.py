@@ -1,0 +1,1 @@
+"""Views of the prescription module (STYLE R3), one module per concern."""

@@ -1,0 +1,206 @@
+"""The prescription form (issue 4, items 3–4): new prescription, renewal of a previous one,
+and the patient panel the form refreshes as the document is typed.
+
+Views are thin (STYLE R3): the decorator resolves the entity and the permission, a form
+validates, `prescription_issue` decides and writes; its refusals go back beside their
+fields. The buttons that add or remove a line re-render the form from what was posted, so
+the page works without JavaScript and nothing typed is lost; with JavaScript they act in
+place.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from entities.selectors import entity_access_get
+from mipres.lib.errors import DomainError
+
+from ..enums import TechnologyType
+from ..forms.prescribing import (
+    CatalogOptions,
+    PrescriptionEntry,
+    catalog_labels,
+    renewal_initial,
+)
+from ..selectors.patients import patient_find
+from ..selectors.prescriptions import (
+    last_care_setting,
+    last_prescription_for,
+    patient_summary,
+    prescription_get,
+)
+from ..services.prescribing import allowed_types, prescription_issue
+
+PRESCRIBING_PERMS = ("prescriptions.prescribe", "prescriptions.order_nutrition")
+MANAGE_PATIENTS = "prescriptions.manage_patients"
+# Alt+<letter> adds a line of each type (the buttons' accesskey).
+ACCESS_KEYS = {"M": "m", "P": "p", "D": "d", "N": "n", "S": "s"}
+ADD_LABELS = {
+    "M": gettext_lazy("Agregar medicamento"),
+    "P": gettext_lazy("Agregar procedimiento"),
+    "D": gettext_lazy("Agregar dispositivo"),
+    "N": gettext_lazy("Agregar producto nutricional"),
+    "S": gettext_lazy("Agregar servicio complementario"),
+}
+
+
+def entity_any_permission_required(*perms: str):
+    """`entity_permission_required` for views open to any of several permissions: no role in
+    the URL's entity → 404; roles there granting none of `perms` → 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, entity_id, *args, **kwargs):
+            access = entity_access_get(user=request.user, external_id=entity_id)
+            if not access.perms.intersection(perms):
+                raise PermissionDenied
+            request.entity = access.entity
+            request.entity_access = access
+            request.entity_perms = access.perms
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def url_for(name: str, entity, *args) -> str:
+    return reverse(f"prescriptions:{name}", args=[entity.external_id, *args])
+
+
+def _types_for(request) -> tuple[set[str], str]:
+    """The technology types the user may prescribe here, or why none."""
+    try:
+        return allowed_types(actor=request.user, entity=request.entity), ""
+    except DomainError as error:
+        return set(), str(error.message)
+
+
+def _patient_context(request, patient, document: tuple[str, str] | None) -> dict:
+    """The patient panel: who the document names, who pays, the last prescription to renew;
+    or, for an unknown document, where to register the patient."""
+    if patient is None:
+        return {
+            "patient_document": document,
+            "can_register": MANAGE_PATIENTS in request.entity_perms,
+        }
+    return {
+        **patient_summary(patient),
+        "last_prescription": last_prescription_for(
+            user=request.user, entity=request.entity, patient=patient
+        ),
+    }
+
+
+def _render_form(request, entry: PrescriptionEntry, types, refusal, **extra):
+    catalog_labels(entry)
+    header = entry.header
+    patient = entry.chosen_patient()
+    document = None
+    if patient is None:
+        values = (header["document_type"].value(), header["document_number"].value())
+        document = values if all(values) else None
+    type_buttons = [
+        {"type": t.value, "label": ADD_LABELS[t.value], "key": ACCESS_KEYS[t.value]}
+        for t in TechnologyType
+        if t.value in types
+    ]
+    context = {
+        "entity": request.entity,
+        "entry": entry,
+        "header": header,
+        "lines": entry.lines,
+        "template_forms": entry.template_forms(types),
+        "type_buttons": type_buttons,
+        "refusal": refusal,
+        **_patient_context(request, patient, document),
+        **extra,
+    }
+    return render(request, "prescriptions/prescription_form.html", context)
+
+
+def _first_line(types) -> list[dict]:
+    """A new form opens with one empty line of the first type the user may prescribe."""
+    first = next((t.value for t in TechnologyType if t.value in types), None)
+    return [{"technology_type": first}] if first else []
+
+
+@entity_any_permission_required(*PRESCRIBING_PERMS)
+@require_http_methods(["GET", "POST"])
+def prescription_create(request):
+    """«Nueva prescripción»: header and lines; on success the number and the PDF."""
+    types, refusal = _types_for(request)
+    options = CatalogOptions()
+    if request.method == "GET":
+        header = {
+            "care_setting": last_care_setting(user=request.user, entity=request.entity),
+            **{k: request.GET[k] for k in ("document_type", "document_number") if k in request.GET},
+        }
+        entry = PrescriptionEntry(options=options, header=header, lines=_first_line(types))
+        return _render_form(request, entry, types, refusal)
+    action = PrescriptionEntry.action(request.POST)
+    if action is not None:
+        entry = PrescriptionEntry.rebuilt(
+            request.POST, action, allowed_types=types, options=options
+        )
+        return _render_form(request, entry, types, refusal, focus_last_line=True)
+    entry = PrescriptionEntry(request.POST, options=options)
+    if entry.is_valid():
+        try:
+            prescription = prescription_issue(
+                actor=request.user, entity=request.entity, **entry.service_kwargs()
+            )
+        except DomainError as error:
+            entry.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _("Prescripción %(number)s emitida.") % {"number": prescription.number},
+            )
+            return redirect(
+                url_for("prescription_detail", request.entity, prescription.external_id)
+            )
+    return _render_form(request, entry, types, refusal)
+
+
+@entity_any_permission_required(*PRESCRIBING_PERMS)
+@require_GET
+def prescription_renew(request, prescription_id):
+    """«Renovar»: the form prefilled with a previous prescription of the same patient;
+    codes no longer in force are left empty, each with a warning."""
+    source = prescription_get(
+        user=request.user,
+        entity=request.entity,
+        perms=request.entity_perms,
+        external_id=prescription_id,
+    )
+    types, refusal = _types_for(request)
+    header, lines, warnings = renewal_initial(source, allowed_types=types)
+    entry = PrescriptionEntry(options=CatalogOptions(), header=header, lines=lines)
+    return _render_form(request, entry, types, refusal, renewing=source, warnings=warnings)
+
+
+@entity_any_permission_required(*PRESCRIBING_PERMS)
+@require_GET
+def prescription_patient_panel(request):
+    """The form's patient panel for `?document_type=&document_number=[&newborn_order=]`,
+    as an HTML fragment the script puts in place."""
+    document_type = request.GET.get("document_type", "")
+    number = "".join(request.GET.get("document_number", "").split()).replace(".", "").upper()
+    order = request.GET.get("newborn_order", "")
+    patient = None
+    if document_type and number:
+        patient = patient_find(
+            document_type, number, newborn_order=int(order) if order.isdigit() else None
+        )
+    document = (document_type, number) if document_type and number else None
+    context = {"entity": request.entity, **_patient_context(request, patient, document)}
+    return render(request, "prescriptions/prescription_form.html#patient-panel", context)
