@@ -6,13 +6,12 @@ Lookups across entities (a provider by NIT, a código EPS by code, a person by d
 return only what the module needs to show.
 """
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Model, Q, QuerySet, Value
-from django.db.models.functions import Concat, Lower, Replace
+from django.db.models.functions import Concat
 from django.http import Http404
 
 from entities.models import (
@@ -27,46 +26,13 @@ from entities.models import (
 )
 from entities.permissions import PROVIDER_TYPES, EntityType, Role
 from mipres.lib.nit import normalize_nit
+from mipres.lib.search import fold, folded
 
 from .models import Profession, User
 from .registries import prescribing_role, rethus
 
 # Filter values for "Estado" in every list of the module.
 STATE_ACTIVE, STATE_INACTIVE, STATE_ALL = "activo", "inactivo", "todos"
-
-# Accented letters a Spanish name may carry, and what a search folds them to. Both cases are
-# listed because LOWER() in SQLite (and in PostgreSQL under the C collation) only lowercases
-# ASCII letters.
-_ACCENT_FOLDS = {
-    "á": "a",
-    "é": "e",
-    "í": "i",
-    "ó": "o",
-    "ú": "u",
-    "ü": "u",
-    "ñ": "n",
-    "Á": "a",
-    "É": "e",
-    "Í": "i",
-    "Ó": "o",
-    "Ú": "u",
-    "Ü": "u",
-    "Ñ": "n",
-}
-
-
-def fold(text: str) -> str:
-    """'Muñoz Gómez' → 'munoz gomez': lower case, without accents (for searching)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _folded(expression):
-    """The database side of `fold`, with plain REPLACE calls so that it runs on PostgreSQL
-    and on SQLite alike (no unaccent extension needed)."""
-    for accented, plain in _ACCENT_FOLDS.items():
-        expression = Replace(expression, Value(accented), Value(plain))
-    return Lower(expression)
 
 
 def _with_state(queryset: QuerySet, state: str) -> QuerySet:
@@ -107,7 +73,7 @@ def membership_list(
         queryset = queryset.filter(user__document_number__icontains=document.strip())
     words = fold(name).split()
     if words:
-        full_name = _folded(
+        full_name = folded(
             Concat(
                 "user__first_name",
                 Value(" "),

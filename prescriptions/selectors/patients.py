@@ -13,10 +13,10 @@ from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import _folded, fold
 from entities.models import Entity, PayerCode
 from entities.permissions import EntityType
 from mipres.lib.errors import DomainError
+from mipres.lib.search import fold, folded
 
 from ..models import Affiliation, Patient
 from ..models.patients import WITHOUT_OWN_DOCUMENT
@@ -139,7 +139,7 @@ def patient_list_for_entity(
         queryset = queryset.filter(document_number__startswith=number)
     words = fold(name).split()
     if words:
-        full_name = _folded(
+        full_name = folded(
             Concat(
                 "first_name",
                 Value(" "),
