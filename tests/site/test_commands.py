@@ -130,3 +130,22 @@ def test_full_divipola_from_catalog_dir():
     assert Municipality.objects.get(code="05001").name == "MEDELLÍN"
     assert Municipality.objects.get(code="11001").department.name.startswith("Bogotá")
     assert Municipality.objects.get(code="94343").department_id == "94"  # Barranco Minas
+
+
+def test_seed_demo_makes_prescriptions_in_every_state():
+    from prescriptions.models import Novelty, Prescription, TechnologyLine, Tutela
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    statuses = set(Prescription.objects.values_list("status", flat=True))
+    assert statuses == {2, 4}  # activa and anulada
+    junta = set(
+        TechnologyLine.objects.filter(prescription__isnull=False).values_list(
+            "junta_status", flat=True
+        )
+    )
+    assert junta == {1, 2, 3, 4}
+    assert Prescription.objects.filter(transcription_type__isnull=False).count() == 1
+    assert set(Novelty.objects.values_list("novelty_type", flat=True)) == {2, 3}
+    assert Tutela.objects.count() == 1
+    assert Prescription.objects.count() == 6  # idempotent
