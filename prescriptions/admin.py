@@ -8,15 +8,22 @@ is deleted: a disabled code stays valid for the prescriptions that used it.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from entities.admin import AuditedAdmin
+from entities.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import (
     CATALOG_MODELS,
+    Affiliation,
     ComplementaryService,
     DoseUnit,
+    JuntaDecision,
     MeasurementUnit,
     NonDeliveryCause,
+    Novelty,
     NutritionalProduct,
+    Patient,
+    Prescription,
+    TechnologyLine,
+    Tutela,
 )
 from .models.catalogs import search_filters
 
@@ -114,10 +121,6 @@ for catalog_model in CATALOG_MODELS:
 # Read-only: Admisión registers and updates patients in its own pages (audited by the
 # services), and affiliations come only from the BDUA import (`manage.py import_bdua`).
 
-from entities.admin import ReadOnlyAdmin  # noqa: E402
-
-from .models import Affiliation, Patient  # noqa: E402
-
 
 class AffiliationInline(admin.TabularInline):
     model = Affiliation
@@ -163,3 +166,52 @@ class AffiliationAdmin(ReadOnlyAdmin):
     search_help_text = _("Número de documento del paciente o código EPS, exactos.")
     show_full_result_count = False
     raw_id_fields = ["patient"]
+
+
+# Prescriptions, Junta decisions, novedades and tutelas: read-only, for support staff. They
+# change only through the prescribers', the Junta's and the Anulador's own screens.
+class LineInline(admin.TabularInline):
+    model = TechnologyLine
+    fields = ["technology_type", "order", "supply_type", "description", "total_quantity"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Prescription)
+class PrescriptionAdmin(ReadOnlyAdmin):
+    list_display = ["number", "prescribed_at", "status", "entity", "payer", "patient"]
+    list_filter = ["status", "care_setting", "transcription_type"]
+    search_fields = ["number", "patient__document_number", "prescriber__username"]
+    list_select_related = ["entity", "payer", "patient"]
+    date_hierarchy = "prescribed_at"
+    show_full_result_count = False
+    inlines = [LineInline]
+
+
+@admin.register(JuntaDecision)
+class JuntaDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["line", "result", "modality", "act_number", "act_date", "entity"]
+    list_filter = ["result", "modality"]
+    search_fields = ["act_number", "line__prescription__number"]
+    list_select_related = ["line__prescription", "entity"]
+
+
+@admin.register(Novelty)
+class NoveltyAdmin(ReadOnlyAdmin):
+    list_display = ["novelty_type", "original_number", "resulting_number", "created_at"]
+    list_filter = ["novelty_type"]
+    search_fields = ["original_number", "resulting_number"]
+
+
+@admin.register(Tutela)
+class TutelaAdmin(ReadOnlyAdmin):
+    list_display = ["number", "status", "entity", "patient"]
+    list_filter = ["status"]
+    search_fields = ["number", "patient__document_number"]
+    list_select_related = ["entity", "patient"]
+    inlines = [LineInline]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_novelties
+from . import urls_novelties, urls_prescribing
 from .views import patients
 
 app_name = "prescriptions"
@@ -27,3 +27,4 @@ urlpatterns = [
     ),
 ]
 urlpatterns += urls_novelties.urlpatterns
+urlpatterns += urls_prescribing.urlpatterns

@@ -55,6 +55,7 @@ class JuntaDecisionForm(forms.Form):
             "result",
         )
         self.helper.add_input(Submit("submit", _("Registrar decisión")))
+        self.helper.attrs = {"novalidate": ""}
 
     def add_service_error(self, error: DomainError) -> None:
         add_service_error(self, error)

@@ -399,6 +399,8 @@ class ReasonForm(forms.Form):
     def __init__(self, *args, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(submit_label or _("Anular la prescripción"), "reason")
+        # The server's Spanish message, not the browser's, answers a missing reason.
+        self.helper.attrs = {"novalidate": ""}
         self.helper.inputs[0].field_classes = "btn btn-danger"
 
     def add_service_error(self, error: DomainError) -> None:
@@ -489,8 +491,10 @@ class TranscriptionForm(HeaderForm):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(
             None,
-            row(("transcription_type", 4), ("original_reference", 4), ("original_date", 2)),
             row(
+                ("transcription_type", 4),
+                ("original_reference", 3),
+                ("original_date", 3),
                 ("original_time", 2),
             ),
             row(
@@ -501,9 +505,7 @@ class TranscriptionForm(HeaderForm):
             row(("patient_document_type", 4), ("patient_document_number", 4)),
             row(("care_setting", 4), ("referral", 4)),
             row(("diagnosis", 3), ("related_diagnosis_1", 3), ("related_diagnosis_2", 3)),
-            row(
-                ("orphan_disease", 3),
-            ),
+            row(("orphan_disease", 3)),
         )
         self.helper.form_tag = False
 

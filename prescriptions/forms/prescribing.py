@@ -11,14 +11,18 @@ takes it from the patient's active affiliation.
 
 import re
 
+from crispy_forms.bootstrap import StrictButton
+from crispy_forms.layout import Div
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
+from mipres.lib.layout import form_helper, row
 
-from ..enums import CareSetting, TechnologyType
+from ..enums import CareSetting, PrescriptionStatus, TechnologyType
 from ..models import ComplementaryService, Diagnosis, OrphanDisease, Patient, Prescription
 from ..selectors.patients import patient_find
+from ..selectors.prescriptions import PrescriptionFilters
 from .prescribing_lines import (
     MAX_INGREDIENTS,
     MAX_LINES,
@@ -330,7 +334,14 @@ def renewal_initial(prescription: Prescription, *, allowed_types) -> tuple[dict,
             )
             continue
         row = {"technology_type": line.technology_type}
-        row.update({name: _plain(getattr(line, name)) for name in LINE_VALUE_FIELDS})
+        # Values the old line lacks are left out, so the field's default shows.
+        row.update(
+            {
+                name: _plain(getattr(line, name))
+                for name in LINE_VALUE_FIELDS
+                if getattr(line, name) not in (None, "")
+            }
+        )
         for name, field_label in LINE_CODE_FIELDS.items():
             row[name] = code_of(getattr(line, name), line_label, field_label)
         ingredients = list(line.ingredients.all())[:MAX_INGREDIENTS]
@@ -380,8 +391,75 @@ __all__ = [
     "LINES_PREFIX",
     "CatalogOptions",
     "PrescriptionEntry",
+    "PrescriptionFilterForm",
     "PrescriptionHeaderForm",
     "catalog_labels",
     "posted_rows",
     "renewal_initial",
 ]
+
+
+# Consultas -----------------------------------------------------------------------------
+
+
+class PrescriptionFilterForm(forms.Form):
+    """Filters of the three consultas (GET): exact number, patient document, dates, state,
+    technology type."""
+
+    number = forms.RegexField(
+        label=_("Número de prescripción"),
+        regex=r"^\d{20}$",
+        required=False,
+        error_messages={"invalid": _("El número tiene 20 dígitos.")},
+    )
+    document = forms.CharField(label=_("Documento del paciente"), max_length=20, required=False)
+    date_from = forms.DateField(
+        label=_("Desde"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Hasta"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.TypedChoiceField(
+        label=_("Estado"),
+        choices=[("", _("Todos")), *PrescriptionStatus.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    technology_type = forms.ChoiceField(
+        label=_("Tecnología"),
+        choices=[("", _("Todas")), *TechnologyType.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            None,
+            row(("number", 3), ("document", 2), ("date_from", 2), ("date_to", 2)),
+            Div(
+                Div("status", css_class="col-md-2"),
+                Div("technology_type", css_class="col-md-3"),
+                Div(
+                    StrictButton(_("Buscar"), type="submit", css_class="btn-primary"),
+                    css_class="col-md-2 d-flex align-items-end mb-3",
+                ),
+                css_class="row",
+            ),
+            method="get",
+        )
+        self.helper.disable_csrf = True
+
+    def clean_number(self):
+        return self.cleaned_data["number"].strip()
+
+    def clean_document(self):
+        return normalize_code(self.cleaned_data["document"])
+
+    def filters(self) -> PrescriptionFilters:
+        """The valid filters (an invalid one is left out and shown beside its field)."""
+        if not self.is_bound:
+            return PrescriptionFilters()
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return PrescriptionFilters(**data)

@@ -99,8 +99,12 @@ class CatalogOptions:
         return self._entries[catalog]
 
     def choices(self, catalog: str) -> list[tuple[str, str]]:
+        def label(code, entry):
+            symbol = getattr(entry, "symbol", "")
+            return f"{symbol} – {entry.name}" if symbol else f"{entry.name} ({code})"
+
         return [("", "—")] + [
-            (code, f"{entry.name} ({code})") for code, entry in self.entries(catalog).items()
+            (code, label(code, entry)) for code, entry in self.entries(catalog).items()
         ]
 
     def get(self, catalog: str, code: str):
@@ -116,6 +120,8 @@ class CatalogCodeField(forms.CharField):
         kwargs.setdefault("required", False)
         super().__init__(max_length=20, **kwargs)
         self.catalog, self.model = catalog, model
+        self.is_catalog_search = True  # templates show the code's name under the field
+        self.widget.catalog_label = ""
         self.widget.attrs.update(
             {
                 "data-catalog": catalog,
@@ -172,7 +178,10 @@ def _time_unit(label, initial):
 
 
 class StyledFormMixin:
-    """Bootstrap classes on every widget, and `is-invalid` on a field given an error."""
+    """Bootstrap classes on every widget, and `is-invalid` on a field given an error. No
+    `required` attributes: the server checks, and a line's hidden fields must not block."""
+
+    use_required_attribute = False
 
     def style_widgets(self) -> None:
         for field in self.fields.values():
@@ -240,8 +249,11 @@ class LineForm(StyledFormMixin, forms.Form):
         return TechnologyType(self.TYPE).label if self.TYPE else _("Tecnología")
 
     def has_changed(self) -> bool:
-        # A row left as added (only its defaults) is skipped, not refused.
-        return any(name != "ingredient_count" for name in self.changed_data)
+        # A row left as added (its defaults, or nothing) is skipped, not refused.
+        return any(
+            name != "ingredient_count" and self[name].data not in (None, "")
+            for name in self.changed_data
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -63,9 +63,7 @@ class TutelaForm(HeaderForm):
             Fieldset(
                 _("Diagnósticos y justificación"),
                 row(("diagnosis", 3), ("related_diagnosis_1", 3), ("related_diagnosis_2", 3)),
-                row(
-                    ("orphan_disease", 3),
-                ),
+                row(("orphan_disease", 3)),
                 "medical_justification",
                 row(("professional_document_type", 4), ("professional_document_number", 4)),
             ),

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from entities.models import Entity
 
-from ..models import Prescription, TechnologyLine
+from ..models import Novelty, Prescription, TechnologyLine
 from .junta import LINE_RELATED
 
 LIST_RELATED = ("patient", "prescriber", "payer_code")
@@ -76,3 +76,8 @@ def line_list(**owner) -> list[TechnologyLine]:
         .prefetch_related("ingredients__ingredient", "ingredients__concentration_unit")
         .order_by("technology_type", "order")
     )
+
+
+def novelty_list(*, prescription: Prescription) -> list[Novelty]:
+    """The prescription's novedades (annulment, transcription…), newest first."""
+    return list(prescription.novelties.select_related("actor").order_by("-created_at", "-pk"))

@@ -19,10 +19,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from entities.models import AuditEntry, Entity
 from mipres.lib.errors import DomainError
 
+from ..enums import TimeUnit
 from ..models import (
     ActiveIngredient,
     CupsProcedure,
@@ -232,6 +234,38 @@ def technology_label(line: TechnologyLine) -> str:
         if value is not None:
             return value.name
     return line.get_technology_type_display()
+
+
+def amount_text(value) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def _time(amount, unit, template) -> str:
+    """«cada 12 hora(s)», «durante 30 día(s)»; the units without a number stand alone."""
+    if not unit:
+        return ""
+    label = str(TimeUnit(unit).label).lower()
+    if unit in (TimeUnit.SEGUN_RESPUESTA, TimeUnit.UNICA):
+        return label
+    return template % {"amount": amount or "", "unit": label}
+
+
+def posology(line: TechnologyLine) -> str:
+    """«850 mg cada 12 hora(s) durante 30 día(s)», or per use for procedures, devices and
+    complementary services."""
+    if line.dose is not None:
+        unit = line.dose_unit
+        what = f"{amount_text(line.dose)} {(unit.symbol or unit.name) if unit else ''}".strip()
+    elif line.quantity_per_use is not None:
+        what = _("%(quantity)s por uso") % {"quantity": amount_text(line.quantity_per_use)}
+    else:
+        what = ""
+    parts = [
+        what,
+        _time(line.frequency_every, line.frequency_unit, _("cada %(amount)s %(unit)s")),
+        _time(line.duration_amount, line.duration_unit, _("durante %(amount)s %(unit)s")),
+    ]
+    return " ".join(p for p in parts if p)
 
 
 # The form ------------------------------------------------------------------------------

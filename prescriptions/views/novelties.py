@@ -17,6 +17,7 @@ from mipres.lib.errors import DomainError
 from ..forms.novelties import AnnulSearchForm, LineEntry, ReasonForm, TranscriptionForm
 from ..selectors.novelties import (
     line_list,
+    novelty_list,
     prescription_get_for_entity,
     prescription_list_for_entity,
     transcription_get,
@@ -80,7 +81,7 @@ def annul_confirm(request, prescription_id):
         "prescription": prescription,
         "lines": line_list(prescription=prescription),
         "blocking": lines_with_active_direccionamiento(prescription),
-        "novelties": prescription.novelties.select_related("actor"),
+        "novelties": novelty_list(prescription=prescription),
         "form": form,
     }
     return render(request, "prescriptions/annul_confirm.html", context)
@@ -140,6 +141,6 @@ def transcription_detail(request, prescription_id):
         "entity": request.entity,
         "prescription": prescription,
         "lines": line_list(prescription=prescription),
-        "novelties": prescription.novelties.select_related("actor"),
+        "novelties": novelty_list(prescription=prescription),
     }
     return render(request, "prescriptions/transcription_detail.html", context)

@@ -40,8 +40,8 @@ from ..services.prescribing import allowed_types, prescription_issue
 
 PRESCRIBING_PERMS = ("prescriptions.prescribe", "prescriptions.order_nutrition")
 MANAGE_PATIENTS = "prescriptions.manage_patients"
-# Alt+<letter> adds a line of each type (the buttons' accesskey).
-ACCESS_KEYS = {"M": "m", "P": "p", "D": "d", "N": "n", "S": "s"}
+# Alt+<letter> adds a line of each type (the buttons' accesskey; Alt+D is the browser's).
+ACCESS_KEYS = {"M": "m", "P": "p", "D": "o", "N": "n", "S": "s"}
 ADD_LABELS = {
     "M": gettext_lazy("Agregar medicamento"),
     "P": gettext_lazy("Agregar procedimiento"),
@@ -127,27 +127,31 @@ def _render_form(request, entry: PrescriptionEntry, types, refusal, **extra):
     return render(request, "prescriptions/prescription_form.html", context)
 
 
-def _first_line(types) -> list[dict]:
-    """A new form opens with one empty line of the first type the user may prescribe."""
+def _new_form(request, options: CatalogOptions):
+    """The empty form: the document given in the query (from Admisión), the ámbito of the
+    user's last prescription, one line of the first type the user may prescribe."""
+    types, refusal = _types_for(request)
+    header = {k: request.GET[k] for k in ("document_type", "document_number") if k in request.GET}
+    care_setting = last_care_setting(user=request.user, entity=request.entity)
+    if care_setting is not None:
+        header["care_setting"] = care_setting
     first = next((t.value for t in TechnologyType if t.value in types), None)
-    return [{"technology_type": first}] if first else []
+    lines = [{"technology_type": first}] if first else []
+    entry = PrescriptionEntry(options=options, header=header, lines=lines)
+    return _render_form(request, entry, types, refusal)
 
 
 @entity_any_permission_required(*PRESCRIBING_PERMS)
 @require_http_methods(["GET", "POST"])
 def prescription_create(request):
     """«Nueva prescripción»: header and lines; on success the number and the PDF."""
-    types, refusal = _types_for(request)
     options = CatalogOptions()
     if request.method == "GET":
-        header = {
-            "care_setting": last_care_setting(user=request.user, entity=request.entity),
-            **{k: request.GET[k] for k in ("document_type", "document_number") if k in request.GET},
-        }
-        entry = PrescriptionEntry(options=options, header=header, lines=_first_line(types))
-        return _render_form(request, entry, types, refusal)
+        return _new_form(request, options)
     action = PrescriptionEntry.action(request.POST)
     if action is not None:
+        # A button that only re-renders: one line more or less, one more active ingredient.
+        types, refusal = _types_for(request)
         entry = PrescriptionEntry.rebuilt(
             request.POST, action, allowed_types=types, options=options
         )
@@ -162,13 +166,12 @@ def prescription_create(request):
             entry.add_service_error(error)
         else:
             messages.success(
-                request,
-                _("Prescripción %(number)s emitida.") % {"number": prescription.number},
+                request, _("Prescripción %(number)s emitida.") % {"number": prescription.number}
             )
             return redirect(
                 url_for("prescription_detail", request.entity, prescription.external_id)
             )
-    return _render_form(request, entry, types, refusal)
+    return _render_form(request, entry, *_types_for(request))
 
 
 @entity_any_permission_required(*PRESCRIBING_PERMS)

@@ -1,0 +1,221 @@
+"""Consultas (issue 4, item 10): «Mis prescripciones», «Prescripciones de la entidad»,
+«Prescripciones a cargo», each filtered, paginated and exportable as CSV; the detail page
+and the printed form (PDF).
+
+Every read goes through `selectors.prescriptions`, scoped to the entity the user acts for
+(STYLE R5): another entity's prescription answers 404. A list costs the same number of
+queries whatever the number of rows and lines.
+"""
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from entities.decorators import entity_permission_required
+
+from ..forms.prescribing import PrescriptionFilterForm
+from ..pdf import prescription_pdf as build_pdf
+from ..selectors.prescriptions import (
+    SCOPE_ENTITY,
+    SCOPE_OWN,
+    SCOPE_PAYER,
+    SCOPE_PERMS,
+    VIEW_PERMS,
+    posology,
+    prescription_audit_list,
+    prescription_get,
+    prescription_list,
+    technology_label,
+)
+from .prescribing import PRESCRIBING_PERMS, entity_any_permission_required
+
+PAGE_SIZE = 25
+# Excel as configured in Colombia splits CSV columns on semicolons and needs the BOM.
+CSV_DELIMITER = ";"
+TITLES = {
+    SCOPE_OWN: gettext_lazy("Mis prescripciones"),
+    SCOPE_ENTITY: gettext_lazy("Prescripciones de la entidad"),
+    SCOPE_PAYER: gettext_lazy("Prescripciones a cargo"),
+}
+URL_NAMES = {
+    SCOPE_OWN: "prescription_list_own",
+    SCOPE_ENTITY: "prescription_list_entity",
+    SCOPE_PAYER: "prescription_list_payer",
+}
+
+
+def _list(request, scope: str):
+    form = PrescriptionFilterForm(request.GET or None)
+    prescriptions = prescription_list(
+        scope=scope, user=request.user, entity=request.entity, filters=form.filters()
+    )
+    return form, prescriptions
+
+
+def _render_list(request, scope: str):
+    form, prescriptions = _list(request, scope)
+    page = Paginator(prescriptions, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    for prescription in page.object_list:
+        for line in prescription.lines.all():
+            line.label = technology_label(line)
+    context = {
+        "entity": request.entity,
+        "form": form,
+        "page": page,
+        "scope": scope,
+        "title": TITLES[scope],
+        "csv_url_name": f"prescriptions:{URL_NAMES[scope]}_csv",
+        "can_prescribe": bool(request.entity_perms.intersection(PRESCRIBING_PERMS)),
+    }
+    return render(request, "prescriptions/prescription_list.html", context)
+
+
+def _csv_cell(value) -> str:
+    """Neutralise spreadsheet formulas: justifications and names are free text."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv(request, scope: str) -> HttpResponse:
+    """The filtered list as CSV, one row per line (a prescription without lines gets one)."""
+    _form, prescriptions = _list(request, scope)
+    filename = f"prescripciones-{scope}-{request.entity.nit}-{timezone.localdate():%Y%m%d}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=CSV_DELIMITER)
+    writer.writerow(
+        [
+            _("Número de prescripción"),
+            _("Fecha"),
+            _("Estado"),
+            _("Tipo de documento del paciente"),
+            _("Número de documento del paciente"),
+            _("Paciente"),
+            _("Profesional"),
+            _("IPS"),
+            _("Pagador"),
+            _("Código EPS"),
+            _("Ámbito"),
+            _("Diagnóstico principal"),
+            _("Tecnología"),
+            _("Consecutivo"),
+            _("Descripción"),
+            _("Cantidad total"),
+            _("Estado junta"),
+        ]
+    )
+    for prescription in prescriptions.iterator(chunk_size=500):
+        header = [
+            prescription.number,
+            timezone.localtime(prescription.prescribed_at).strftime("%Y-%m-%d %H:%M"),
+            prescription.get_status_display(),
+            prescription.patient.document_type,
+            prescription.patient.document_number,
+            prescription.patient.get_full_name(),
+            prescription.prescriber.get_full_name(),
+            prescription.entity.name,
+            prescription.payer.name,
+            prescription.payer_code.code if prescription.payer_code else "",
+            prescription.get_care_setting_display(),
+            prescription.diagnosis.code,
+        ]
+        lines = list(prescription.lines.all()) or [None]
+        for line in lines:
+            details = ["", "", "", "", ""]
+            if line is not None:
+                details = [
+                    line.get_technology_type_display(),
+                    line.key,
+                    technology_label(line),
+                    f"{line.total_quantity.normalize():f}",
+                    line.get_junta_status_display(),
+                ]
+            writer.writerow([_csv_cell(value) for value in header + details])
+    return response
+
+
+@entity_permission_required(SCOPE_PERMS[SCOPE_OWN])
+@require_GET
+def prescription_list_own(request):
+    """«Mis prescripciones»: what this professional prescribed in this entity."""
+    return _render_list(request, SCOPE_OWN)
+
+
+@entity_permission_required(SCOPE_PERMS[SCOPE_OWN])
+@require_GET
+def prescription_list_own_csv(request):
+    return _csv(request, SCOPE_OWN)
+
+
+@entity_permission_required(SCOPE_PERMS[SCOPE_ENTITY])
+@require_GET
+def prescription_list_entity(request):
+    """«Prescripciones de la entidad» (Admisión, Junta, Anulador)."""
+    return _render_list(request, SCOPE_ENTITY)
+
+
+@entity_permission_required(SCOPE_PERMS[SCOPE_ENTITY])
+@require_GET
+def prescription_list_entity_csv(request):
+    return _csv(request, SCOPE_ENTITY)
+
+
+@entity_permission_required(SCOPE_PERMS[SCOPE_PAYER])
+@require_GET
+def prescription_list_payer(request):
+    """«Prescripciones a cargo»: what this payer (EPS, EOC, ET) pays for."""
+    return _render_list(request, SCOPE_PAYER)
+
+
+@entity_permission_required(SCOPE_PERMS[SCOPE_PAYER])
+@require_GET
+def prescription_list_payer_csv(request):
+    return _csv(request, SCOPE_PAYER)
+
+
+def _get(request, prescription_id):
+    return prescription_get(
+        user=request.user,
+        entity=request.entity,
+        perms=request.entity_perms,
+        external_id=prescription_id,
+    )
+
+
+@entity_any_permission_required(*VIEW_PERMS)
+@require_GET
+def prescription_detail(request, prescription_id):
+    """Header, payer, every line with its fields and junta state, junta decisions,
+    novedades and the audit history."""
+    prescription = _get(request, prescription_id)
+    lines = list(prescription.lines.all())
+    for line in lines:
+        line.label, line.posology = technology_label(line), posology(line)
+    context = {
+        "entity": request.entity,
+        "prescription": prescription,
+        "lines": lines,
+        "decisions": [(line, d) for line in lines for d in line.junta_decisions.all()],
+        "entries": prescription_audit_list(prescription=prescription),
+        "can_renew": prescription.prescriber_id == request.user.pk
+        and bool(request.entity_perms.intersection(PRESCRIBING_PERMS)),
+    }
+    return render(request, "prescriptions/prescription_detail.html", context)
+
+
+@entity_any_permission_required(*VIEW_PERMS)
+@require_GET
+def prescription_pdf(request, prescription_id):
+    """The printed form for the patient (PDF, with a QR code of the number)."""
+    prescription = _get(request, prescription_id)
+    response = HttpResponse(build_pdf(prescription), content_type="application/pdf")
+    filename = f"prescripcion-{prescription.number}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,79 @@
+"""The printed prescription (issue 4, item 5): a PDF whose text holds the number, the patient,
+the diagnosis and every line, with the same scope as the detail page."""
+
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from ..accounts.factories import UserFactory
+from ..entities.factories import EntityFactory, grant
+from .test_prescription_views import issue, url
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(content: bytes) -> str:
+    reader = PdfReader(BytesIO(content))
+    # Table cells wrap: compare with single spaces.
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_the_pdf_holds_the_number_patient_diagnosis_and_every_line(client, prescribing, catalog):
+    prescription = issue(prescribing, catalog)
+    client.force_login(prescribing["medico"])
+    response = client.get(url("prescription_pdf", prescribing["ips"], prescription.external_id))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert f"prescripcion-{prescription.number}.pdf" in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF")
+    text = _text(response.content)
+    for expected in (
+        prescription.number,
+        "Rosa Arango",
+        "CC 43000111",
+        "E119",
+        "Diabetes mellitus no insulinodependiente",
+        prescribing["ips"].name,
+        prescribing["ips"].reps_code,
+        prescribing["medico"].get_full_name(),
+        f"RM-{prescribing['medico'].document_number}",
+        prescribing["eps"].name,
+        "EPT001",
+        "Ambulatorio – No priorizado",
+        "METFORMINA 850 mg",  # M1
+        "Consulta de primera vez por medicina general",  # P1
+        "Pañales",  # S1
+        "850 mg cada 12 hora(s) durante 30 día(s)",
+        "Requiere junta de profesionales",
+        "No requiere junta de profesionales",
+    ):
+        assert expected in text, expected
+
+
+def test_the_pdf_carries_a_qr_code_of_the_number(prescribing, catalog):
+    from prescriptions.pdf import _qr
+
+    drawing = _qr("20261122000000000001")
+    widget = drawing.contents[0]
+    assert widget.value == "20261122000000000001"
+
+
+def test_the_pdf_of_another_entitys_prescription_is_404(client, prescribing, catalog):
+    prescription = issue(prescribing, catalog)
+    other_ips = EntityFactory(entity_type="IPS")
+    admision = UserFactory()
+    grant(admision, other_ips, "admision")
+    client.force_login(admision)
+    response = client.get(url("prescription_pdf", other_ips, prescription.external_id))
+    assert response.status_code == 404
+
+
+def test_the_pdf_needs_a_role_that_sees_prescriptions(client, prescribing, catalog):
+    prescription = issue(prescribing, catalog)
+    target = url("prescription_pdf", prescribing["ips"], prescription.external_id)
+    assert client.get(target).status_code == 302
+    dispensador = UserFactory()
+    grant(dispensador, prescribing["ips"], "dispensador")
+    client.force_login(dispensador)
+    assert client.get(target).status_code == 403
