@@ -1,9 +1,10 @@
 """Load driver: measure each page's throughput against the one-query floor page.
 
 Run from the repository root with `.venv/bin/python bench/run.py` (or `make bench`). It starts
-a throwaway PostgreSQL, migrates and seeds it, serves the project with gunicorn in a
-production-like configuration (DEBUG off, whitenoise manifest storage, persistent database
-connections) and points wrk at every page of bench/urls.txt. It prints one table and writes
+a throwaway PostgreSQL, migrates and seeds it (and with `--volume N` bulk-loads N
+prescriptions with bench/volume.py), serves the project with gunicorn in a production-like
+configuration (DEBUG off, whitenoise manifest storage, persistent database connections) and
+points wrk at every page of bench/urls.txt. It prints one table and writes
 the same figures to bench/results/<timestamp>.json. Everything it started is stopped on exit,
 Ctrl-C or error. The exit status is 1 when a page answered 4xx/5xx, 2 when setup failed.
 
@@ -38,6 +39,34 @@ DEFAULT_URLS = BENCH_DIR / "urls.txt"
 RESULTS_DIR = BENCH_DIR / "results"
 LUA_REPORT = BENCH_DIR / "report.lua"
 JSON_MARKER = "@@BENCH_JSON@@"
+VOLUME_MARKER = "@@VOLUME_JSON@@"  # bench/volume.py --json
+# Path placeholders, filled once the database is seeded, for the page's as= user: the
+# public id of the user's entity, and the newest prescription the user may see (its public
+# id, its number, its patient's document number).
+PLACEHOLDERS = ("entity", "prescription", "number", "document")
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+RESOLVE_CODE = """
+import json
+from accounts.models import User
+from entities.models import Entity
+from prescriptions.models import Prescription
+found = {}
+for key, (document_type, document_number, nit) in json.loads(WANTED).items():
+    user = User.objects.get(document_type=document_type, document_number=document_number)
+    entity = Entity.objects.get(nit=nit)
+    newest = Prescription.objects.select_related("patient").order_by("-prescribed_at", "-id")
+    prescription = (
+        newest.filter(entity=entity, prescriber=user).first()
+        or newest.filter(entity=entity).first()
+        or newest.filter(payer=entity).first()
+    )
+    found[key] = {"entity": str(entity.external_id)}
+    if prescription is not None:
+        found[key]["prescription"] = str(prescription.external_id)
+        found[key]["number"] = prescription.number
+        found[key]["document"] = prescription.patient.document_number
+print(json.dumps(found))
+"""
 FLOOR_LABEL = "floor"
 HOST = "127.0.0.1"
 BUSY_LOAD = 0.7  # 1-minute load average above which other work skews the figures
@@ -133,6 +162,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("CATALOG_DIR") or None,
         help="load <dir>/municipios.csv with load_divipola ($CATALOG_DIR)",
     )
+    parser.add_argument(
+        "--volume",
+        type=int,
+        default=0,
+        metavar="N",
+        help="bulk-load N prescriptions with bench/volume.py before serving (0: none; "
+        "with --catalog-dir the official catalogs are imported first)",
+    )
     parser.add_argument("--login-path", default="/cuentas/ingresar/", help="login page path")
     parser.add_argument("--no-json", action="store_true", help="do not write bench/results/")
     parser.add_argument("-v", "--verbose", action="store_true", help="show commands' output")
@@ -158,6 +195,10 @@ def load_pages(path: Path, only: str | None) -> list[Page]:
             if not fields[2].startswith("as="):
                 raise SetupError(f"{path}:{number}: third field must be as=<selector>")
             selector = parse_selector(fields[2][3:], where=f"{path}:{number}")
+        unknown = set(PLACEHOLDER.findall(fields[1])) - set(PLACEHOLDERS)
+        if unknown or (PLACEHOLDER.search(fields[1]) and not selector):
+            names = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+            raise SetupError(f"{path}:{number}: placeholders are {names}, with as=<selector>")
         pages.append(Page(fields[0], fields[1], selector))
     labels = [page.label for page in pages]
     duplicates = sorted({label for label in labels if labels.count(label) > 1})
@@ -226,6 +267,71 @@ def manage(env: dict[str, str], *args: str, verbose: bool = False) -> str:
         raise SetupError(f"manage.py {' '.join(args)} exited with {completed.returncode}")
     print(f"    done in {time.monotonic() - started:.1f}s", flush=True)
     return completed.stdout
+
+
+def load_volume(env: dict[str, str], args: argparse.Namespace) -> dict:
+    """Run bench/volume.py (national-scale prescriptions) in the benchmark's environment,
+    showing its progress; return its report with the wall-clock time."""
+    command = [sys.executable, str(BENCH_DIR / "volume.py"), "--json"]
+    command += ["--prescriptions", str(args.volume)]
+    if args.catalog_dir:
+        command += ["--catalog-dir", str(args.catalog_dir)]
+    print(f"==> volume.py --prescriptions {args.volume:,}", flush=True)
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    report = None
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(VOLUME_MARKER):
+            report = json.loads(line[len(VOLUME_MARKER) :])
+        else:
+            print(f"    {line}", end="", flush=True)
+    if process.wait() or report is None:
+        raise SetupError(f"volume.py exited with {process.returncode}")
+    report["wall_seconds"] = round(time.monotonic() - started, 1)
+    size = report["database_bytes"] / 2**20
+    print(
+        f"    done in {report['wall_seconds']:.1f}s: {report['total_rows']:,} rows, load "
+        f"{report['load_seconds']:.1f}s ({report['rows_per_second']:,} rows/s), {size:,.0f} MiB",
+        flush=True,
+    )
+    return report
+
+
+def fill_placeholders(env: dict[str, str], pages: list[Page], accounts: dict) -> None:
+    """Replace {entity}, {prescription}, {number} and {document} in the pages' paths with
+    what they name for each page's as= user (ids exist only once the database is seeded)."""
+    wanted = {
+        page.session_key: [
+            accounts[page.session_key][key]
+            for key in ("document_type", "document_number", "entity_nit")
+        ]
+        for page in pages
+        if PLACEHOLDER.search(page.path)
+    }
+    code = RESOLVE_CODE.replace("WANTED", repr(json.dumps(wanted)))
+    print(f"==> filling path placeholders for {len(wanted)} user(s)", flush=True)
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-v", "0", "-c", code],
+        check=False,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if completed.returncode:
+        raise SetupError(f"resolving path placeholders failed:\n{completed.stderr}")
+    found = json.loads(completed.stdout.strip().splitlines()[-1])
+    for page in pages:
+        values = found.get(page.session_key, {})
+        for name in PLACEHOLDER.findall(page.path):
+            if name not in values:
+                raise SetupError(
+                    f"{page.label}: no prescription visible to its as= user for {{{name}}}"
+                )
+        page.path = PLACEHOLDER.sub(lambda match, v=values: v[match.group(1)], page.path)
 
 
 def start_gunicorn(env: dict[str, str], args: argparse.Namespace, port: int, log: Path):
@@ -543,6 +649,7 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
                 manage(env, "load_divipola", str(csv), verbose=args.verbose)
             else:  # as `make run` does: the capitals from the migration are enough
                 print(f"note: {csv} not found; only the department capitals are loaded")
+        volume = load_volume(env, args) if args.volume > 0 else None
         manage(env, "collectstatic", "--noinput", verbose=args.verbose)
 
         # Who each logged-in page runs as, settled before serving so that a bad selector
@@ -553,6 +660,8 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
             for page in pages:
                 if page.needs_login:
                     accounts[page.session_key] = pick_user(users, page.selector)
+            if any(PLACEHOLDER.search(page.path) for page in pages):
+                fill_placeholders(env, pages, accounts)
 
         port = free_port()
         log = workdir / "gunicorn.log"
@@ -593,6 +702,7 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
         gunicorn_errors = tail(log, 20)
         return {
             "results": results,
+            "volume": volume,
             "gunicorn_command": gunicorn_command,
             "postgresql": str(cluster.bindir),
             "gunicorn_log_tail": gunicorn_errors,
@@ -626,6 +736,7 @@ def to_json(
         },
         "conn_max_age": args.conn_max_age,
         "catalog_dir": str(args.catalog_dir) if args.catalog_dir else None,
+        "volume": run["volume"],
         "floor_requests_per_s": round(floor_rps, 1),
         "pages": [
             {

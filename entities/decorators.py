@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied
 from .selectors import entity_access_get
 
 
-def entity_permission_required(perm: str):
-    """Require an active role granting `perm` in the entity named by the URL's `entity_id`.
+def entity_any_permission_required(*perms: str):
+    """Require an active role granting any of `perms` in the entity named by the URL's
+    `entity_id`.
 
     Anonymous → login page; no role in that entity → 404 (its existence is not revealed);
-    a role there but not this permission → 403. Sets `request.entity`,
+    roles there granting none of `perms` → 403. Sets `request.entity`,
     `request.entity_access` and `request.entity_perms` for the view and its templates.
     """
 
@@ -21,7 +22,7 @@ def entity_permission_required(perm: str):
         @login_required
         def wrapped(request, entity_id, *args, **kwargs):
             access = entity_access_get(user=request.user, external_id=entity_id)
-            if perm not in access.perms:
+            if not access.perms.intersection(perms):
                 raise PermissionDenied
             request.entity = access.entity
             request.entity_access = access
@@ -31,3 +32,8 @@ def entity_permission_required(perm: str):
         return wrapped
 
     return decorator
+
+
+def entity_permission_required(perm: str):
+    """`entity_any_permission_required` for one permission."""
+    return entity_any_permission_required(perm)

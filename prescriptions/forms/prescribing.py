@@ -24,11 +24,12 @@ from ..models import ComplementaryService, Diagnosis, OrphanDisease, Patient, Pr
 from ..selectors.patients import patient_find
 from ..selectors.prescriptions import PrescriptionFilters
 from .prescribing_lines import (
+    LINE_FORMS,
     MAX_INGREDIENTS,
     MAX_LINES,
     CatalogCodeField,
     CatalogOptions,
-    LineFormSet,
+    LineForm,
     StyledFormMixin,
     normalize_code,
 )
@@ -55,6 +56,58 @@ ACTION_ADD_LINE = "add_line"
 ACTION_REMOVE_LINE = "remove_line"
 ACTION_ADD_INGREDIENT = "add_ingredient"
 ACTIONS = (ACTION_FIND_PATIENT, ACTION_ADD_LINE, ACTION_REMOVE_LINE, ACTION_ADD_INGREDIENT)
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    """Lines of any type in the order typed. Every posted row is new, so a row left blank
+    is skipped rather than refused."""
+
+    def __init__(self, *args, options: CatalogOptions, **kwargs):
+        self.options = options
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"options": self.options}
+
+    def initial_form_count(self):
+        return 0 if self.is_bound else super().initial_form_count()
+
+    def type_at(self, index: int) -> str:
+        if self.is_bound:
+            return self.data.get(f"{self.add_prefix(index)}-technology_type", "")
+        rows = self.initial or []
+        return rows[index].get("technology_type", "") if index < len(rows) else ""
+
+    def _construct_form(self, i, **kwargs):
+        # The row's own class; BaseFormSet builds the form from `self.form`.
+        self.form = LINE_FORMS.get(self.type_at(i), LineForm)
+        return super()._construct_form(i, **kwargs)
+
+    def template_form(self, technology_type: str) -> LineForm:
+        """An empty row of `technology_type` with the `__prefix__` placeholder, for the
+        script to clone."""
+        form = LINE_FORMS[technology_type](
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            options=self.options,
+        )
+        return form
+
+    def filled_forms(self) -> list[LineForm]:
+        """The valid rows that hold a line, in order: index i is the service's line i."""
+        return [form for form in self.forms if form.has_changed() and form.cleaned_data]
+
+
+LineFormSet = forms.formset_factory(
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=0,
+    max_num=MAX_LINES,
+    absolute_max=MAX_LINES,
+    validate_max=True,
+)
 
 
 class PrescriptionHeaderForm(StyledFormMixin, forms.Form):

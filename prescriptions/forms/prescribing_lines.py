@@ -1,7 +1,8 @@
 """The technology lines of the prescription form: one form class per technology type.
 
-One formset holds every line; each row's form class follows the row's posted
-`technology_type` (M, P, D, N, S), so a row validates and renders only its type's fields.
+One formset (`forms.prescribing.LineFormSet`) holds every line; each row's form class
+follows the row's posted `technology_type` (M, P, D, N, S), so a row validates and renders
+only its type's fields.
 Catalog codes are typed (or picked from search-as-you-type) and resolved here to catalog
 rows; `prescription_issue` decides and writes (STYLE R11).
 """
@@ -48,6 +49,7 @@ E_DISABLED_CODE = SERVICE_ERRORS["disabled_code"]
 E_AMOUNT = _("Indique la cantidad.")
 E_INGREDIENT_PART = _("Complete el principio activo, su concentración y su unidad.")
 E_UNIRS = _("Un medicamento UNIRS necesita al menos una indicación UNIRS.")
+E_POSITIVE = _("Debe ser mayor que cero.")
 E_PRODUCT_TYPE = _("El producto %(code)s no es del tipo de producto nutricional elegido.")
 
 # How messages name each searchable catalog (names as in prescriptions.catalogs.CATALOGS).
@@ -165,9 +167,15 @@ class CatalogSelectField(forms.ChoiceField):
         return self.options.get(self.catalog, code) if code else None
 
 
-def _positive_decimal(label, **kwargs):
+def _positive_decimal(label, message=None):
+    """A quantity above zero, refused with the service's own words when it is not (so every
+    mistake shows at the first submit, not one per round trip)."""
     return forms.DecimalField(
-        label=label, max_digits=12, decimal_places=3, min_value=Decimal("0.001"), **kwargs
+        label=label,
+        max_digits=12,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        error_messages={"min_value": message or E_POSITIVE},
     )
 
 
@@ -223,7 +231,7 @@ class LineForm(StyledFormMixin, forms.Form):
         coerce=int,
         initial=SupplyType.UNICA,
     )
-    total_quantity = forms.DecimalField(label=_("Cantidad total"), max_digits=12, decimal_places=3)
+    total_quantity = _positive_decimal(_("Cantidad total"), SERVICE_ERRORS["quantity"])
     justification = forms.CharField(
         label=_("Justificación"),
         max_length=4000,
@@ -341,7 +349,7 @@ class _DoseLineForm(LineForm):
     """Medicines and nutritional products: a dose every N, for N, and the total in a
     presentation unit."""
 
-    dose = _positive_decimal(_("Dosis"))
+    dose = _positive_decimal(_("Dosis"), SERVICE_ERRORS["dose"])
     dose_unit = CatalogSelectField(
         "unidades_medida_dosis", label=_("Unidad de dosis"), required=True
     )
@@ -559,55 +567,3 @@ LINE_FORMS: dict[str, type[LineForm]] = {
         ServiceLineForm,
     )
 }
-
-
-class BaseLineFormSet(forms.BaseFormSet):
-    """Lines of any type in the order typed. Every posted row is new, so a row left blank
-    is skipped rather than refused."""
-
-    def __init__(self, *args, options: CatalogOptions, **kwargs):
-        self.options = options
-        super().__init__(*args, **kwargs)
-
-    def get_form_kwargs(self, index):
-        return {"options": self.options}
-
-    def initial_form_count(self):
-        return 0 if self.is_bound else super().initial_form_count()
-
-    def type_at(self, index: int) -> str:
-        if self.is_bound:
-            return self.data.get(f"{self.add_prefix(index)}-technology_type", "")
-        rows = self.initial or []
-        return rows[index].get("technology_type", "") if index < len(rows) else ""
-
-    def _construct_form(self, i, **kwargs):
-        # The row's own class; BaseFormSet builds the form from `self.form`.
-        self.form = LINE_FORMS.get(self.type_at(i), LineForm)
-        return super()._construct_form(i, **kwargs)
-
-    def template_form(self, technology_type: str) -> LineForm:
-        """An empty row of `technology_type` with the `__prefix__` placeholder, for the
-        script to clone."""
-        form = LINE_FORMS[technology_type](
-            auto_id=self.auto_id,
-            prefix=self.add_prefix("__prefix__"),
-            empty_permitted=True,
-            use_required_attribute=False,
-            options=self.options,
-        )
-        return form
-
-    def filled_forms(self) -> list[LineForm]:
-        """The valid rows that hold a line, in order: index i is the service's line i."""
-        return [form for form in self.forms if form.has_changed() and form.cleaned_data]
-
-
-LineFormSet = forms.formset_factory(
-    LineForm,
-    formset=BaseLineFormSet,
-    extra=0,
-    max_num=MAX_LINES,
-    absolute_max=MAX_LINES,
-    validate_max=True,
-)

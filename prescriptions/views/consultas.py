@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from entities.decorators import entity_permission_required
+from entities.decorators import entity_any_permission_required, entity_permission_required
 
 from ..forms.prescribing import PrescriptionFilterForm
 from ..pdf import prescription_pdf as build_pdf
@@ -33,7 +33,7 @@ from ..selectors.prescriptions import (
     prescription_list,
     technology_label,
 )
-from .prescribing import PRESCRIBING_PERMS, entity_any_permission_required
+from .prescribing import PRESCRIBING_PERMS
 
 PAGE_SIZE = 25
 # Excel as configured in Colombia splits CSV columns on semicolons and needs the BOM.

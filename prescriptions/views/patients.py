@@ -7,11 +7,8 @@ patient is fetched by public id without entity scoping; the list shows the patie
 IPS registered or updated.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -21,8 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import DocumentType
 from accounts.selectors import audit_list_for
-from entities.decorators import entity_permission_required
-from entities.selectors import entity_access_get
+from entities.decorators import entity_any_permission_required, entity_permission_required
 from mipres.lib.errors import DomainError
 
 from .. import selectors, services
@@ -37,27 +33,6 @@ LOOKUP_PERMS = (
     "prescriptions.order_nutrition",
 )
 PAGE_SIZE = 25
-
-
-def entity_any_permission_required(*perms: str):
-    """Like `entity_permission_required`, for views open to several permissions: no role
-    in the entity → 404; roles there granting none of `perms` → 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(request, entity_id, *args, **kwargs):
-            access = entity_access_get(user=request.user, external_id=entity_id)
-            if not access.perms.intersection(perms):
-                raise PermissionDenied
-            request.entity = access.entity
-            request.entity_access = access
-            request.entity_perms = access.perms
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _url(name: str, entity, *args) -> str:

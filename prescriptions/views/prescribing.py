@@ -8,18 +8,14 @@ the page works without JavaScript and nothing typed is lost; with JavaScript the
 place.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from entities.selectors import entity_access_get
+from entities.decorators import entity_any_permission_required
 from mipres.lib.errors import DomainError
 
 from ..enums import TechnologyType
@@ -27,6 +23,7 @@ from ..forms.prescribing import (
     CatalogOptions,
     PrescriptionEntry,
     catalog_labels,
+    normalize_code,
     renewal_initial,
 )
 from ..selectors.patients import patient_find
@@ -49,27 +46,6 @@ ADD_LABELS = {
     "N": gettext_lazy("Agregar producto nutricional"),
     "S": gettext_lazy("Agregar servicio complementario"),
 }
-
-
-def entity_any_permission_required(*perms: str):
-    """`entity_permission_required` for views open to any of several permissions: no role in
-    the URL's entity → 404; roles there granting none of `perms` → 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(request, entity_id, *args, **kwargs):
-            access = entity_access_get(user=request.user, external_id=entity_id)
-            if not access.perms.intersection(perms):
-                raise PermissionDenied
-            request.entity = access.entity
-            request.entity_access = access
-            request.entity_perms = access.perms
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def url_for(name: str, entity, *args) -> str:
@@ -197,7 +173,7 @@ def prescription_patient_panel(request):
     """The form's patient panel for `?document_type=&document_number=[&newborn_order=]`,
     as an HTML fragment the script puts in place."""
     document_type = request.GET.get("document_type", "")
-    number = "".join(request.GET.get("document_number", "").split()).replace(".", "").upper()
+    number = normalize_code(request.GET.get("document_number", ""))
     order = request.GET.get("newborn_order", "")
     patient = None
     if document_type and number:

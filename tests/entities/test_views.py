@@ -91,3 +91,16 @@ def test_detail_query_count_does_not_grow_with_members(
     client.force_login(owner)
     with django_assert_max_num_queries(12):
         assert client.get(_detail(ips)).status_code == 200
+
+
+def test_the_delegate_sees_the_address_each_change_came_from(client, ips, owner):
+    from entities.audit import log
+    from mipres.lib.request_context import client_ip
+
+    token = client_ip.set("203.0.113.9")
+    try:
+        log(actor=owner, action="entities.tests.seen", entity=ips)
+    finally:
+        client_ip.reset(token)
+    client.force_login(owner)
+    assert "203.0.113.9" in client.get(_audit(ips)).content.decode()

@@ -311,3 +311,25 @@ def test_the_prescriber_may_renew_from_the_detail(client, world):
     assert url("prescription_renew", world["ips"], prescription.external_id) in (
         response.content.decode()
     )
+
+
+def test_the_payer_does_not_see_the_prescribers_address_in_the_history(client, world):
+    from entities.audit import log
+    from mipres.lib.request_context import client_ip
+
+    token = client_ip.set("203.0.113.9")
+    try:
+        log(
+            actor=world["medico"],
+            action="prescriptions.tests.seen",
+            entity=world["ips"],
+            target=world["mine"],
+        )
+    finally:
+        client_ip.reset(token)
+    client.force_login(world["eps_admin"])
+    text = client.get(
+        url("prescription_detail", world["eps"], world["mine"].external_id)
+    ).content.decode()
+    assert "prescriptions.tests.seen" in text
+    assert "203.0.113.9" not in text

@@ -322,11 +322,28 @@ def test_a_disabled_diagnosis_reaching_the_service_lands_beside_its_field(prescr
 
 
 def test_a_zero_quantity_is_refused_beside_the_line_total(client, prescribing, catalog):
-    data = form_data(prescribing, [PROCEDURE, {**SERVICE, "total_quantity": "0"}])
+    data = form_data(prescribing, [PROCEDURE, {**SERVICE, "total_quantity": "0"}], diagnosis="Z999")
     response = _refused(client, prescribing, data)
     forms = response.context["lines"].forms
     assert not forms[0].errors
     assert forms[1].errors["total_quantity"] == ["La cantidad total debe ser mayor que cero."]
+    assert "diagnosis" in response.context["header"].errors  # every mistake at once
+
+
+def test_a_line_refusal_from_the_service_lands_on_the_right_row_and_field(prescribing, catalog):
+    from mipres.lib.errors import DomainError
+    from prescriptions.forms.prescribing import PrescriptionEntry
+
+    blank = {"technology_type": "M", "supply_type": "1"}  # skipped: not the service's line 1
+    entry = PrescriptionEntry(form_data(prescribing, [PROCEDURE, blank, SERVICE]))
+    assert entry.is_valid()
+    assert len(entry.service_kwargs()["lines"]) == 2
+    entry.add_service_error(DomainError("Mal.", field="lines.1.total_quantity"))
+    entry.add_service_error(DomainError("Regla.", field="lines.0"))
+    forms = entry.lines.forms
+    assert forms[2].errors["total_quantity"] == ["Mal."]
+    assert forms[0].non_field_errors() == ["Regla."]
+    assert not forms[1].errors
 
 
 def test_a_patient_not_registered_is_refused_with_the_way_to_register(client, prescribing, catalog):
@@ -576,3 +593,22 @@ def test_home_links_each_role_to_its_prescriptions(client, prescribing):
     assert url("prescription_create", ips) not in text
     client.force_login(eps_admin)
     assert url("prescription_list_payer", eps) in client.get(reverse("home")).content.decode()
+
+
+def test_a_patient_nobody_pays_for_is_refused_beside_the_document(client, prescribing, catalog):
+    m.Affiliation.objects.filter(patient=prescribing["patient"]).update(active=False)
+    response = _refused(client, prescribing, form_data(prescribing, [MEDICINE]))
+    [message] = response.context["header"].errors["document_number"]
+    assert message.startswith("No hay EPS activa ni entidad territorial")
+
+
+def test_find_patient_without_javascript_shows_the_patient_and_keeps_the_lines(
+    client, prescribing, catalog
+):
+    client.force_login(prescribing["medico"])
+    data = {**form_data(prescribing, [MEDICINE]), "find_patient": "1"}
+    response = client.post(url("prescription_create", prescribing["ips"]), data)
+    assert response.context["patient"] == prescribing["patient"]
+    assert response.context["payer"].entity == prescribing["eps"]
+    assert response.context["lines"].forms[0]["dose"].value() == "850"
+    assert not Prescription.objects.exists()
