@@ -95,6 +95,9 @@ def _render_form(request, entry: PrescriptionEntry, types, refusal, **extra):
         "header": header,
         "lines": entry.lines,
         "template_forms": entry.template_forms(types),
+        # The empty line rows depend only on the types offered (fragment cache key); the
+        # server re-checks every posted code, so a catalog change shows within minutes.
+        "template_key": "".join(sorted(types)),
         "type_buttons": type_buttons,
         "refusal": refusal,
         **_patient_context(request, patient, document),
