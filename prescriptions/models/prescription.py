@@ -80,8 +80,14 @@ class Prescription(models.Model):
         _("estado"), choices=PrescriptionStatus, default=PrescriptionStatus.ACTIVA
     )  # EstPres
     # Who prescribes, where: the IPS (or the EPS of an independent professional).
+    # The four foreign keys below are indexed by the composite indexes in Meta (db_index off:
+    # a second, single-column index would only slow the writes).
     entity = models.ForeignKey(
-        Entity, on_delete=models.PROTECT, related_name="prescriptions", verbose_name=_("IPS")
+        Entity,
+        on_delete=models.PROTECT,
+        related_name="prescriptions",
+        verbose_name=_("IPS"),
+        db_index=False,
     )
     sede = models.ForeignKey(
         Sede, on_delete=models.PROTECT, null=True, blank=True, related_name="prescriptions"
@@ -92,6 +98,7 @@ class Prescription(models.Model):
         on_delete=models.PROTECT,
         related_name="prescriptions",
         verbose_name=_("profesional"),
+        db_index=False,
     )
     prescriber_registration = models.CharField(_("registro profesional"), max_length=30)
     recorded_by = models.ForeignKey(
@@ -103,13 +110,18 @@ class Prescription(models.Model):
     )
     # Whom for, who pays: taken from the patient's active affiliation, never chosen freely.
     patient = models.ForeignKey(
-        Patient, on_delete=models.PROTECT, related_name="prescriptions", verbose_name=_("paciente")
+        Patient,
+        on_delete=models.PROTECT,
+        related_name="prescriptions",
+        verbose_name=_("paciente"),
+        db_index=False,
     )
     payer = models.ForeignKey(
         Entity,
         on_delete=models.PROTECT,
         related_name="paid_prescriptions",
         verbose_name=_("pagador"),
+        db_index=False,
     )
     payer_code = models.ForeignKey(
         PayerCode,
@@ -158,11 +170,16 @@ class Prescription(models.Model):
                 condition=Q(number__regex=r"^\d{20}$"), name="prescription_number_20_digits"
             ),
         ]
+        # The consultas list one entity's, prescriber's, payer's or patient's prescriptions
+        # newest first (ordering: -prescribed_at, -id): each index ends with both keys so a
+        # page is read in index order, without sorting the whole history.
         indexes = [
-            models.Index(fields=["entity", "-prescribed_at"]),
-            models.Index(fields=["prescriber", "-prescribed_at"]),
-            models.Index(fields=["payer", "-prescribed_at"]),
-            models.Index(fields=["patient", "-prescribed_at"]),
+            models.Index(fields=["entity", "-prescribed_at", "-id"], name="presc_entity_recent"),
+            models.Index(
+                fields=["prescriber", "-prescribed_at", "-id"], name="presc_prescriber_recent"
+            ),
+            models.Index(fields=["payer", "-prescribed_at", "-id"], name="presc_payer_recent"),
+            models.Index(fields=["patient", "-prescribed_at", "-id"], name="presc_patient_recent"),
         ]
 
     def __str__(self) -> str:
