@@ -166,7 +166,12 @@ def prescription_get(*, user, entity: Entity, perms, external_id) -> Prescriptio
     """One visible prescription with everything its detail page and PDF show: header,
     lines with their catalog rows, ingredients, UNIRS indications and junta decisions,
     and novedades. 404 when the user may not see it (or it does not exist)."""
-    lines = TechnologyLine.objects.select_related(*LINE_DETAIL_FIELDS).prefetch_related(
+    # Catalog rows and header relations come by prefetch rather than joins: PostgreSQL took
+    # ~25 ms to plan the eleven-join header query and ~9 ms the ten-join line query, for
+    # well under a millisecond of execution; a prefetch of a foreign key nobody set runs no
+    # query at all.
+    lines = TechnologyLine.objects.prefetch_related(
+        *LINE_DETAIL_FIELDS,
         Prefetch(
             "ingredients",
             queryset=LineActiveIngredient.objects.select_related(
@@ -180,9 +185,11 @@ def prescription_get(*, user, entity: Entity, perms, external_id) -> Prescriptio
         ),
     )
     queryset = prescriptions_visible_to(user=user, entity=entity, perms=perms).select_related(
+        "patient", "prescriber"
+    )
+    queryset = queryset.prefetch_related(
         "entity__municipality",
         "sede",
-        "prescriber",
         "recorded_by",
         "patient__municipality__department",
         "payer",
@@ -191,8 +198,6 @@ def prescription_get(*, user, entity: Entity, perms, external_id) -> Prescriptio
         "related_diagnosis_1",
         "related_diagnosis_2",
         "orphan_disease",
-    )
-    queryset = queryset.prefetch_related(
         Prefetch("lines", queryset=lines),
         Prefetch("novelties", queryset=Novelty.objects.select_related("actor")),
     )
