@@ -41,4 +41,9 @@ urlpatterns = [
     path("<uuid:entity_id>/tutelas/", tutelas.tutela_list_view, name="tutela_list"),
     path("<uuid:entity_id>/tutelas/nueva/", tutelas.tutela_create, name="tutela_create"),
     path("<uuid:entity_id>/tutelas/<uuid:tutela_id>/", tutelas.tutela_detail, name="tutela_detail"),
+    path(
+        "<uuid:entity_id>/tutelas/<uuid:tutela_id>/anular/",
+        tutelas.tutela_annul_confirm,
+        name="tutela_annul",
+    ),
 ]

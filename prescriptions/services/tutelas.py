@@ -31,6 +31,8 @@ ERRORS = {
     ),
     "professional_incomplete": _("Indique el tipo y el número de documento del profesional."),
     "not_in_rethus": _("El profesional %(document)s no aparece activo en RETHUS."),
+    "reason": _("Indique el motivo de la anulación."),
+    "already_annulled": _("La tutela %(number)s ya está anulada."),
 }
 
 
@@ -173,5 +175,39 @@ def tutela_register(
                 "patient": patient.document,
                 "lines": [line.technology_type for line in lines],
             },
+        )
+    return tutela
+
+
+def tutela_annul(*, actor, entity: Entity, tutela: Tutela, reason: str) -> Tutela:
+    """Annul a tutela registered by mistake: EstTut 2, with the date and the reason.
+
+    Preconditions: `actor` holds prescriptions.register_tutela in `entity` (the Recobrante
+    who registers the EPS's tutelas); the tutela is the entity's and active; a reason is
+    given. Side effects, in one transaction with the tutela locked: status, annulled_at,
+    annulment_reason and the audit entry `prescriptions.tutela.annulled`. The tutela and
+    its lines stay. Raises PermissionDenied, DomainError; nothing is written on refusal.
+    """
+    if not user_has_entity_perm(user=actor, entity=entity, perm=REGISTER_TUTELA):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(ERRORS["reason"], field="reason", code="reason_required")
+    with transaction.atomic():
+        tutela = Tutela.objects.select_for_update().get(pk=tutela.pk, entity=entity)
+        if not tutela.can_transition(Tutela.Status.ANULADA):
+            raise DomainError(
+                ERRORS["already_annulled"] % {"number": tutela.number}, code="already_annulled"
+            )
+        tutela.status = Tutela.Status.ANULADA
+        tutela.annulled_at = timezone.now()
+        tutela.annulment_reason = reason
+        tutela.save(update_fields=["status", "annulled_at", "annulment_reason"])
+        audit.log(
+            actor=actor,
+            action="prescriptions.tutela.annulled",
+            entity=entity,
+            target=tutela,
+            data={"number": tutela.number, "reason": reason},
         )
     return tutela

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from entities.decorators import entity_permission_required
 from mipres.lib.errors import DomainError
 
-from ..forms.novelties import LineEntry
+from ..forms.novelties import LineEntry, ReasonForm
 from ..forms.tutelas import TutelaFilterForm, TutelaForm
 from ..selectors.novelties import line_list
 from ..selectors.tutelas import tutela_get, tutela_list
-from ..services.tutelas import REGISTER_TUTELA, tutela_register
+from ..services.tutelas import REGISTER_TUTELA, tutela_annul, tutela_register
 
 PAGE_SIZE = 25
 
@@ -71,3 +71,27 @@ def tutela_detail(request, tutela_id):
     tutela = tutela_get(entity=request.entity, external_id=tutela_id)
     context = {"entity": request.entity, "tutela": tutela, "lines": line_list(tutela=tutela)}
     return render(request, "prescriptions/tutela_detail.html", context)
+
+
+@entity_permission_required(REGISTER_TUTELA)
+@require_http_methods(["GET", "POST"])
+def tutela_annul_confirm(request, tutela_id):
+    """The confirmation page (STYLE R8): the tutela and a mandatory reason, then annul."""
+    tutela = tutela_get(entity=request.entity, external_id=tutela_id)
+    form = ReasonForm(request.POST or None, submit_label=_("Anular la tutela"))
+    detail = reverse("prescriptions:tutela_detail", args=[request.entity.external_id, tutela_id])
+    if request.method == "POST" and form.is_valid():
+        try:
+            tutela_annul(
+                actor=request.user,
+                entity=request.entity,
+                tutela=tutela,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Tutela %(number)s anulada.") % {"number": tutela.number})
+        return redirect(detail)
+    context = {"entity": request.entity, "tutela": tutela, "form": form}
+    return render(request, "prescriptions/tutela_annul_confirm.html", context)

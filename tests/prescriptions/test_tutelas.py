@@ -12,7 +12,7 @@ from entities.models import AuditEntry
 from mipres.lib.errors import DomainError
 from prescriptions import models as m
 from prescriptions.selectors.junta import junta_line_list_pending
-from prescriptions.services.tutelas import tutela_register
+from prescriptions.services.tutelas import tutela_annul, tutela_register
 
 from ..accounts.factories import UserFactory
 from ..entities.factories import EntityFactory, PayerCodeFactory, grant
@@ -241,3 +241,65 @@ def test_another_eps_cannot_read_the_tutela(client, prescribing, catalog, recobr
     client.force_login(other)
     assert client.get(url("tutela_detail", other_eps, tutela.external_id)).status_code == 404
     assert tutela.number not in client.get(url("tutela_list", other_eps)).text
+
+
+# Annulment -------------------------------------------------------------------------------
+
+
+def test_the_recobrante_annuls_a_tutela_with_a_reason(prescribing, catalog, recobrante):
+    tutela = register(prescribing, catalog, recobrante)
+    tutela_annul(actor=recobrante, entity=prescribing["eps"], tutela=tutela, reason="Duplicada")
+    tutela.refresh_from_db()
+    assert tutela.status == m.TutelaStatus.ANULADA and tutela.annulment_reason == "Duplicada"
+    entry = AuditEntry.objects.get(action="prescriptions.tutela.annulled")
+    assert entry.data["reason"] == "Duplicada" and entry.entity == prescribing["eps"]
+    assert tutela.lines.count() == 2  # the tutela and its lines stay
+
+
+@pytest.mark.parametrize(
+    ("reason", "annul_first", "message"),
+    [("", False, "motivo"), ("Error", True, "ya está anulada")],
+)
+def test_tutela_annulment_refusals_change_nothing(
+    prescribing, catalog, recobrante, reason, annul_first, message
+):
+    tutela = register(prescribing, catalog, recobrante)
+    if annul_first:
+        tutela_annul(actor=recobrante, entity=prescribing["eps"], tutela=tutela, reason="Uno")
+    before = AuditEntry.objects.count()
+    with pytest.raises(DomainError, match=message):
+        tutela_annul(actor=recobrante, entity=prescribing["eps"], tutela=tutela, reason=reason)
+    assert AuditEntry.objects.count() == before
+
+
+def test_only_the_recobrante_annuls_a_tutela(prescribing, catalog, recobrante):
+    tutela = register(prescribing, catalog, recobrante)
+    transcriptor = UserFactory()
+    grant(transcriptor, prescribing["eps"], "transcriptor")
+    with pytest.raises(PermissionDenied):
+        tutela_annul(actor=transcriptor, entity=prescribing["eps"], tutela=tutela, reason="X")
+    tutela.refresh_from_db()
+    assert tutela.status == m.TutelaStatus.ACTIVA
+
+
+def test_the_annulment_page_needs_a_reason_and_scopes(client, prescribing, catalog, recobrante):
+    tutela = register(prescribing, catalog, recobrante)
+    target = url("tutela_annul", prescribing["eps"], tutela.external_id)
+    assert client.get(target).status_code == 302
+    outsider = UserFactory()
+    other_eps = EntityFactory(entity_type="EPS")
+    grant(outsider, other_eps, "recobrante")
+    client.force_login(outsider)
+    assert client.get(target).status_code == 404
+    # Another EPS's Recobrante cannot reach this tutela through its own entity either.
+    own_url = url("tutela_annul", other_eps, tutela.external_id)
+    assert client.post(own_url, {"reason": "X"}).status_code == 404
+    client.force_login(recobrante)
+    page = client.post(target, {"reason": ""})
+    assert "Indique el motivo de la anulación." in page.content.decode()
+    response = client.post(target, {"reason": "Registrada dos veces"})
+    assert response.status_code == 302
+    tutela.refresh_from_db()
+    assert tutela.status == m.TutelaStatus.ANULADA
+    detail = client.get(url("tutela_detail", prescribing["eps"], tutela.external_id))
+    assert "Registrada dos veces" in detail.content.decode()
