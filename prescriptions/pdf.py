@@ -123,6 +123,7 @@ def _people(prescription: Prescription, styles, width) -> Table:
             (_("IPS"), entity.name),
             (_("NIT"), entity.nit_display),
             (_("Código de habilitación"), prescription.habilitation_code),
+            *_sede_rows(prescription),
             (_("Profesional"), prescriber.get_full_name()),
             (_("Documento"), f"{prescriber.document_type} {prescriber.document_number}"),
             (_("Registro profesional"), prescription.prescriber_registration),
@@ -277,3 +278,12 @@ def prescription_pdf(prescription: Prescription) -> bytes:
 
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def _sede_rows(prescription) -> list[tuple[str, str]]:
+    """The sede where the patient was attended (DirSedeIPS, TelSedeIPS), when chosen."""
+    sede = prescription.sede
+    if sede is None:
+        return []
+    address = f"{sede.name}: {sede.address}" + (f" · {sede.phone}" if sede.phone else "")
+    return [(_("Sede"), address)]

@@ -17,6 +17,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
+from entities.models import Sede
 from mipres.lib.layout import form_helper, row
 
 from ..enums import CareSetting, PrescriptionStatus, TechnologyType
@@ -133,6 +134,13 @@ class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
         initial=CareSetting.AMBULATORIO_NO_PRIORIZADO,
     )
     referral = forms.BooleanField(label=_("Con remisión"), required=False)
+    sede = forms.ModelChoiceField(
+        label=_("Sede"),
+        queryset=Sede.objects.none(),
+        to_field_name="external_id",
+        required=False,
+        empty_label=_("Sin sede"),
+    )
     diagnosis = CatalogCodeField(
         "cie10", Diagnosis, label=_("Diagnóstico principal (CIE-10)"), required=True
     )
@@ -142,10 +150,18 @@ class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
         "enfermedades_huerfanas", OrphanDisease, label=_("Enfermedad huérfana (opcional)")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sedes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient: Patient | None = None
         self.patient_missing = False
+        # The sede where the prescriber attends (DirSedeIPS, TelSedeIPS): one of the
+        # entity's active sedes, the first by default; no field for an entity without sedes.
+        sedes = list(sedes or [])
+        if sedes:
+            self.fields["sede"].queryset = Sede.objects.filter(pk__in=[s.pk for s in sedes])
+            self.fields["sede"].initial = sedes[0].external_id
+        else:
+            del self.fields["sede"]
         self.style_widgets()
 
     def clean_document_number(self):
@@ -171,6 +187,7 @@ class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
             "patient": self.patient,
             "care_setting": data["care_setting"],
             "referral": data["referral"],
+            "sede": data.get("sede"),
             "diagnosis": data["diagnosis"],
             "related_diagnosis_1": data.get("related_diagnosis_1"),
             "related_diagnosis_2": data.get("related_diagnosis_2"),
@@ -189,9 +206,10 @@ class PrescriptionEntry:
         options: CatalogOptions | None = None,
         header: dict | None = None,
         lines: list[dict] | None = None,
+        sedes=None,
     ):
         self.options = options or CatalogOptions()
-        self.header = PrescriptionHeaderForm(data, initial=header)
+        self.header = PrescriptionHeaderForm(data, initial=header, sedes=sedes)
         self.lines = LineFormSet(
             data, initial=lines or None, prefix=LINES_PREFIX, options=self.options
         )
@@ -208,7 +226,7 @@ class PrescriptionEntry:
         return None
 
     @classmethod
-    def rebuilt(cls, data, action: tuple[str, str], *, allowed_types, options=None):
+    def rebuilt(cls, data, action: tuple[str, str], *, allowed_types, options=None, sedes=None):
         """An unbound entry holding what was posted, after the button's change: one line
         more or less, one more active ingredient. Nothing typed is lost."""
         header = {name: data.get(name) for name in PrescriptionHeaderForm.base_fields}
@@ -224,7 +242,7 @@ class PrescriptionEntry:
             count = row.get("ingredient_count") or "1"
             count = int(count) if count.isdigit() else 1
             row["ingredient_count"] = str(min(count + 1, MAX_INGREDIENTS))
-        return cls(options=options, header=header, lines=rows)
+        return cls(options=options, header=header, lines=rows, sedes=sedes)
 
     # Validating and issuing -------------------------------------------------------------
 

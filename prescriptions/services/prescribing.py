@@ -38,6 +38,7 @@ ERRORS = {
     "no_ingredient": _("Indique al menos un principio activo del medicamento."),
     "quantity": _("La cantidad total debe ser mayor que cero."),
     "dose": _("La dosis debe ser mayor que cero."),
+    "sede": _("La sede no es una sede activa de esta entidad."),
 }
 
 # Duration of each time unit in days, to check the «más de un año sin ser sucesiva» rule.
@@ -189,6 +190,8 @@ def prescription_issue(
     duration rules, no payer) with the field it concerns; nothing is written on refusal.
     """
     types = allowed_types(actor=actor, entity=entity)
+    if sede is not None and (sede.entity_id != entity.pk or not sede.active):
+        raise DomainError(ERRORS["sede"], field="sede", code="sede")
     if (patient.document_type, patient.document_number) == (
         actor.document_type,
         actor.document_number,

@@ -106,6 +106,10 @@ def _render_form(request, entry: PrescriptionEntry, types, refusal, **extra):
     return render(request, "prescriptions/prescription_form.html", context)
 
 
+def _sedes(request) -> list:
+    return list(request.entity.sedes.filter(active=True).order_by("code"))
+
+
 def _new_form(request, options: CatalogOptions):
     """The empty form: the document given in the query (from Admisión), the ámbito of the
     user's last prescription, one line of the first type the user may prescribe."""
@@ -116,7 +120,7 @@ def _new_form(request, options: CatalogOptions):
         header["care_setting"] = care_setting
     first = next((t.value for t in TechnologyType if t.value in types), None)
     lines = [{"technology_type": first}] if first else []
-    entry = PrescriptionEntry(options=options, header=header, lines=lines)
+    entry = PrescriptionEntry(options=options, header=header, lines=lines, sedes=_sedes(request))
     return _render_form(request, entry, types, refusal)
 
 
@@ -132,10 +136,10 @@ def prescription_create(request):
         # A button that only re-renders: one line more or less, one more active ingredient.
         types, refusal = _types_for(request)
         entry = PrescriptionEntry.rebuilt(
-            request.POST, action, allowed_types=types, options=options
+            request.POST, action, allowed_types=types, options=options, sedes=_sedes(request)
         )
         return _render_form(request, entry, types, refusal, focus_last_line=True)
-    entry = PrescriptionEntry(request.POST, options=options)
+    entry = PrescriptionEntry(request.POST, options=options, sedes=_sedes(request))
     if entry.is_valid():
         try:
             prescription = prescription_issue(
@@ -166,7 +170,9 @@ def prescription_renew(request, prescription_id):
     )
     types, refusal = _types_for(request)
     header, lines, warnings = renewal_initial(source, allowed_types=types)
-    entry = PrescriptionEntry(options=CatalogOptions(), header=header, lines=lines)
+    entry = PrescriptionEntry(
+        options=CatalogOptions(), header=header, lines=lines, sedes=_sedes(request)
+    )
     return _render_form(request, entry, types, refusal, renewing=source, warnings=warnings)
 
 

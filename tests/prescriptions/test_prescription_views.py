@@ -2,19 +2,22 @@
 3–4): access rules, a prescription of three types, every refusal beside its field with
 nothing saved, and the buttons that work without JavaScript."""
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from entities.models import Membership
+from mipres.lib.errors import DomainError
 from prescriptions import models as m
 from prescriptions.models import Prescription, TechnologyLine
 from prescriptions.services.prescribing import LineData, prescription_issue
 
 from ..accounts.factories import UserFactory
-from ..entities.factories import EntityFactory, PayerCodeFactory, grant
+from ..entities.factories import EntityFactory, PayerCodeFactory, SedeFactory, grant
 from .conftest import medicine_line, service_line
 
 pytestmark = pytest.mark.django_db
@@ -311,7 +314,6 @@ def test_a_disabled_related_diagnosis_is_refused_beside_its_own_field(client, pr
 
 
 def test_a_disabled_diagnosis_reaching_the_service_lands_beside_its_field(prescribing, catalog):
-    from mipres.lib.errors import DomainError
     from prescriptions.forms.prescribing import PrescriptionEntry
 
     entry = PrescriptionEntry(form_data(prescribing, [MEDICINE]))
@@ -331,7 +333,6 @@ def test_a_zero_quantity_is_refused_beside_the_line_total(client, prescribing, c
 
 
 def test_a_line_refusal_from_the_service_lands_on_the_right_row_and_field(prescribing, catalog):
-    from mipres.lib.errors import DomainError
     from prescriptions.forms.prescribing import PrescriptionEntry
 
     blank = {"technology_type": "M", "supply_type": "1"}  # skipped: not the service's line 1
@@ -612,3 +613,56 @@ def test_find_patient_without_javascript_shows_the_patient_and_keeps_the_lines(
     assert response.context["payer"].entity == prescribing["eps"]
     assert response.context["lines"].forms[0]["dose"].value() == "850"
     assert not Prescription.objects.exists()
+
+
+def test_the_prescriber_chooses_one_of_the_entitys_active_sedes(client, prescribing, catalog):
+    ips = prescribing["ips"]
+    first, second = SedeFactory(entity=ips, code="01"), SedeFactory(entity=ips, code="02")
+    SedeFactory(entity=ips, code="03", active=False)
+    foreign = SedeFactory()
+    client.force_login(prescribing["medico"])
+    page = client.get(url("prescription_create", ips)).content.decode()
+    assert str(first.external_id) in page and str(second.external_id) in page
+    data = form_data(prescribing, [PROCEDURE], sede=str(foreign.external_id))
+    response = client.post(url("prescription_create", ips), data)
+    assert "sede" in response.context["entry"].header.errors
+    assert not Prescription.objects.exists()
+    data = form_data(prescribing, [PROCEDURE], sede=str(second.external_id))
+    client.post(url("prescription_create", ips), data)
+    assert Prescription.objects.get().sede == second
+
+
+def test_the_service_refuses_another_entitys_sede(prescribing, catalog):
+    with pytest.raises(DomainError, match="sede activa"):
+        prescription_issue(
+            actor=prescribing["medico"],
+            entity=prescribing["ips"],
+            patient=prescribing["patient"],
+            care_setting=12,
+            diagnosis=catalog["dx"],
+            lines=[procedure_line(catalog)],
+            sede=SedeFactory(),
+        )
+    assert not Prescription.objects.exists()
+
+
+def test_the_detail_and_pdf_name_the_sede(client, prescribing, catalog):
+
+    sede = SedeFactory(
+        entity=prescribing["ips"], name="Sede Laureles", address="Circular 1 # 70-01"
+    )
+    prescription = prescription_issue(
+        actor=prescribing["medico"],
+        entity=prescribing["ips"],
+        patient=prescribing["patient"],
+        care_setting=12,
+        diagnosis=catalog["dx"],
+        lines=[procedure_line(catalog)],
+        sede=sede,
+    )
+    client.force_login(prescribing["medico"])
+    detail = client.get(url("prescription_detail", prescribing["ips"], prescription.external_id))
+    assert "Sede Laureles: Circular 1 # 70-01" in detail.content.decode()
+    pdf = client.get(url("prescription_pdf", prescribing["ips"], prescription.external_id))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Sede Laureles" in text
