@@ -8,8 +8,6 @@ entity, a selector scoped by it fetches the object (another entity's answers 404
 validates, one service writes.
 """
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -24,6 +22,7 @@ from entities import services as entity_services
 from entities.decorators import entity_permission_required
 from entities.permissions import Role
 from mipres.lib.errors import DomainError
+from mipres.lib.exports import csv_response
 
 from .. import selectors, services
 from ..forms.delegate import (
@@ -45,7 +44,6 @@ MANAGE_TERRITORY = "entities.manage_territory"
 PAGE_SIZE = 25
 # Excel as configured in Colombia (decimal comma) splits CSV columns on semicolons, and
 # needs the BOM to read UTF-8 accents.
-CSV_DELIMITER = ";"
 
 
 def _url(name: str, entity, *args) -> str:
@@ -64,22 +62,9 @@ def _person(user) -> str:
     return user.get_full_name() if user else _("Sistema")
 
 
-def _csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas: names come from public registration forms."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_response(name: str, entity, header: list[str], rows) -> HttpResponse:
     filename = f"{name}-{entity.nit}-{timezone.localdate():%Y%m%d}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=CSV_DELIMITER)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    return response
+    return csv_response(filename, header, rows)
 
 
 @entity_permission_required(MANAGE_USERS)

@@ -7,8 +7,6 @@ Every read goes through `selectors.prescriptions`, scoped to the entity the user
 queries whatever the number of rows and lines.
 """
 
-import csv
-
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -18,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from entities.decorators import entity_any_permission_required, entity_permission_required
+from mipres.lib.exports import csv_response
 
 from ..forms.prescribing import PrescriptionFilterForm
 from ..pdf import prescription_pdf as build_pdf
@@ -37,7 +36,6 @@ from .prescribing import PRESCRIBING_PERMS
 
 PAGE_SIZE = 25
 # Excel as configured in Colombia splits CSV columns on semicolons and needs the BOM.
-CSV_DELIMITER = ";"
 TITLES = {
     SCOPE_OWN: gettext_lazy("Mis prescripciones"),
     SCOPE_ENTITY: gettext_lazy("Prescripciones de la entidad"),
@@ -76,21 +74,12 @@ def _render_list(request, scope: str):
     return render(request, "prescriptions/prescription_list.html", context)
 
 
-def _csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas: justifications and names are free text."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv(request, scope: str) -> HttpResponse:
     """The filtered list as CSV, one row per line (a prescription without lines gets one)."""
     _form, prescriptions = _list(request, scope)
     filename = f"prescripciones-{scope}-{request.entity.nit}-{timezone.localdate():%Y%m%d}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=CSV_DELIMITER)
-    writer.writerow(
+    return csv_response(
+        filename,
         [
             _("Número de prescripción"),
             _("Fecha"),
@@ -109,8 +98,12 @@ def _csv(request, scope: str) -> HttpResponse:
             _("Descripción"),
             _("Cantidad total"),
             _("Estado junta"),
-        ]
+        ],
+        _csv_rows(prescriptions),
     )
+
+
+def _csv_rows(prescriptions):
     for prescription in prescriptions.iterator(chunk_size=500):
         header = [
             prescription.number,
@@ -137,8 +130,7 @@ def _csv(request, scope: str) -> HttpResponse:
                     f"{line.total_quantity.normalize():f}",
                     line.get_junta_status_display(),
                 ]
-            writer.writerow([_csv_cell(value) for value in header + details])
-    return response
+            yield header + details
 
 
 @entity_permission_required(SCOPE_PERMS[SCOPE_OWN])
