@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from mipres.lib import ratelimit
 from mipres.lib.errors import DomainError
 from mipres.lib.forms import add_service_error
+from mipres.lib.request_context import client_address
 
 from .. import services
 from ..forms import CrispySetPasswordForm
@@ -29,7 +30,7 @@ PUBLIC_FORM_WINDOW = 60 * 60
 
 
 def _over_limit(request, name: str) -> bool:
-    key = f"{name}:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"{name}:{client_address(request)}"
     return not ratelimit.hit(key, PUBLIC_FORM_LIMIT, PUBLIC_FORM_WINDOW)
 
 

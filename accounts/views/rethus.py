@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from entities.permissions import Role
 from mipres.lib import ratelimit
-from mipres.lib.request_context import client_ip
+from mipres.lib.request_context import client_address
 
 from ..forms import RethusLookupForm
 from ..models import DEMO_SOURCE, Profession
@@ -50,8 +50,7 @@ def rethus_lookup(request):
     context = {"form": form}
     if form.is_bound:
         limit = getattr(settings, "RETHUS_LOOKUPS_PER_MINUTE", DEFAULT_LOOKUPS_PER_MINUTE)
-        ip = client_ip.get() or request.META.get("REMOTE_ADDR", "")
-        if not ratelimit.hit(f"rethus_lookup:{ip}", limit, 60):
+        if not ratelimit.hit(f"rethus_lookup:{client_address(request)}", limit, 60):
             context = {"form": RethusLookupForm(), "throttled": TOO_MANY_LOOKUPS}
             return render(request, TEMPLATE, context, status=429)
         if form.is_valid():

@@ -27,3 +27,9 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             client_ip.reset(token)
+
+
+def client_address(request) -> str:
+    """The client's address as the middleware resolved it (through a trusted proxy), for
+    per-client rate limits; REMOTE_ADDR outside a request the middleware saw."""
+    return client_ip.get() or request.META.get("REMOTE_ADDR", "")
