@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "entities",
     "accounts",
     "prescriptions",
+    "supply",
 ]
 
 MIDDLEWARE = [

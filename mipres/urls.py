@@ -15,5 +15,6 @@ urlpatterns = [
     path("cuentas/", include("accounts.urls")),
     path("entidades/", include("entities.urls")),
     path("prescripciones/", include("prescriptions.urls")),
+    path("suministro/", include("supply.urls")),
     path("admin/", admin.site.urls),
 ]

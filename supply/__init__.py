@@ -1,6 +1,7 @@
 """Suministro: deliverables and the chain direccionamiento → programación → entrega →
-reporte de entrega → facturación, and the MIPRES-compatible web services.
+reporte de entrega → facturación (seed 004, DESIGN.md §3 supply and §4).
 
-Not built yet: see the supply and web-service issues. It is the top layer (DESIGN.md §2)
-and is added to INSTALLED_APPS when it gets its first model.
+The top layer (DESIGN.md §2): it reads prescriptions and entities, nothing reads it. Every
+operation is a service function (supply.services) that the browser views and the web
+services share.
 """

@@ -69,16 +69,19 @@ ERRORS = {
 
 
 def lines_with_active_direccionamiento(prescription: Prescription) -> list[TechnologyLine]:
-    """The prescription's lines that have an active direccionamiento, which block its
-    annulment (DESIGN §4: the supply chain is annulled first, newest step first).
+    """The prescription's lines with a direccionamiento in force (activo or procesado),
+    which block its annulment (DESIGN §4: the supply chain is annulled first, newest step
+    first). Called inside the annulment's transaction after the prescription is locked;
+    the supply services lock the prescription before directing, so none slips in between.
 
-    TODO(issue 5, Suministro): the supply module does not exist yet, so no line has a
-    direccionamiento and this finds none. When `supply` adds Direccionamiento, return the
-    lines with an active one (one query, e.g. `prescription.lines.filter(
-    direccionamientos__status=ACTIVO).distinct()`), called inside the annulment's
-    transaction after the prescription is locked.
+    The supply app sits above this one (DESIGN §2), so the reverse relation is named by
+    its query path instead of importing its models. States 1 and 2: supply.models.IN_FORCE.
     """
-    return []
+    return list(
+        prescription.lines.filter(deliverables__direccionamientos__status__in=[1, 2])
+        .distinct()
+        .order_by("technology_type", "order")
+    )
 
 
 def _blocking_message(lines: list[TechnologyLine]) -> str:

@@ -281,7 +281,8 @@ def test_the_detail_shows_lines_junta_decisions_novedades_and_history(
     client.force_login(world["admision"])
     # A constant count: the header's and lines' catalog rows come by prefetch, one small
     # query per relation in use, because joining them all cost far more in planning time.
-    with django_assert_max_num_queries(26):
+    # The supply section adds three (deliverables, no direccionamientos, inclusions).
+    with django_assert_max_num_queries(29):
         response = client.get(url("prescription_detail", world["ips"], prescription.external_id))
     text = response.content.decode()
     for expected in (

@@ -1,0 +1,501 @@
+"""The proveedor's steps: programación, entrega (and entrega en ámbito), reporte de entrega
+and facturación. Each takes the previous step from activo to procesado."""
+
+import datetime
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import DocumentType
+from entities.models import Entity, Membership, Sede
+from entities.permissions import Role
+from mipres.lib.errors import DomainError
+from prescriptions.enums import CareSetting, TechnologyType
+from prescriptions.models import NonDeliveryCause, TechnologyLine
+
+from ..models import (
+    IN_FORCE,
+    Direccionamiento,
+    Entrega,
+    Facturacion,
+    Programacion,
+    ReporteEntrega,
+)
+from ..models.chain import Channel
+from . import _common as c
+from .payer import DeliveryPlan, check_delivery_free
+
+# Entregas en ámbito: the technology is given where the patient is being cared for.
+AMBITO_SETTINGS = frozenset(
+    {
+        CareSetting.HOSPITALARIO_DOMICILIARIO,
+        CareSetting.HOSPITALARIO_INTERNACION,
+        CareSetting.URGENCIAS,
+    }
+)
+RECEIVER_NUMBER = re.compile(r"^[A-Z0-9]{3,15}$")
+
+ERRORS = {
+    "not_yours": _("Este registro no es de su entidad."),
+    "sede_other": _("La sede no es de su entidad."),
+    "sede_inactive": _("La sede %(code)s está inactiva."),
+    "sede_not_assigned": _("Usted no entrega en la sede %(code)s."),
+    "over_programmed": _(
+        "La cantidad entregada (%(quantity)s) supera la programada (%(programmed)s)."
+    ),
+    "total_not_all": _(
+        "Una entrega total entrega toda la cantidad programada (%(programmed)s); si entrega "
+        "menos, márquela como parcial y elija la causa."
+    ),
+    "partial_all": _("Entregó toda la cantidad programada: marque la entrega como total."),
+    "quantity_negative": _("La cantidad no puede ser negativa."),
+    "date_future": _("La fecha de entrega no puede ser posterior a hoy."),
+    "date_before": _("La fecha de entrega no puede ser anterior a la prescripción (%(date)s)."),
+    "batch": _("Indique el número de lote: es obligatorio para un medicamento."),
+    "receiver_type": _("Elija el tipo de documento de quien recibe."),
+    "receiver_number": _(
+        "El documento de quien recibe tiene de 3 a 15 letras mayúsculas o dígitos."
+    ),
+    "code": _("Indique el código de la tecnología entregada."),
+    "not_ambito": _(
+        "La prescripción %(number)s es del ámbito «%(setting)s»: solo las prescripciones "
+        "hospitalarias y de urgencias se entregan en ámbito; las demás se direccionan."
+    ),
+    "not_prescriber": _("Solo la IPS que prescribió entrega en ámbito la prescripción %(number)s."),
+    "nothing_delivered": _(
+        "La entrega ID %(id)s no entregó nada (cantidad 0): repórtela como no entregada."
+    ),
+    "not_delivered_invoice": _(
+        "El reporte ID %(id)s dice que no se entregó: no hay nada que facturar."
+    ),
+    "invoice_number": _("Indique el número de la factura."),
+    "units": _("Las unidades mínimas de dispensación deben ser mayores que cero."),
+    "unit_value": _("El valor unitario no puede ser negativo."),
+    "cuota_and_copago": _(
+        "La cuota moderadora y el copago son excluyentes: registre solo uno de los dos."
+    ),
+    "negative_total": _("La cuota moderadora o el copago superan el valor facturado (%(gross)s)."),
+    "value": _("El valor entregado no puede ser negativo."),
+}
+
+
+def _own(step, entity: Entity) -> None:
+    if step.entity_id != entity.pk:
+        raise DomainError(ERRORS["not_yours"], code="other_entity")
+
+
+def check_sede(sede: Sede, entity: Entity) -> None:
+    if sede.entity_id != entity.pk:
+        raise DomainError(ERRORS["sede_other"], field="sede", code="sede_other")
+    if not sede.active:
+        raise DomainError(ERRORS["sede_inactive"] % {"code": sede.code}, field="sede", code="sede")
+
+
+def dispensador_sede_ids(actor, entity: Entity) -> set[int] | None:
+    """The sedes a dispensador delivers at (None: all of the entity's, or the system)."""
+    if actor is None:
+        return None
+    membership = (
+        Membership.objects.active()
+        .filter(user=actor, entity=entity, role=Role.DISPENSADOR)
+        .prefetch_related("sedes")
+        .first()
+    )
+    if membership is None:
+        return None
+    ids = {sede.pk for sede in membership.sedes.all()}
+    return ids or None
+
+
+def programacion_create(
+    *, actor, entity: Entity, direccionamiento: Direccionamiento, sede: Sede, channel=Channel.WEB
+) -> Programacion:
+    """Program an active direccionamiento directed to `entity` at one of its active sedes;
+    FecMaxEnt, code and quantity are copied from the direccionamiento, which becomes
+    procesado."""
+    c.require(actor, entity, c.PROGRAM)
+    if direccionamiento.provider_id != entity.pk:
+        raise DomainError(ERRORS["not_yours"], code="other_entity")
+    check_sede(sede, entity)
+
+    def write():
+        deliverable = c.lock_deliverable(direccionamiento.deliverable_id)
+        c.check_prescription_active(deliverable.prescription)
+        previous = Direccionamiento.objects.select_for_update().get(pk=direccionamiento.pk)
+        c.take(previous, what=_("El direccionamiento"), next_label=_("programación"))
+        programacion = Programacion.objects.create(
+            deliverable=deliverable,
+            direccionamiento=previous,
+            entity=entity,
+            created_by=actor,
+            channel=channel,
+            sede=sede,
+            max_delivery_date=previous.max_delivery_date,
+            technology_code=previous.technology_code,
+            quantity=previous.quantity,
+        )
+        c.record(
+            programacion,
+            actor=actor,
+            action="supply.programacion.created",
+            entity=entity,
+            data={"sede": sede.code},
+        )
+        return programacion
+
+    return c.run_atomic(write, what=_("una programación"))
+
+
+def _check_entrega_fields(
+    *,
+    line: TechnologyLine,
+    prescribed_on: datetime.date,
+    technology_code: str,
+    quantity: Decimal,
+    delivered_on: datetime.date,
+    batch: str,
+    receiver_document_type: str,
+    receiver_document_number: str,
+) -> None:
+    if not technology_code:
+        raise DomainError(ERRORS["code"], field="technology_code", code="code")
+    if quantity is None or quantity < 0:
+        raise DomainError(ERRORS["quantity_negative"], field="quantity", code="quantity")
+    if delivered_on > timezone.localdate():
+        raise DomainError(ERRORS["date_future"], field="delivered_on", code="date_future")
+    if delivered_on < prescribed_on:
+        raise DomainError(
+            ERRORS["date_before"] % {"date": prescribed_on.isoformat()},
+            field="delivered_on",
+            code="date_before",
+        )
+    if line.technology_type == TechnologyType.MEDICAMENTO and not batch:
+        raise DomainError(ERRORS["batch"], field="batch", code="batch_required")
+    if receiver_document_type not in DocumentType.values:
+        raise DomainError(ERRORS["receiver_type"], field="receiver_document_type", code="doc")
+    if not RECEIVER_NUMBER.match(receiver_document_number):
+        raise DomainError(
+            ERRORS["receiver_number"], field="receiver_document_number", code="doc_number"
+        )
+
+
+def _check_completeness(
+    line: TechnologyLine, *, quantity: Decimal, expected: Decimal, total: bool, cause
+) -> None:
+    """Total ⇔ everything expected delivered; a partial entrega (something) needs a cause
+    valid for partial deliveries, a failed one (nothing) any cause of the line's type."""
+    names = {"programmed": c.number_text(expected), "quantity": c.number_text(quantity)}
+    if quantity > expected:
+        raise DomainError(ERRORS["over_programmed"] % names, field="quantity", code="over")
+    if total and quantity < expected:
+        raise DomainError(ERRORS["total_not_all"] % names, field="total", code="total_not_all")
+    if not total:
+        if quantity == expected:
+            raise DomainError(ERRORS["partial_all"], field="total", code="partial_all")
+        c.check_cause(cause, line.technology_type, use="partial" if quantity > 0 else "any")
+
+
+def entrega_create(
+    *,
+    actor,
+    entity: Entity,
+    programacion: Programacion,
+    technology_code: str,
+    quantity: Decimal,
+    total: bool,
+    delivered_on: datetime.date,
+    receiver_document_type: str,
+    receiver_document_number: str,
+    batch: str = "",
+    cause: NonDeliveryCause | None = None,
+    channel=Channel.WEB,
+) -> Entrega:
+    """Record the delivery of an active programación of `entity` (at one of the
+    dispensador's sedes): quantity ≤ programmed, total or partial with a cause, batch for
+    medicines, receiver's document. The programación becomes procesado."""
+    c.require(actor, entity, c.DISPENSE)
+    _own(programacion, entity)
+    sedes = dispensador_sede_ids(actor, entity)
+    if sedes is not None and programacion.sede_id not in sedes:
+        code = Sede.objects.get(pk=programacion.sede_id).code
+        raise DomainError(ERRORS["sede_not_assigned"] % {"code": code}, code="sede")
+    technology_code = (technology_code or "").strip()
+    batch = (batch or "").strip()
+    receiver_document_number = (receiver_document_number or "").strip().upper()
+
+    def write():
+        deliverable = c.lock_deliverable(programacion.deliverable_id)
+        line = deliverable.line
+        _check_entrega_fields(
+            line=line,
+            prescribed_on=timezone.localdate(deliverable.prescription.prescribed_at),
+            technology_code=technology_code,
+            quantity=quantity,
+            delivered_on=delivered_on,
+            batch=batch,
+            receiver_document_type=receiver_document_type,
+            receiver_document_number=receiver_document_number,
+        )
+        previous = Programacion.objects.select_for_update().get(pk=programacion.pk)
+        _check_completeness(
+            line, quantity=quantity, expected=previous.quantity, total=total, cause=cause
+        )
+        c.take(previous, what=_("La programación"), next_label=_("entrega"))
+        entrega = Entrega.objects.create(
+            deliverable=deliverable,
+            programacion=previous,
+            sede_id=previous.sede_id,
+            entity=entity,
+            created_by=actor,
+            channel=channel,
+            technology_code=technology_code,
+            quantity=quantity,
+            pending_quantity=previous.quantity - quantity,
+            total=total,
+            cause=None if total else cause,
+            delivered_on=delivered_on,
+            batch=batch,
+            receiver_document_type=receiver_document_type,
+            receiver_document_number=receiver_document_number,
+        )
+        c.record(
+            entrega,
+            actor=actor,
+            action="supply.entrega.created",
+            entity=entity,
+            data={"quantity": str(quantity), "total": total},
+        )
+        return entrega
+
+    return c.run_atomic(write, what=_("una entrega"))
+
+
+def entrega_ambito_create(
+    *,
+    actor,
+    entity: Entity,
+    line: TechnologyLine,
+    delivery_number: int,
+    technology_code: str,
+    quantity: Decimal,
+    total: bool,
+    delivered_on: datetime.date,
+    receiver_document_type: str,
+    receiver_document_number: str,
+    sub_number: int = 0,
+    sede: Sede | None = None,
+    batch: str = "",
+    cause: NonDeliveryCause | None = None,
+    channel=Channel.WEB,
+) -> Entrega:
+    """An entrega en ámbito: the prescribing IPS delivers a line of a hospital or urgencias
+    prescription where the patient is cared for, with no direccionamiento; it creates the
+    deliverable (`ID`). The quantity counts against the prescribed total."""
+    c.require(actor, entity, c.DISPENSE)
+    if sede is not None:
+        check_sede(sede, entity)
+    technology_code = (technology_code or "").strip()
+    batch = (batch or "").strip()
+    receiver_document_number = (receiver_document_number or "").strip().upper()
+    plan = DeliveryPlan(
+        delivery_number=delivery_number,
+        sub_number=sub_number,
+        quantity=quantity,
+        max_delivery_date=delivered_on,
+    )
+
+    def write():
+        prescription, locked = c.lock_line(line)
+        names = {"number": prescription.number}
+        if prescription.entity_id != entity.pk:
+            raise DomainError(ERRORS["not_prescriber"] % names, code="not_prescriber")
+        c.check_prescription_active(prescription)
+        if prescription.care_setting not in AMBITO_SETTINGS:
+            names["setting"] = CareSetting(prescription.care_setting).label
+            raise DomainError(ERRORS["not_ambito"] % names, code="not_ambito")
+        c.check_junta(locked)
+        c.check_not_covered(locked)
+        _check_entrega_fields(
+            line=locked,
+            prescribed_on=timezone.localdate(prescription.prescribed_at),
+            technology_code=technology_code,
+            quantity=quantity,
+            delivered_on=delivered_on,
+            batch=batch,
+            receiver_document_type=receiver_document_type,
+            receiver_document_number=receiver_document_number,
+        )
+        if not total:
+            c.check_cause(cause, locked.technology_type, use="partial" if quantity else "any")
+        c.check_quantity(locked, quantity)
+        deliverable = check_delivery_free(locked, plan)
+        entrega = Entrega.objects.create(
+            deliverable=deliverable,
+            in_ambito=True,
+            sede=sede,
+            entity=entity,
+            created_by=actor,
+            channel=channel,
+            technology_code=technology_code,
+            quantity=quantity,
+            total=total,
+            cause=None if total else cause,
+            delivered_on=delivered_on,
+            batch=batch,
+            receiver_document_type=receiver_document_type,
+            receiver_document_number=receiver_document_number,
+        )
+        c.record(
+            entrega,
+            actor=actor,
+            action="supply.entrega_ambito.created",
+            entity=entity,
+            data={"quantity": str(quantity), "total": total},
+        )
+        return entrega
+
+    return c.run_atomic(write, what=_("una entrega"))
+
+
+def reporte_entrega_create(
+    *,
+    actor,
+    entity: Entity,
+    entrega: Entrega,
+    delivered: bool,
+    value: Decimal,
+    cause: NonDeliveryCause | None = None,
+    channel=Channel.WEB,
+) -> ReporteEntrega:
+    """Report an active entrega of `entity`: delivered (cause forced empty) or not (a cause
+    of the line's type), with the value delivered. The entrega becomes procesado."""
+    c.require(actor, entity, c.REPORT)
+    _own(entrega, entity)
+    if value is None or value < 0:
+        raise DomainError(ERRORS["value"], field="value", code="value")
+
+    def write():
+        deliverable = c.lock_deliverable(entrega.deliverable_id)
+        previous = Entrega.objects.select_for_update().get(pk=entrega.pk)
+        if delivered and previous.quantity == 0:
+            raise DomainError(
+                ERRORS["nothing_delivered"] % {"id": deliverable.pk},
+                field="delivered",
+                code="nothing_delivered",
+            )
+        if not delivered:
+            c.check_cause(cause, deliverable.line.technology_type, use="any")
+        c.take(previous, what=_("La entrega"), next_label=_("reporte de entrega"))
+        reporte = ReporteEntrega.objects.create(
+            deliverable=deliverable,
+            entrega=previous,
+            entity=entity,
+            created_by=actor,
+            channel=channel,
+            delivered=delivered,
+            cause=None if delivered else cause,
+            value=value,
+        )
+        c.record(
+            reporte,
+            actor=actor,
+            action="supply.reporte_entrega.created",
+            entity=entity,
+            data={"delivered": delivered, "value": str(value)},
+        )
+        return reporte
+
+    return c.run_atomic(write, what=_("un reporte de entrega"))
+
+
+def invoice_total(
+    units: Decimal, unit_value: Decimal, cuota_moderadora: Decimal, copago: Decimal
+) -> Decimal:
+    """ValorTotFacturado = CantUnMinDis × ValorUnitFacturado − cuota moderadora or copago."""
+    gross = (units * unit_value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return gross - (cuota_moderadora or 0) - (copago or 0)
+
+
+def facturacion_create(
+    *,
+    actor,
+    entity: Entity,
+    reporte: ReporteEntrega,
+    invoice_number: str,
+    units: Decimal,
+    unit_value: Decimal,
+    cuota_moderadora: Decimal = Decimal(0),
+    copago: Decimal = Decimal(0),
+    technology_code: str = "",
+    channel=Channel.WEB,
+) -> Facturacion:
+    """Invoice an active reporte de entrega of `entity` that says delivered. The total is
+    computed (units × unit value − cuota moderadora or copago, never both); NoIDEPS and
+    CodEPS come from the direccionamiento (the prescription's payer for an entrega en
+    ámbito). The reporte becomes procesado."""
+    c.require(actor, entity, c.INVOICE)
+    _own(reporte, entity)
+    invoice_number = (invoice_number or "").strip()
+    cuota_moderadora = cuota_moderadora or Decimal(0)
+    copago = copago or Decimal(0)
+    if not invoice_number:
+        raise DomainError(ERRORS["invoice_number"], field="invoice_number", code="invoice")
+    if units is None or units <= 0:
+        raise DomainError(ERRORS["units"], field="units", code="units")
+    if unit_value is None or unit_value < 0:
+        raise DomainError(ERRORS["unit_value"], field="unit_value", code="unit_value")
+    if cuota_moderadora < 0 or copago < 0:
+        raise DomainError(ERRORS["value"], field="cuota_moderadora", code="value")
+    if cuota_moderadora > 0 and copago > 0:
+        raise DomainError(ERRORS["cuota_and_copago"], field="copago", code="cuota_and_copago")
+    total = invoice_total(units, unit_value, cuota_moderadora, copago)
+    if total < 0:
+        gross = c.number_text(total + cuota_moderadora + copago)
+        raise DomainError(ERRORS["negative_total"] % {"gross": gross}, field="copago", code="neg")
+
+    def write():
+        deliverable = c.lock_deliverable(reporte.deliverable_id)
+        previous = ReporteEntrega.objects.select_for_update().get(pk=reporte.pk)
+        if not previous.delivered:
+            raise DomainError(
+                ERRORS["not_delivered_invoice"] % {"id": deliverable.pk}, code="not_delivered"
+            )
+        c.take(previous, what=_("El reporte de entrega"), next_label=_("facturación"))
+        entrega = Entrega.objects.get(pk=previous.entrega_id)
+        direccionamiento = (
+            Direccionamiento.objects.filter(deliverable=deliverable, status__in=IN_FORCE)
+            .select_related("payer_code")
+            .first()
+        )
+        payer = deliverable.prescription.payer
+        code = direccionamiento.payer_code if direccionamiento else None
+        code = code or deliverable.prescription.payer_code
+        factura = Facturacion.objects.create(
+            deliverable=deliverable,
+            entrega=entrega,
+            reporte=previous,
+            entity=entity,
+            created_by=actor,
+            channel=channel,
+            invoice_number=invoice_number,
+            payer_nit=payer.nit,
+            payer_code=code.code if code else "",
+            technology_code=(technology_code or "").strip() or entrega.technology_code,
+            units=units,
+            unit_value=unit_value,
+            total_value=total,
+            cuota_moderadora=cuota_moderadora,
+            copago=copago,
+        )
+        c.record(
+            factura,
+            actor=actor,
+            action="supply.facturacion.created",
+            entity=entity,
+            data={"invoice_number": invoice_number, "total_value": str(total)},
+        )
+        return factura
+
+    return c.run_atomic(write, what=_("una facturación"))
