@@ -3,6 +3,7 @@ and facturación. Each takes the previous step from activo to procesado."""
 
 import datetime
 import re
+from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -148,37 +149,66 @@ def programacion_create(
     return c.run_atomic(write, what=_("una programación"))
 
 
-def _check_entrega_fields(
-    *,
-    line: TechnologyLine,
-    prescribed_on: datetime.date,
-    technology_code: str,
-    quantity: Decimal,
-    delivered_on: datetime.date,
-    batch: str,
-    receiver_document_type: str,
-    receiver_document_number: str,
-) -> None:
-    if not technology_code:
-        raise DomainError(ERRORS["code"], field="technology_code", code="code")
-    if quantity is None or quantity < 0:
-        raise DomainError(ERRORS["quantity_negative"], field="quantity", code="quantity")
-    if delivered_on > timezone.localdate():
-        raise DomainError(ERRORS["date_future"], field="delivered_on", code="date_future")
-    if delivered_on < prescribed_on:
-        raise DomainError(
-            ERRORS["date_before"] % {"date": prescribed_on.isoformat()},
-            field="delivered_on",
-            code="date_before",
+@dataclass(frozen=True)
+class Handover:
+    """What an entrega hands over and to whom: the fields both kinds of entrega share."""
+
+    technology_code: str
+    quantity: Decimal
+    total: bool
+    delivered_on: datetime.date
+    receiver_document_type: str
+    receiver_document_number: str
+    batch: str = ""
+    cause: NonDeliveryCause | None = None
+
+    @classmethod
+    def of(cls, **fields) -> "Handover":
+        fields["technology_code"] = (fields.get("technology_code") or "").strip()
+        fields["batch"] = (fields.get("batch") or "").strip()
+        number = fields.get("receiver_document_number") or ""
+        fields["receiver_document_number"] = number.strip().upper()
+        return cls(**fields)
+
+    def check(self, line: TechnologyLine, prescribed_at: datetime.datetime) -> None:
+        prescribed_on = timezone.localdate(prescribed_at)
+        if not self.technology_code:
+            raise DomainError(ERRORS["code"], field="technology_code", code="code")
+        if self.quantity is None or self.quantity < 0:
+            raise DomainError(ERRORS["quantity_negative"], field="quantity", code="quantity")
+        if self.delivered_on > timezone.localdate():
+            raise DomainError(ERRORS["date_future"], field="delivered_on", code="date_future")
+        if self.delivered_on < prescribed_on:
+            raise DomainError(
+                ERRORS["date_before"] % {"date": prescribed_on.isoformat()},
+                field="delivered_on",
+                code="date_before",
+            )
+        if line.technology_type == TechnologyType.MEDICAMENTO and not self.batch:
+            raise DomainError(ERRORS["batch"], field="batch", code="batch_required")
+        if self.receiver_document_type not in DocumentType.values:
+            raise DomainError(ERRORS["receiver_type"], field="receiver_document_type", code="doc")
+        if not RECEIVER_NUMBER.match(self.receiver_document_number):
+            raise DomainError(
+                ERRORS["receiver_number"], field="receiver_document_number", code="doc_number"
+            )
+
+    def create(self, *, actor, entity: Entity, channel, **extra) -> Entrega:
+        """The Entrega row and its audit entry."""
+        fields = asdict(self)
+        fields["cause"] = None if self.total else self.cause
+        entrega = Entrega.objects.create(
+            entity=entity, created_by=actor, channel=channel, **fields, **extra
         )
-    if line.technology_type == TechnologyType.MEDICAMENTO and not batch:
-        raise DomainError(ERRORS["batch"], field="batch", code="batch_required")
-    if receiver_document_type not in DocumentType.values:
-        raise DomainError(ERRORS["receiver_type"], field="receiver_document_type", code="doc")
-    if not RECEIVER_NUMBER.match(receiver_document_number):
-        raise DomainError(
-            ERRORS["receiver_number"], field="receiver_document_number", code="doc_number"
+        action = "supply.entrega_ambito.created" if entrega.in_ambito else "supply.entrega.created"
+        c.record(
+            entrega,
+            actor=actor,
+            action=action,
+            entity=entity,
+            data={"quantity": str(self.quantity), "total": self.total},
         )
+        return entrega
 
 
 def _check_completeness(
@@ -221,53 +251,35 @@ def entrega_create(
     if sedes is not None and programacion.sede_id not in sedes:
         code = Sede.objects.get(pk=programacion.sede_id).code
         raise DomainError(ERRORS["sede_not_assigned"] % {"code": code}, code="sede")
-    technology_code = (technology_code or "").strip()
-    batch = (batch or "").strip()
-    receiver_document_number = (receiver_document_number or "").strip().upper()
+    handover = Handover.of(
+        technology_code=technology_code,
+        quantity=quantity,
+        total=total,
+        delivered_on=delivered_on,
+        receiver_document_type=receiver_document_type,
+        receiver_document_number=receiver_document_number,
+        batch=batch,
+        cause=cause,
+    )
 
     def write():
         deliverable = c.lock_deliverable(programacion.deliverable_id)
         line = deliverable.line
-        _check_entrega_fields(
-            line=line,
-            prescribed_on=timezone.localdate(deliverable.prescription.prescribed_at),
-            technology_code=technology_code,
-            quantity=quantity,
-            delivered_on=delivered_on,
-            batch=batch,
-            receiver_document_type=receiver_document_type,
-            receiver_document_number=receiver_document_number,
-        )
+        handover.check(line, deliverable.prescription.prescribed_at)
         previous = Programacion.objects.select_for_update().get(pk=programacion.pk)
         _check_completeness(
             line, quantity=quantity, expected=previous.quantity, total=total, cause=cause
         )
         c.take(previous, what=_("La programación"), next_label=_("entrega"))
-        entrega = Entrega.objects.create(
+        return handover.create(
+            actor=actor,
+            entity=entity,
+            channel=channel,
             deliverable=deliverable,
             programacion=previous,
             sede_id=previous.sede_id,
-            entity=entity,
-            created_by=actor,
-            channel=channel,
-            technology_code=technology_code,
-            quantity=quantity,
-            pending_quantity=previous.quantity - quantity,
-            total=total,
-            cause=None if total else cause,
-            delivered_on=delivered_on,
-            batch=batch,
-            receiver_document_type=receiver_document_type,
-            receiver_document_number=receiver_document_number,
+            pending_quantity=previous.quantity - handover.quantity,
         )
-        c.record(
-            entrega,
-            actor=actor,
-            action="supply.entrega.created",
-            entity=entity,
-            data={"quantity": str(quantity), "total": total},
-        )
-        return entrega
 
     return c.run_atomic(write, what=_("una entrega"))
 
@@ -296,9 +308,16 @@ def entrega_ambito_create(
     c.require(actor, entity, c.DISPENSE)
     if sede is not None:
         check_sede(sede, entity)
-    technology_code = (technology_code or "").strip()
-    batch = (batch or "").strip()
-    receiver_document_number = (receiver_document_number or "").strip().upper()
+    handover = Handover.of(
+        technology_code=technology_code,
+        quantity=quantity,
+        total=total,
+        delivered_on=delivered_on,
+        receiver_document_type=receiver_document_type,
+        receiver_document_number=receiver_document_number,
+        batch=batch,
+        cause=cause,
+    )
     plan = DeliveryPlan(
         delivery_number=delivery_number,
         sub_number=sub_number,
@@ -317,44 +336,19 @@ def entrega_ambito_create(
             raise DomainError(ERRORS["not_ambito"] % names, code="not_ambito")
         c.check_junta(locked)
         c.check_not_covered(locked)
-        _check_entrega_fields(
-            line=locked,
-            prescribed_on=timezone.localdate(prescription.prescribed_at),
-            technology_code=technology_code,
-            quantity=quantity,
-            delivered_on=delivered_on,
-            batch=batch,
-            receiver_document_type=receiver_document_type,
-            receiver_document_number=receiver_document_number,
-        )
+        handover.check(locked, prescription.prescribed_at)
         if not total:
             c.check_cause(cause, locked.technology_type, use="partial" if quantity else "any")
         c.check_quantity(locked, quantity)
         deliverable = check_delivery_free(locked, plan)
-        entrega = Entrega.objects.create(
+        return handover.create(
+            actor=actor,
+            entity=entity,
+            channel=channel,
             deliverable=deliverable,
             in_ambito=True,
             sede=sede,
-            entity=entity,
-            created_by=actor,
-            channel=channel,
-            technology_code=technology_code,
-            quantity=quantity,
-            total=total,
-            cause=None if total else cause,
-            delivered_on=delivered_on,
-            batch=batch,
-            receiver_document_type=receiver_document_type,
-            receiver_document_number=receiver_document_number,
         )
-        c.record(
-            entrega,
-            actor=actor,
-            action="supply.entrega_ambito.created",
-            entity=entity,
-            data={"quantity": str(quantity), "total": total},
-        )
-        return entrega
 
     return c.run_atomic(write, what=_("una entrega"))
 
