@@ -1,0 +1,1 @@
+"""The supply module's forms, one module per actor."""

@@ -1,0 +1,338 @@
+"""What the proveedor and its dispensadores see of the supply chain (STYLE R5): every read
+starts from the acting entity, so another entity's record answers 404.
+
+Worklists hold the steps waiting for this entity (status 1, activo): direccionamientos to
+program, programaciones to deliver, entregas to report, reportes to invoice. Each is one
+query for its rows whatever their number (plus the ingredients of medicine lines, for the
+technology's name), ordered by FecMaxEnt where the step has one.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from entities.models import Entity, Sede
+from prescriptions.models import LineActiveIngredient, Prescription, TechnologyLine
+from prescriptions.selectors.prescriptions import LINE_CATALOG_FIELDS
+
+from ..models import (
+    IN_FORCE,
+    Direccionamiento,
+    Entrega,
+    ProcedureSupply,
+    Programacion,
+    ReporteEntrega,
+    StepStatus,
+)
+from ..services.provider import AMBITO_SETTINGS
+from .deadlines import ON_TIME, OVERDUE, WITHIN_15, WITHIN_30
+
+LIGHT_CODES = (OVERDUE, WITHIN_15, WITHIN_30, ON_TIME)
+
+
+@dataclass(frozen=True)
+class WorklistFilters:
+    light: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    payer: Entity | None = None
+    technology_type: str = ""
+    number: str = ""  # a prescription number (20 digits) or a patient's document number
+
+
+def light_range(code: str, today: datetime.date) -> Q:
+    """The FecMaxEnt condition of a deadline light (deadlines.deadline_light's ranges)."""
+    day = datetime.timedelta(days=1)
+    if code == OVERDUE:
+        return Q(max_delivery_date__lt=today)
+    if code == WITHIN_15:
+        return Q(max_delivery_date__gte=today, max_delivery_date__lte=today + 15 * day)
+    if code == WITHIN_30:
+        return Q(max_delivery_date__gt=today + 15 * day, max_delivery_date__lte=today + 30 * day)
+    if code == ON_TIME:
+        return Q(max_delivery_date__gt=today + 30 * day)
+    return Q()
+
+
+def _line_prefetch(prefix: str) -> Prefetch:
+    """The ingredients of medicine lines (technology_label names a medicine by them)."""
+    return Prefetch(
+        f"{prefix}line__ingredients",
+        queryset=LineActiveIngredient.objects.select_related("ingredient").order_by("order"),
+    )
+
+
+def _related(prefix: str = "") -> list[str]:
+    return [
+        f"{prefix}prescription__patient",
+        f"{prefix}payer",
+        *(f"{prefix}line__{name}" for name in LINE_CATALOG_FIELDS),
+    ]
+
+
+def _filtered(queryset: QuerySet, filters: WorklistFilters, *, date_field: str, today) -> QuerySet:
+    if filters.light:
+        queryset = queryset.filter(light_range(filters.light, today))
+    if filters.date_from:
+        queryset = queryset.filter(**{f"{date_field}__gte": filters.date_from})
+    if filters.date_to:
+        queryset = queryset.filter(**{f"{date_field}__lte": filters.date_to})
+    if filters.payer is not None:
+        queryset = queryset.filter(deliverable__payer=filters.payer)
+    if filters.technology_type:
+        queryset = queryset.filter(deliverable__line__technology_type=filters.technology_type)
+    if filters.number:
+        if len(filters.number) == 20 and filters.number.isdigit():
+            queryset = queryset.filter(deliverable__prescription__number=filters.number)
+        else:
+            queryset = queryset.filter(
+                deliverable__prescription__patient__document_number=filters.number
+            )
+    return queryset
+
+
+def worklist_payers(queryset: QuerySet) -> QuerySet[Entity]:
+    """The payers of a worklist's rows, for its payer filter (one query)."""
+    return Entity.objects.filter(pk__in=queryset.values("deliverable__payer_id")).order_by("name")
+
+
+# Proveedor (Administrativo) ---------------------------------------------------------------
+
+
+def to_program_base(*, entity: Entity) -> QuerySet[Direccionamiento]:
+    return Direccionamiento.objects.filter(provider=entity, status=StepStatus.ACTIVO)
+
+
+def to_program_list(
+    *, entity: Entity, filters: WorklistFilters, today: datetime.date
+) -> QuerySet[Direccionamiento]:
+    """Active direccionamientos directed to `entity`, the nearest FecMaxEnt first."""
+    queryset = _filtered(
+        to_program_base(entity=entity), filters, date_field="max_delivery_date", today=today
+    )
+    return (
+        queryset.select_related(*_related("deliverable__"), "payer_code", "municipality")
+        .prefetch_related(_line_prefetch("deliverable__"))
+        .order_by("max_delivery_date", "id")
+    )
+
+
+def direccionamiento_get_for_provider(*, entity: Entity, pk: int) -> Direccionamiento:
+    """A direccionamiento directed to `entity` (any state); 404 otherwise."""
+    try:
+        return Direccionamiento.objects.select_related(
+            *_related("deliverable__"), "payer_code", "municipality", "entity"
+        ).get(pk=pk, provider=entity)
+    except Direccionamiento.DoesNotExist:
+        raise Http404 from None
+
+
+def active_sedes(*, entity: Entity) -> QuerySet[Sede]:
+    return Sede.objects.filter(entity=entity, active=True).order_by("code")
+
+
+def to_report_base(*, entity: Entity) -> QuerySet[Entrega]:
+    return Entrega.objects.filter(entity=entity, status=StepStatus.ACTIVO)
+
+
+def to_report_list(
+    *, entity: Entity, filters: WorklistFilters, today: datetime.date
+) -> QuerySet[Entrega]:
+    """Active entregas of `entity` waiting for their reporte, oldest delivery first."""
+    queryset = _filtered(
+        to_report_base(entity=entity), filters, date_field="delivered_on", today=today
+    )
+    return (
+        queryset.select_related(*_related("deliverable__"), "sede", "cause")
+        .prefetch_related(_line_prefetch("deliverable__"))
+        .order_by("delivered_on", "id")
+    )
+
+
+def entrega_get_own(*, entity: Entity, pk: int) -> Entrega:
+    try:
+        return Entrega.objects.select_related(
+            *_related("deliverable__"), "sede", "cause", "programacion"
+        ).get(pk=pk, entity=entity)
+    except Entrega.DoesNotExist:
+        raise Http404 from None
+
+
+def to_invoice_base(*, entity: Entity) -> QuerySet[ReporteEntrega]:
+    return ReporteEntrega.objects.filter(entity=entity, status=StepStatus.ACTIVO, delivered=True)
+
+
+def to_invoice_list(
+    *, entity: Entity, filters: WorklistFilters, today: datetime.date
+) -> QuerySet[ReporteEntrega]:
+    """Active reportes of `entity` saying delivered, waiting for their facturación."""
+    queryset = _filtered(
+        to_invoice_base(entity=entity), filters, date_field="entrega__delivered_on", today=today
+    )
+    return (
+        queryset.select_related(*_related("deliverable__"), "entrega")
+        .prefetch_related(_line_prefetch("deliverable__"))
+        .order_by("entrega__delivered_on", "id")
+    )
+
+
+def reporte_get_own(*, entity: Entity, pk: int) -> ReporteEntrega:
+    try:
+        return ReporteEntrega.objects.select_related(*_related("deliverable__"), "entrega").get(
+            pk=pk, entity=entity
+        )
+    except ReporteEntrega.DoesNotExist:
+        raise Http404 from None
+
+
+def covered_supplies(*, line: TechnologyLine) -> list[ProcedureSupply]:
+    """The device and supply lines a procedure line carries (seed 004), in force."""
+    return list(
+        ProcedureSupply.objects.filter(procedure_line=line, status__in=IN_FORCE)
+        .select_related(*(f"line__{name}" for name in LINE_CATALOG_FIELDS))
+        .prefetch_related(_line_prefetch(""))
+        .order_by("line__technology_type", "line__order")
+    )
+
+
+# Dispensador ------------------------------------------------------------------------------
+
+
+def to_deliver_base(*, entity: Entity, sede_ids: set[int] | None) -> QuerySet[Programacion]:
+    queryset = Programacion.objects.filter(entity=entity, status=StepStatus.ACTIVO)
+    if sede_ids is not None:
+        queryset = queryset.filter(sede_id__in=sede_ids)
+    return queryset
+
+
+def to_deliver_list(
+    *, entity: Entity, sede_ids: set[int] | None, filters: WorklistFilters, today: datetime.date
+) -> QuerySet[Programacion]:
+    """Active programaciones of `entity` at the dispensador's sedes (`None`: all), the
+    nearest FecMaxEnt first."""
+    queryset = _filtered(
+        to_deliver_base(entity=entity, sede_ids=sede_ids),
+        filters,
+        date_field="max_delivery_date",
+        today=today,
+    )
+    return (
+        queryset.select_related(*_related("deliverable__"), "sede")
+        .prefetch_related(_line_prefetch("deliverable__"))
+        .order_by("max_delivery_date", "id")
+    )
+
+
+def programacion_get_for_dispensador(
+    *, entity: Entity, sede_ids: set[int] | None, pk: int
+) -> Programacion:
+    """A programación of `entity` at a sede the dispensador serves; 404 otherwise (another
+    entity's, or a sede the membership does not name)."""
+    queryset = Programacion.objects.filter(entity=entity)
+    if sede_ids is not None:
+        queryset = queryset.filter(sede_id__in=sede_ids)
+    try:
+        return queryset.select_related(*_related("deliverable__"), "sede").get(pk=pk)
+    except Programacion.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass
+class Lookup:
+    """What a dispensador may see of a prescription it looked up: nothing (`found` False)
+    unless its entity takes part in the prescription's supply."""
+
+    found: bool
+    prescription: Prescription | None = None
+    lines: list[TechnologyLine] = field(default_factory=list)
+    programaciones: list[Programacion] = field(default_factory=list)
+    ambito: bool = False  # the entity prescribed it in a hospital or urgencias setting
+
+
+def prescription_lookup(
+    *,
+    entity: Entity,
+    sede_ids: set[int] | None,
+    number: str,
+    document_type: str,
+    document_number: str,
+) -> Lookup:
+    """The prescription `number` of the patient with that exact document, when `entity`
+    has a chain in it (a direccionamiento to it, a programación or an entrega in force) or
+    prescribed it in an ámbito of entregas en ámbito. The same empty answer for a wrong
+    document, an unknown number or a prescription of others: it never reveals one."""
+    prescription = (
+        Prescription.objects.filter(
+            number=number,
+            patient__document_type=document_type,
+            patient__document_number=document_number,
+        )
+        .select_related("patient", "payer", "entity")
+        .first()
+    )
+    if prescription is None:
+        return Lookup(found=False)
+    ambito = prescription.entity_id == entity.pk and prescription.care_setting in AMBITO_SETTINGS
+    in_chain = (
+        Direccionamiento.objects.filter(
+            deliverable__prescription=prescription, provider=entity, status__in=IN_FORCE
+        ).exists()
+        or Programacion.objects.filter(
+            deliverable__prescription=prescription, entity=entity, status__in=IN_FORCE
+        ).exists()
+        or Entrega.objects.filter(
+            deliverable__prescription=prescription, entity=entity, status__in=IN_FORCE
+        ).exists()
+    )
+    if not (ambito or in_chain):
+        return Lookup(found=False)
+    lines = list(
+        TechnologyLine.objects.filter(prescription=prescription)
+        .select_related(*LINE_CATALOG_FIELDS, "dose_unit")
+        .prefetch_related("ingredients__ingredient")
+        .order_by("technology_type", "order")
+    )
+    programaciones = list(
+        to_deliver_base(entity=entity, sede_ids=sede_ids)
+        .filter(deliverable__prescription=prescription)
+        .select_related("deliverable__line", "sede")
+        .order_by("max_delivery_date", "id")
+    )
+    return Lookup(
+        found=True,
+        prescription=prescription,
+        lines=lines,
+        programaciones=programaciones,
+        ambito=ambito,
+    )
+
+
+def ambito_line_get(*, entity: Entity, prescription_id, line_key: str) -> TechnologyLine:
+    """A line of a hospital or urgencias prescription that `entity` prescribed; 404
+    otherwise (entregas en ámbito are the prescribing IPS's)."""
+    order = line_key[1:]
+    if not (order.isdigit() and len(order) <= 4):
+        raise Http404
+    line = (
+        TechnologyLine.objects.filter(
+            prescription__external_id=prescription_id,
+            prescription__entity=entity,
+            prescription__care_setting__in=AMBITO_SETTINGS,
+            technology_type=line_key[:1],
+            order=int(order),
+        )
+        .select_related("prescription__patient", "prescription__payer", *LINE_CATALOG_FIELDS)
+        .prefetch_related("ingredients__ingredient")
+        .first()
+    )
+    if line is None:
+        raise Http404
+    return line
+
+
+def next_delivery_number(*, line: TechnologyLine) -> int:
+    """The NoEntrega to suggest for a new delivery of `line`: one past the highest used."""
+    highest = line.deliverables.aggregate(highest=Max("delivery_number"))["highest"]
+    return (highest or 0) + 1
