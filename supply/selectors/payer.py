@@ -210,7 +210,7 @@ class LineRow:
 def lines_to_direct(*, entity: Entity, filters: LineFilters | None = None) -> QuerySet:
     """Lines of the active prescriptions `entity` pays whose prescribed total is not all
     assigned (in-force direccionamientos plus in-force entregas en ámbito, computed in SQL
-    as `services._common.assigned_quantity` does in Python), with no no-direccionamiento
+    as `services.common.assigned_quantity` does in Python), with no no-direccionamiento
     and no procedure carrying them in force. Lines pending or rejected by the Junta stay
     (the worklist says why they cannot be directed). Annotated: `assigned`,
     `has_procedure`."""

@@ -29,7 +29,7 @@ from ..models import (
     Suministro,
 )
 from ..models.chain import Channel
-from . import _common as c
+from . import common as c
 
 ERRORS = {
     "already": _("%(what)s %(id)s ya está anulado."),

@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..models.chain import Channel, ComparatorKind
 from ..selectors.network import network_providers
-from . import _common as c
+from . import common as c
 
 ERRORS = {
     "no_deliveries": _("Indique al menos una entrega."),

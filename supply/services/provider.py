@@ -25,7 +25,7 @@ from ..models import (
     ReporteEntrega,
 )
 from ..models.chain import Channel
-from . import _common as c
+from . import common as c
 from .payer import DeliveryPlan, check_delivery_free
 
 # Entregas en ámbito: the technology is given where the patient is being cared for.

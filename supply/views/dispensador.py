@@ -19,7 +19,7 @@ from ..models import Programacion
 from ..selectors import provider as sel
 from ..selectors.deadlines import deadline_light
 from ..services import entrega_ambito_create, entrega_create
-from ..services._common import DISPENSE
+from ..services.common import DISPENSE
 from ..services.provider import dispensador_sede_ids
 from .provider import (
     DELIVERABLE_HEADER,

@@ -42,7 +42,7 @@ from ..services import (
     procedure_supply_create,
     suministro_create,
 )
-from ..services._common import (
+from ..services.common import (
     DATOS_FACTURADOS,
     DIRECT,
     NO_DIRECT,

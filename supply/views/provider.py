@@ -32,8 +32,8 @@ from ..models import Entrega, ReporteEntrega, StepStatus
 from ..selectors import provider as sel
 from ..selectors.deadlines import deadline_light
 from ..services import facturacion_create, programacion_create, reporte_entrega_create
-from ..services._common import INVOICE, PROGRAM, REPORT
 from ..services.annulment import STEPS
+from ..services.common import INVOICE, PROGRAM, REPORT
 
 PAGE_SIZE = 25
 EXPORT_FORMATS = ("csv", "xlsx")
