@@ -132,7 +132,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Benchmark MIPRES abierto's pages with wrk against gunicorn + PostgreSQL.",
     )
     parser.add_argument("--urls", type=Path, default=DEFAULT_URLS, help="page list (urls.txt)")
-    parser.add_argument("--only", help="comma-separated labels to measure (floor is always kept)")
+    parser.add_argument(
+        "--only",
+        help="comma-separated labels, or their beginnings, to measure (floor is always kept)",
+    )
     parser.add_argument("-t", "--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("-c", "--connections", type=int, default=16, help="wrk connections (16)")
     parser.add_argument("-d", "--duration", help="wrk duration per page (10s; 3s with --quick)")
@@ -207,10 +210,17 @@ def load_pages(path: Path, only: str | None) -> list[Page]:
     if FLOOR_LABEL not in labels:
         raise SetupError(f"{path}: no page labelled '{FLOOR_LABEL}' (the baseline)")
     if only:
-        wanted = {label.strip() for label in only.split(",") if label.strip()} | {FLOOR_LABEL}
-        unknown = wanted - set(labels)
+        # A name is a label, or the start of some (`presc` is every `presc-…` page).
+        names = {label.strip() for label in only.split(",") if label.strip()}
+        unknown = {n for n in names if not any(label.startswith(n) for label in labels)}
         if unknown:
-            raise SetupError(f"--only: unknown labels: {', '.join(sorted(unknown))}")
+            raise SetupError(f"--only: no label is or starts with: {', '.join(sorted(unknown))}")
+        wanted = {FLOOR_LABEL}
+        for name in names:
+            exact = name in labels
+            wanted |= {
+                label for label in labels if label == name or (not exact and label.startswith(name))
+            }
         pages = [page for page in pages if page.label in wanted]
     # The floor goes first so that every later page is compared with a warm server.
     pages.sort(key=lambda page: page.label != FLOOR_LABEL)

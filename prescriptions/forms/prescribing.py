@@ -11,14 +11,11 @@ takes it from the patient's active affiliation.
 
 import re
 
-from crispy_forms.bootstrap import StrictButton
-from crispy_forms.layout import Div
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
 from entities.models import Sede
-from mipres.lib.layout import form_helper, row
 
 from ..enums import CareSetting, PrescriptionStatus, TechnologyType
 from ..models import ComplementaryService, Diagnosis, OrphanDisease, Patient, Prescription
@@ -502,24 +499,6 @@ class PrescriptionFilterForm(forms.Form):
         choices=[("", _("Todas")), *TechnologyType.choices],
         required=False,
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = form_helper(
-            None,
-            row(("number", 3), ("document", 2), ("date_from", 2), ("date_to", 2)),
-            Div(
-                Div("status", css_class="col-md-2"),
-                Div("technology_type", css_class="col-md-3"),
-                Div(
-                    StrictButton(_("Buscar"), type="submit", css_class="btn-primary"),
-                    css_class="col-md-2 d-flex align-items-end mb-3",
-                ),
-                css_class="row",
-            ),
-            method="get",
-        )
-        self.helper.disable_csrf = True
 
     def clean_number(self):
         return self.cleaned_data["number"].strip()

@@ -7,10 +7,14 @@ Catalog codes are typed (or picked from search-as-you-type) and resolved here to
 rows; `prescription_issue` decides and writes (STYLE R11).
 """
 
+import hashlib
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import (
@@ -81,36 +85,133 @@ def normalize_code(text: str) -> str:
     return "".join(text.split()).replace(".", "").upper()
 
 
+# Process-wide copies of the small catalogs: catalog name → (stamp, entries by code, choices).
+_CATALOG_CACHE: dict[str, tuple[tuple, dict[str, object], list[tuple[str, str]]]] = {}
+
+
+def _catalog_stamps(catalogs) -> dict[str, tuple]:
+    """Each catalog's (rows, newest `updated_at`), in one query: the importer and the admin
+    touch `updated_at` on every change and never delete a code, so an unchanged stamp means
+    an unchanged catalog."""
+    models_ = [SELECT_CATALOGS[name] for name in catalogs]
+    sql = " UNION ALL ".join(
+        f"SELECT %s, COUNT(*), MAX(updated_at) FROM {model._meta.db_table}" for model in models_
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(catalogs))
+        return {name: (count, str(newest)) for name, count, newest in cursor.fetchall()}
+
+
 class CatalogOptions:
-    """The enabled entries of the small catalogs, read once per request (one query per
-    catalog actually shown) and shared by every line form."""
+    """The enabled entries of the small catalogs, shared by every line form of a request.
+
+    They are kept in process memory between requests: one query per request checks that no
+    catalog changed (its row count and newest `updated_at`), and only a changed one is read
+    again; building the choices of every catalog for every request cost more than the rest
+    of the form."""
 
     def __init__(self):
-        self._entries: dict[str, dict[str, object]] = {}
+        self._stamps: dict[str, tuple] | None = None
 
-    def entries(self, catalog: str) -> dict[str, object]:
-        if catalog not in self._entries:
-            model = SELECT_CATALOGS[catalog]
-            queryset = model.objects.enabled()
-            if model is ComplementaryService:
-                # New prescriptions use the codes in force since 1 October 2019.
-                queryset = queryset.exclude(
-                    code_period=ComplementaryService.CodePeriod.BEFORE_2019_10
-                )
-            self._entries[catalog] = {entry.code: entry for entry in queryset}
-        return self._entries[catalog]
+    def _fresh(self, catalog: str):
+        if self._stamps is None:
+            self._stamps = _catalog_stamps(tuple(SELECT_CATALOGS))
+        stamp = self._stamps[catalog]
+        cached = _CATALOG_CACHE.get(catalog)
+        if cached is None or cached[0] != stamp:
+            entries = self._read(catalog)
+            cached = (stamp, entries, self._choices(entries))
+            _CATALOG_CACHE[catalog] = cached
+        return cached
 
-    def choices(self, catalog: str) -> list[tuple[str, str]]:
+    @staticmethod
+    def _read(catalog: str) -> dict[str, object]:
+        model = SELECT_CATALOGS[catalog]
+        queryset = model.objects.enabled()
+        if model is ComplementaryService:
+            # New prescriptions use the codes in force since 1 October 2019.
+            queryset = queryset.exclude(code_period=ComplementaryService.CodePeriod.BEFORE_2019_10)
+        return {entry.code: entry for entry in queryset}
+
+    @staticmethod
+    def _choices(entries) -> list[tuple[str, str]]:
         def label(code, entry):
             symbol = getattr(entry, "symbol", "")
             return f"{symbol} – {entry.name}" if symbol else f"{entry.name} ({code})"
 
-        return [("", "—")] + [
-            (code, label(code, entry)) for code, entry in self.entries(catalog).items()
-        ]
+        return [("", "—")] + [(code, label(code, entry)) for code, entry in entries.items()]
+
+    def version(self) -> str:
+        """Changes whenever one of the small catalogs changes (for caches of HTML that
+        lists their options)."""
+        if self._stamps is None:
+            self._stamps = _catalog_stamps(tuple(SELECT_CATALOGS))
+        stamps = repr(sorted(self._stamps.items())).encode()
+        return hashlib.blake2b(stamps, digest_size=8).hexdigest()  # the same in every process
+
+    def entries(self, catalog: str) -> dict[str, object]:
+        return self._fresh(catalog)[1]
+
+    def choices(self, catalog: str) -> list[tuple[str, str]]:
+        return self._fresh(catalog)[2]
 
     def get(self, catalog: str, code: str):
         return self.entries(catalog).get(code)
+
+
+_WIDGETS = "django/forms/widgets/"
+_INPUTS = {f"{_WIDGETS}{kind}.html" for kind in ("input", "text", "number", "hidden", "date")}
+
+
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html, in Python."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class QuickWidgetRenderer(DjangoTemplates):
+    """The form renderer of the prescription form: the input, textarea and select widgets
+    are written out in Python, the same HTML as Django's widget templates. Rendering each
+    of the form's ~40 fields and few hundred <option>s through a template cost most of
+    the page (the small catalogs' lists repeat in every medicine line); other widgets use
+    the templates."""
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget")
+        if widget is None:
+            return super().render(template_name, context, request)
+        if template_name in _INPUTS:
+            value = widget["value"]
+            value = "" if value is None else f' value="{escape(value)}"'
+            return f'<input type="{widget["type"]}" name="{escape(widget["name"])}"{value}' + (
+                f"{_attrs(widget['attrs'])}>"
+            )
+        if template_name == f"{_WIDGETS}textarea.html":
+            value = escape(widget["value"]) if widget["value"] else ""
+            return (
+                f'<textarea name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+                f"{value}</textarea>"
+            )
+        if template_name == f"{_WIDGETS}select.html" and not any(
+            group for group, _options, _index in widget["optgroups"]
+        ):
+            options = "".join(
+                f'\n  <option value="{escape(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{escape(option['label'])}</option>"
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            )
+            return (
+                f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>'
+                f"{options}\n</select>"
+            )
+        return super().render(template_name, context, request)
+
+
+QUICK_RENDERER = QuickWidgetRenderer()
 
 
 class CatalogCodeField(forms.CharField):
@@ -190,6 +291,7 @@ class StyledFormMixin:
     `required` attributes: the server checks, and a line's hidden fields must not block."""
 
     use_required_attribute = False
+    default_renderer = QUICK_RENDERER
 
     def style_widgets(self) -> None:
         for field in self.fields.values():

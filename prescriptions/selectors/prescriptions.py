@@ -7,33 +7,43 @@ Who sees what (DESIGN §4, §6), always inside the entity the user acts for:
 - a payer's Administrativo (`supply.direct`, EPS/EOC/ET): the prescriptions it pays.
 Anything else answers 404, so another entity's prescription is never revealed.
 
-Lists cost a constant number of queries whatever the number of rows or lines: the header's
-foreign keys are joined, the page's lines (with their catalog rows and ingredients) come in
-two prefetch queries.
+The consultas' pages (`prescription_page`) are keyset-paginated ("seek": newest first by
+`(prescribed_at, id)`, the order the `presc_*_recent` indexes end with) and never count the
+matching rows: at national volume a COUNT(*) over an entity's whole history, and an OFFSET
+deep into it, cost more than the rest of the page. A page is two queries whatever the number
+of rows and lines (three after the first page, to find where it starts): the rows as plain
+values with the few names they show, and their lines' summary (plus one small query per
+catalog when some line has no description to show). The CSV export
+(`prescription_list`) reads every matching prescription with its lines, in chunks.
 """
 
 import datetime
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from entities.models import AuditEntry, Entity
+from entities.models import AuditEntry, Entity, PayerCode
 from mipres.lib.errors import DomainError
 
-from ..enums import TimeUnit
+from ..enums import PrescriptionStatus, TechnologyType, TimeUnit
 from ..models import (
     ActiveIngredient,
+    ComplementaryService,
     CupsProcedure,
+    DeviceType,
     Diagnosis,
     JuntaDecision,
     LineActiveIngredient,
     MeasurementUnit,
     Novelty,
     NutritionalProduct,
+    NutritionalProductType,
     OrphanDisease,
     Patient,
     Prescription,
@@ -149,8 +159,9 @@ def _list_lines() -> Prefetch:
 def prescription_list(
     *, scope: str, user, entity: Entity, filters: PrescriptionFilters | None = None
 ) -> QuerySet[Prescription]:
-    """One consulta ("Mis prescripciones", "de la entidad", "a cargo"), filtered, newest
-    first, with each prescription's lines prefetched (`prescription.lines.all()`)."""
+    """Every prescription of a consulta ("Mis prescripciones", "de la entidad", "a cargo"),
+    filtered, newest first, with each prescription's lines prefetched
+    (`prescription.lines.all()`): what the CSV exports."""
     queryset = _filtered(
         _scoped(scope=scope, user=user, entity=entity), filters or PrescriptionFilters()
     )
@@ -160,6 +171,265 @@ def prescription_list(
     return queryset.select_related("patient", "prescriber").prefetch_related(
         "entity", "payer", "payer_code", "diagnosis", _list_lines()
     )
+
+
+# EstJM as the consultas show it, short (templates/prescriptions/_line_junta_badge.html).
+JUNTA_BADGES = {
+    1: ("text-bg-secondary", gettext_lazy("Sin junta")),
+    2: ("text-bg-warning", gettext_lazy("Junta pendiente")),
+    3: ("text-bg-success", gettext_lazy("Junta: aprobada")),
+    4: ("text-bg-danger", gettext_lazy("Junta: no aprobada")),
+}
+
+
+@dataclass(slots=True)
+class LineSummary:
+    """What a consulta shows of a line: its key (M1, P2…), technology and EstJM. The
+    display attributes are plain strings, so a row renders without template filters."""
+
+    key: str
+    label: str
+    junta_status: int
+
+    @property
+    def short_label(self) -> str:
+        return self.label if len(self.label) <= 60 else f"{self.label[:59]}…"
+
+    @property
+    def badge_css(self) -> str:
+        return JUNTA_BADGES.get(self.junta_status, JUNTA_BADGES[4])[0]
+
+    @property
+    def badge_text(self) -> str:
+        return JUNTA_BADGES.get(self.junta_status, JUNTA_BADGES[4])[1]
+
+
+@dataclass(slots=True)
+class PrescriptionRow:
+    """One prescription of a consulta's page, as plain values (no model instances)."""
+
+    pk: int
+    external_id: uuid.UUID
+    number: str
+    prescribed_at: datetime.datetime
+    status: int
+    patient_name: str
+    patient_document: str
+    prescriber_name: str
+    # The IPS in the payer's consulta, the payer (and its código EPS) in the others.
+    party_name: str
+    payer_code: str
+    diagnosis_code: str
+    lines: list[LineSummary] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return PrescriptionStatus(self.status).label
+
+    @property
+    def status_css(self) -> str:
+        return "text-bg-success" if self.status == PrescriptionStatus.ACTIVA else "text-bg-danger"
+
+    @property
+    def date_text(self) -> str:
+        return timezone.localtime(self.prescribed_at).strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class PrescriptionPage:
+    """A page of a consulta. `next_after` / `previous_before` are the public ids the links
+    to the older / newer page start from (None at either end)."""
+
+    rows: list[PrescriptionRow]
+    next_after: uuid.UUID | None
+    previous_before: uuid.UUID | None
+
+    @property
+    def object_list(self) -> list[PrescriptionRow]:
+        return self.rows
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.next_after is not None or self.previous_before is not None
+
+
+def _name(*parts) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def _name_of(relation: str) -> Subquery:
+    """The display name a scalar subquery reads, instead of a join (see `prescription_list`
+    on the cost of joins in planning)."""
+    model = {"entity": Entity, "payer": Entity, "payer_code": PayerCode, "diagnosis": Diagnosis}[
+        relation
+    ]
+    column = {"payer_code": "code", "diagnosis": "code"}.get(relation, "name")
+    return Subquery(
+        model.objects.filter(pk=OuterRef(f"{relation}_id")).order_by().values(column)[:1]
+    )
+
+
+def _boundary(queryset: QuerySet, external_id) -> tuple[datetime.datetime, int] | None:
+    """Where a page starts: the sort key of the prescription named in the link, looked up in
+    the same scope (an unknown or foreign id starts from the newest)."""
+    if external_id is None:
+        return None
+    return queryset.filter(external_id=external_id).values_list("prescribed_at", "pk").first()
+
+
+def prescription_page(
+    *,
+    scope: str,
+    user,
+    entity: Entity,
+    filters: PrescriptionFilters | None = None,
+    after: uuid.UUID | None = None,
+    before: uuid.UUID | None = None,
+    size: int = 25,
+) -> PrescriptionPage:
+    """One page of a consulta, newest first: the first page, the one after `after` (older
+    prescriptions) or the one before `before` (newer). Each bound is an index range on
+    `(…, prescribed_at DESC, id DESC)`, so a page deep in the history costs what the first
+    does, and nothing is counted."""
+    scoped = _scoped(scope=scope, user=user, entity=entity)
+    queryset = _filtered(scoped, filters or PrescriptionFilters())
+    forward = True
+    if (bound := _boundary(scoped, after)) is not None:
+        at, pk = bound
+        queryset = queryset.filter(prescribed_at__lte=at).exclude(prescribed_at=at, pk__gte=pk)
+    elif (bound := _boundary(scoped, before)) is not None:
+        at, pk = bound
+        queryset = queryset.filter(prescribed_at__gte=at).exclude(prescribed_at=at, pk__lte=pk)
+        forward = False
+    columns = [
+        "pk",
+        "external_id",
+        "number",
+        "prescribed_at",
+        "status",
+        "patient__first_name",
+        "patient__middle_name",
+        "patient__first_surname",
+        "patient__second_surname",
+        "patient__document_type",
+        "patient__document_number",
+    ]
+    names = {"diagnosis_code": _name_of("diagnosis")}
+    if scope == SCOPE_PAYER:
+        names["party_name"] = _name_of("entity")
+    else:
+        names["party_name"] = _name_of("payer")
+        names["payer_code_code"] = _name_of("payer_code")
+    if scope != SCOPE_OWN:
+        columns += [
+            "prescriber__first_name",
+            "prescriber__middle_name",
+            "prescriber__first_surname",
+            "prescriber__second_surname",
+        ]
+    order = ("-prescribed_at", "-id") if forward else ("prescribed_at", "id")
+    values = list(queryset.annotate(**names).order_by(*order).values(*columns, *names)[: size + 1])
+    more = len(values) > size
+    values = values[:size]
+    if not forward:
+        values.reverse()
+    rows = [
+        PrescriptionRow(
+            pk=v["pk"],
+            external_id=v["external_id"],
+            number=v["number"],
+            prescribed_at=v["prescribed_at"],
+            status=v["status"],
+            patient_name=_name(
+                v["patient__first_name"],
+                v["patient__middle_name"],
+                v["patient__first_surname"],
+                v["patient__second_surname"],
+            ),
+            patient_document=f"{v['patient__document_type']} {v['patient__document_number']}",
+            prescriber_name=_name(
+                v.get("prescriber__first_name"),
+                v.get("prescriber__middle_name"),
+                v.get("prescriber__first_surname"),
+                v.get("prescriber__second_surname"),
+            ),
+            party_name=v["party_name"] or "",
+            payer_code=v.get("payer_code_code") or "",
+            diagnosis_code=v["diagnosis_code"] or "",
+        )
+        for v in values
+    ]
+    _attach_line_summaries(rows)
+    has_older = more if forward else bool(rows)
+    has_newer = bool(rows) and (bound is not None if forward else more)
+    return PrescriptionPage(
+        rows=rows,
+        next_after=rows[-1].external_id if has_older else None,
+        previous_before=rows[0].external_id if has_newer else None,
+    )
+
+
+def _attach_line_summaries(rows: list[PrescriptionRow]) -> None:
+    """Every line of the page's prescriptions in one query of the columns shown, named as
+    `technology_label` names them. The form and the bulk loads always write a description;
+    a line without one (a transcription may leave it empty) is named from its catalog row
+    or its active ingredients: one small query per catalog involved, only then."""
+    by_pk = {row.pk: row for row in rows}
+    if not by_pk:
+        return
+    lines = (
+        TechnologyLine.objects.filter(prescription_id__in=by_pk)
+        .order_by("prescription_id", "technology_type", "order")
+        .values_list(
+            "pk",
+            "prescription_id",
+            "technology_type",
+            "order",
+            "description",
+            "junta_status",
+            *(f"{name}_id" for name, _model in _LINE_NAMES),
+        )
+    )
+    unnamed: dict[str, dict[int, list[LineSummary]]] = {}  # relation → row id → lines
+    medicines: dict[int, LineSummary] = {}
+    for pk, prescription_id, kind, order, description, junta_status, *ids in lines:
+        summary = LineSummary(f"{kind}{order}", description, junta_status)
+        by_pk[prescription_id].lines.append(summary)
+        if description:
+            continue
+        summary.label = TechnologyType(kind).label
+        if kind == TechnologyType.MEDICAMENTO:
+            medicines[pk] = summary
+        elif (found := next((i for i, v in enumerate(ids) if v is not None), None)) is not None:
+            unnamed.setdefault(_LINE_NAMES[found][0], {}).setdefault(ids[found], []).append(summary)
+    for name, model in _LINE_NAMES:
+        if name in unnamed:
+            for pk, label in model.objects.filter(pk__in=unnamed[name]).values_list("pk", "name"):
+                for summary in unnamed[name][pk]:
+                    summary.label = label
+    if medicines:
+        ingredients = (
+            LineActiveIngredient.objects.filter(line_id__in=medicines)
+            .order_by("line_id", "order")
+            .values_list("line_id", "ingredient__name", "concentration")
+        )
+        parts: dict[int, list[str]] = {}
+        for line_id, name, concentration in ingredients:
+            parts.setdefault(line_id, []).append(f"{name} {concentration.normalize():f}")
+        for pk, summary in medicines.items():
+            if pk in parts:
+                summary.label = " + ".join(parts[pk])
+
+
+# A line's catalog rows in `technology_label`'s order (a nutritional product before its
+# type; only one of the others is set on a line).
+_LINE_NAMES = (
+    ("nutritional_product", NutritionalProduct),
+    ("procedure", CupsProcedure),
+    ("device_type", DeviceType),
+    ("complementary_service", ComplementaryService),
+    ("nutritional_type", NutritionalProductType),
+)
 
 
 def prescription_get(*, user, entity: Entity, perms, external_id) -> Prescription:

@@ -9,8 +9,12 @@ place.
 """
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -76,7 +80,26 @@ def _patient_context(request, patient, document: tuple[str, str] | None) -> dict
     }
 
 
-def _render_form(request, entry: PrescriptionEntry, types, refusal, **extra):
+def _line_rows(entry: PrescriptionEntry, types) -> dict[str, str]:
+    """The empty row of each type the user may prescribe («__prefix__» for the index), for
+    the script to clone: the same for everyone with the same types, so rendered once and
+    kept in the cache until a small catalog changes (their options are in the rows)."""
+    key = f"prescription_line_rows:{''.join(sorted(types))}:{entry.options.version()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = {
+            form.TYPE: render_to_string(
+                "prescriptions/_line_row.html", {"form": form, "index": "__prefix__"}
+            )
+            for form in entry.template_forms(types)
+        }
+        cache.set(key, rows, 3600)
+    return rows
+
+
+def _render_form(request, entry: PrescriptionEntry, types, refusal, *, fresh=False, **extra):
+    """The form page. `fresh`: the lines are the one empty row the form opens with, which is
+    the cached empty row of its type at index 0 (what the script does when adding a line)."""
     catalog_labels(entry)
     header = entry.header
     patient = entry.chosen_patient()
@@ -89,15 +112,19 @@ def _render_form(request, entry: PrescriptionEntry, types, refusal, **extra):
         for t in TechnologyType
         if t.value in types
     ]
+    line_rows = _line_rows(entry, types)
+    first_line = None
+    if fresh and len(entry.lines.forms) == 1 and entry.lines.forms[0].TYPE in line_rows:
+        first_line = mark_safe(line_rows[entry.lines.forms[0].TYPE].replace("__prefix__", "0"))
     context = {
         "entity": request.entity,
         "entry": entry,
         "header": header,
         "lines": entry.lines,
-        "template_forms": entry.template_forms(types),
-        # The empty line rows depend only on the types offered (fragment cache key); the
-        # server re-checks every posted code, so a catalog change shows within minutes.
-        "template_key": "".join(sorted(types)),
+        "first_line": first_line,
+        "line_rows": line_rows,
+        # The empty rows' forms, built only if asked for (the rows above are cached).
+        "template_forms": SimpleLazyObject(lambda: entry.template_forms(types)),
         "type_buttons": type_buttons,
         "refusal": refusal,
         **_patient_context(request, patient, document),
@@ -121,7 +148,7 @@ def _new_form(request, options: CatalogOptions):
     first = next((t.value for t in TechnologyType if t.value in types), None)
     lines = [{"technology_type": first}] if first else []
     entry = PrescriptionEntry(options=options, header=header, lines=lines, sedes=_sedes(request))
-    return _render_form(request, entry, types, refusal)
+    return _render_form(request, entry, types, refusal, fresh=True)
 
 
 @entity_any_permission_required(*PRESCRIBING_PERMS)

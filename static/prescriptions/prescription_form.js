@@ -181,6 +181,9 @@
     const nameBox = box.querySelector("[data-catalog-name]");
     let results = [];
     let active = -1;
+    // Enter pressed while the results of what was typed are still on their way: choose the
+    // first of them when they arrive (a list shown for an earlier term is never chosen from).
+    let chooseOnArrival = false;
     let controller = null;
 
     function currentTerm() {
@@ -255,12 +258,19 @@
     const search = debounce(async () => {
       if (controller) controller.abort();
       controller = new AbortController();
-      const url = `${searchUrl.replace("CATALOG", input.dataset.catalog)}?q=${encodeURIComponent(currentTerm())}`;
+      const term = currentTerm();
+      const url = `${searchUrl.replace("CATALOG", input.dataset.catalog)}?q=${encodeURIComponent(term)}`;
       try {
         const response = await fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } });
         if (!response.ok) return;
-        results = (await response.json()).results;
+        const found = (await response.json()).results;
+        if (term !== currentTerm()) return; // typed on since: the next search answers
+        results = found;
         if (document.activeElement === input) render();
+        if (chooseOnArrival) {
+          chooseOnArrival = false;
+          if (active >= 0) choose(active);
+        }
       } catch (error) {
         if (error.name !== "AbortError") close();
       }
@@ -268,6 +278,9 @@
 
     input.addEventListener("input", () => {
       if (nameBox && !multiple) nameBox.textContent = "";
+      // The list on screen belongs to the previous text: hide it until the new one comes.
+      results = [];
+      close();
       search();
     });
     input.addEventListener("focus", () => {
@@ -279,6 +292,10 @@
         if (event.key === "ArrowDown") {
           event.preventDefault();
           search();
+        } else if (event.key === "Enter" && !event.ctrlKey && currentTerm() && !results.length) {
+          // Typed and pressed Enter before the results came: take the first when they do.
+          event.preventDefault();
+          chooseOnArrival = true;
         }
         return;
       }

@@ -144,13 +144,62 @@ def test_filters_by_dates_state_and_technology_type(client, world, catalog):
     assert _numbers(client.get(target, {"technology_type": "N"})) == set()
 
 
-def test_lists_show_25_per_page(client, prescribing, catalog):
-    for _ in range(27):
-        issue(prescribing, catalog)
+def test_lists_show_25_per_page_newest_first_with_links_to_older_and_newer(
+    client, prescribing, catalog
+):
+    issued = [issue(prescribing, catalog) for _ in range(27)]
+    # Two share a timestamp: the id breaks the tie, so no row is skipped or repeated.
+    Prescription.objects.filter(pk__in=[p.pk for p in issued[1:3]]).update(
+        prescribed_at=issued[1].prescribed_at
+    )
+    newest_first = list(
+        Prescription.objects.order_by("-prescribed_at", "-id").values_list("number", flat=True)
+    )
     client.force_login(prescribing["medico"])
     target = url("prescription_list_own", prescribing["ips"])
-    assert len(client.get(target).context["page"].object_list) == 25
-    assert len(client.get(target, {"pagina": 2}).context["page"].object_list) == 2
+    first = client.get(target)
+    page = first.context["page"]
+    assert [row.number for row in page.object_list] == newest_first[:25]
+    assert page.previous_before is None
+    text = first.content.decode()
+    assert f"?despues={page.next_after}" in text and "Siguientes" in text
+    assert "Anteriores" not in text
+
+    second = client.get(target, {"despues": str(page.next_after)})
+    page = second.context["page"]
+    assert [row.number for row in page.object_list] == newest_first[25:]
+    assert page.next_after is None
+    assert "Siguientes" not in second.content.decode()
+
+    back = client.get(target, {"antes": str(page.previous_before)}).context["page"]
+    assert [row.number for row in back.object_list] == newest_first[:25]
+    assert back.previous_before is None and back.next_after is not None
+
+
+def test_page_links_keep_the_filters_and_ignore_a_foreign_or_broken_start(client, world, catalog):
+    for _ in range(26):
+        issue(world, catalog)
+    client.force_login(world["admision"])
+    target = url("prescription_list_entity", world["ips"])
+    page = client.get(target, {"technology_type": "M"}).context["page"]
+    response = client.get(target, {"technology_type": "M", "despues": str(page.next_after)})
+    assert "technology_type=M&amp;antes=" in response.content.decode()
+    assert len(response.context["page"].object_list) == 3  # 28 with a medicine, 25 + 3
+    # Another entity's prescription, or something that is no id, starts from the newest.
+    for start in (str(world["elsewhere"].external_id), "x"):
+        assert client.get(target, {"despues": start}).context["page"].previous_before is None
+
+
+def test_the_csv_exports_every_match_not_one_page(client, world, catalog):
+    for _ in range(30):
+        issue(world, catalog)
+    client.force_login(world["admision"])
+    page = client.get(url("prescription_list_entity", world["ips"])).context["page"]
+    response = client.get(
+        url("prescription_list_entity_csv", world["ips"]), {"despues": str(page.next_after)}
+    )
+    numbers = {row.split(";")[0] for row in response.content.decode().splitlines()[1:]}
+    assert len(numbers) == 32  # mine, the colleague's and these 30
 
 
 def test_the_csv_has_one_row_per_line_of_the_filtered_list(client, world):
