@@ -36,10 +36,17 @@ INSTALLED_APPS = [
     "accounts",
     "prescriptions",
     "supply",
+    # Django REST framework is used as a library, not installed as an app: its locale would
+    # replace Django's own Spanish messages everywhere ("Este campo es requerido.").
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "webservices",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything resolves the URL: MIPRES's paths are case-insensitive.
+    "webservices.middleware.WebServicePathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,6 +195,55 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Web-service tokens travel in the URL path: mask them in every request log line.
+    "filters": {"mask_ws_tokens": {"()": "webservices.logging.MaskTokensFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_ws_tokens"]},
+        # Django's own runserver handler, redefined here only to add the filter.
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_ws_tokens"],
+        },
+    },
+    "loggers": {
+        "django.request": {"filters": ["mask_ws_tokens"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# Web services (issue 6, DESIGN §5): DRF only parses and renders JSON; authentication is the
+# token in the path (webservices.auth), so DRF's own is off.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "webservices.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MIPRES abierto – servicios web",
+    "DESCRIPTION": (
+        "Reimplementación del contrato de los servicios web de MIPRES (WSSUMMIPRESNOPBS, "
+        "WSFACMIPRESNOPBS, WSMIPRESNOPBS). Las rutas no distinguen mayúsculas."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Requests per minute per NIT on the web services (429 with Retry-After beyond).
+WS_RATE_LIMIT_PER_MINUTE = env.int("WS_RATE_LIMIT_PER_MINUTE", default=600)

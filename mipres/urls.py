@@ -16,5 +16,11 @@ urlpatterns = [
     path("entidades/", include("entities.urls")),
     path("prescripciones/", include("prescriptions.urls")),
     path("suministro/", include("supply.urls")),
+    path(
+        "cuentas/administracion/<uuid:entity_id>/servicios-web/",
+        include("webservices.urls_delegate"),
+    ),
+    # The MIPRES web services (their own base paths) and their OpenAPI schema.
+    path("", include("webservices.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -97,6 +97,7 @@ PRESCRIPTIONS = {
     "procedimiento": (PATIENT_A, AMB, "dispositivo incluido en el procedimiento"),
     "territorial": (PATIENT_ET, AMB, "la paga la entidad territorial"),
     "fresca": (PATIENT_A, AMB, "línea sucesiva sin direccionar (recorrido del navegador)"),
+    "otros": (PATIENT_C, AMB, "direccionada sin programar al proveedor 2 y a la IPS 2"),
 }
 FRESH_KEY, FRESH_LINE = "fresca", "M1"
 
@@ -245,6 +246,7 @@ def _lines(key: str) -> list[LineData]:
         "procedimiento": [_procedure("890202", key=key), _device("041")],
         "territorial": [m("metformina", 60, key=key)],
         "fresca": [m("enalapril", 60, key=key, sucesiva=True, months=2)],
+        "otros": [m("omeprazol", 28, key=key), m("amoxicilina", 21)],
     }[key]
 
 
@@ -553,6 +555,12 @@ def seed(world: dict) -> None:
         provider=c.ips2,
         actor=c.ips2_admin,
     )
+
+    # Otros: work waiting for the other demo providers (their web-service clients start from
+    # a direccionamiento not yet programmed).
+    otros = lines["otros"]
+    c.direct(otros["M1"], [c.plan(1, 28, 9)], provider=_entity("prov2"))
+    c.direct(otros["M2"], [c.plan(1, 21, 11)], provider=c.ips2)
 
     # Territorial: the entidad territorial directs what it pays for.
     c.direct(

@@ -112,6 +112,15 @@ class Record(models.Model):
         return self.status in IN_FORCE
 
 
+def _by_day(name: str, who: str = "entity") -> list[models.Index]:
+    """The web services' …XFecha queries: one day of the records a caller recorded (or, for
+    a payer, of its prescriptions, found by date first)."""
+    return [
+        models.Index(fields=[who, "created_at"], name=f"{name}_{who}_day"),
+        models.Index(fields=["created_at"], name=f"{name}_day"),
+    ]
+
+
 def _status_valid(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(status__in=StepStatus.values), name=f"{name}_status_valid"
@@ -168,6 +177,7 @@ class Direccionamiento(Record):
                 fields=["provider", "status", "max_delivery_date"], name="dir_provider_worklist"
             ),
             models.Index(fields=["entity", "-created_at", "-id"], name="dir_payer_recent"),
+            models.Index(fields=["provider", "created_at"], name="dir_provider_day"),
         ]
 
     def __str__(self) -> str:
@@ -207,6 +217,7 @@ class NoDireccionamiento(Record):
             _status_valid("no_direccionamiento"),
             _annulled_has_date("no_direccionamiento"),
         ]
+        indexes = _by_day("nodir")
 
     def __str__(self) -> str:
         return f"No direccionamiento {self.pk}"
@@ -270,6 +281,7 @@ class Programacion(Record):
         indexes = [
             models.Index(fields=["sede", "status", "max_delivery_date"], name="prog_sede_worklist"),
             models.Index(fields=["entity", "status", "max_delivery_date"], name="prog_worklist"),
+            *_by_day("prog"),
         ]
 
     def __str__(self) -> str:
@@ -335,7 +347,8 @@ class Entrega(Record):
             _annulled_has_date("entrega"),
         ]
         indexes = [
-            models.Index(fields=["entity", "status", "-created_at"], name="entrega_worklist")
+            models.Index(fields=["entity", "status", "-created_at"], name="entrega_worklist"),
+            *_by_day("entrega"),
         ]
 
     def __str__(self) -> str:
@@ -378,7 +391,8 @@ class ReporteEntrega(Record):
             _annulled_has_date("reporte"),
         ]
         indexes = [
-            models.Index(fields=["entity", "status", "-created_at"], name="reporte_worklist")
+            models.Index(fields=["entity", "status", "-created_at"], name="reporte_worklist"),
+            *_by_day("reporte"),
         ]
 
     def __str__(self) -> str:
@@ -427,7 +441,8 @@ class Facturacion(Record):
             _annulled_has_date("facturacion"),
         ]
         indexes = [
-            models.Index(fields=["entity", "status", "-created_at"], name="factura_worklist")
+            models.Index(fields=["entity", "status", "-created_at"], name="factura_worklist"),
+            *_by_day("factura"),
         ]
 
     def __str__(self) -> str:
@@ -489,6 +504,7 @@ class DatosFacturados(Record):
             _status_valid("datos_facturados"),
             _annulled_has_date("datos_facturados"),
         ]
+        indexes = _by_day("datos")
 
     def __str__(self) -> str:
         return f"Datos facturados {self.pk}"
@@ -539,6 +555,7 @@ class Suministro(Record):
             _status_valid("suministro"),
             _annulled_has_date("suministro"),
         ]
+        indexes = _by_day("suministro")
 
     def __str__(self) -> str:
         return f"Suministro {self.pk}"
