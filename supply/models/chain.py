@@ -112,6 +112,18 @@ class Record(models.Model):
         return self.status in IN_FORCE
 
 
+def optional_cause() -> models.ForeignKey:
+    """`CausaNoEntrega` where 0 (none) is allowed: empty here."""
+    return models.ForeignKey(
+        NonDeliveryCause,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("causa de no entrega"),
+    )
+
+
 def _by_day(name: str, who: str = "entity") -> list[models.Index]:
     """The web services' …XFecha queries: one day of the records a caller recorded (or, for
     a payer, of its prescriptions, found by date first)."""
@@ -306,14 +318,7 @@ class Entrega(Record):
         _("cantidad pendiente"), default=0, **QUANTITY
     )  # CantPenEntregar
     total = models.BooleanField(_("entrega total"))  # EntTotal
-    cause = models.ForeignKey(
-        NonDeliveryCause,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("causa de no entrega"),
-    )
+    cause = optional_cause()  # CausaNoEntrega
     delivered_on = models.DateField(_("fecha de entrega"))  # FecEntrega
     batch = models.CharField(_("número de lote"), max_length=30, blank=True)  # NoLote
     receiver_document_type = models.CharField(
@@ -361,14 +366,7 @@ class ReporteEntrega(Record):
     deliverable = models.ForeignKey(Deliverable, on_delete=models.PROTECT, related_name="reportes")
     entrega = models.ForeignKey(Entrega, on_delete=models.PROTECT, related_name="reportes")
     delivered = models.BooleanField(_("se entregó"))  # EstadoEntrega 1 / 0
-    cause = models.ForeignKey(
-        NonDeliveryCause,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("causa de no entrega"),
-    )
+    cause = optional_cause()  # CausaNoEntrega
     value = models.DecimalField(_("valor entregado"), **MONEY)  # ValorEntregado
 
     class Meta(Record.Meta):
@@ -519,14 +517,7 @@ class Suministro(Record):
     entrega = models.ForeignKey(Entrega, on_delete=models.PROTECT, related_name="suministros")
     last_delivery = models.BooleanField(_("última entrega"))  # UltEntrega
     complete = models.BooleanField(_("entrega completa"))  # EntregaCompleta
-    cause = models.ForeignKey(
-        NonDeliveryCause,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("causa de no entrega"),
-    )
+    cause = optional_cause()  # CausaNoEntrega
     associated_number = models.CharField(_("prescripción asociada"), max_length=20, blank=True)
     associated_order = models.PositiveSmallIntegerField(
         _("consecutivo asociado"), null=True, blank=True
