@@ -45,7 +45,7 @@ run: $(VENV)/.run-deps
 	if [ -n "$(CATALOG_DIR)" ] && [ -d "$(CATALOG_DIR)" ]; then \
 	  $(PY) manage.py import_catalog --all "$(CATALOG_DIR)"; fi && \
 	$(PY) manage.py seed_demo && \
-	echo "Demo users: '$(PY) manage.py demo_credentials' (all share the password in README.md)" && \
+	echo "Demo users: 'DEBUG=1 $(PY) manage.py demo_credentials' (all share the password in README.md)" && \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian packages the suite needs: Chromium for the browser tests, PostgreSQL server binaries.

@@ -28,6 +28,7 @@ class WebServicePathMiddleware:
             response = JsonResponse(
                 {
                     "Message": message,
+                    "Errors": [message],
                     "Code": "not_found" if response.status_code == 404 else "error",
                 },
                 status=response.status_code,

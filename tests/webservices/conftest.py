@@ -49,11 +49,12 @@ class Ws:
             headers=headers or {},
         )
 
-    def post(self, op, body, *, base=SUM):
+    def post(self, op, body, *, base=SUM, headers=None):
         return self.client.post(
             f"/{base}/api/{op}/{self.nit}/{self.token}",
             data=json.dumps(body),
             content_type="application/json",
+            headers=headers or {},
         )
 
     def annul(self, op, pk, *, base=SUM):

@@ -35,6 +35,8 @@ def test_every_route_is_documented_with_its_refusals(client):
     put = schema["paths"]["/WSSUMMIPRESNOPBS/api/Programacion/{nit}/{token}"]["put"]
     assert {"400", "404", "422"} <= set(put["responses"])
     assert any(p["name"] == "Idempotency-Key" for p in put["parameters"])
+    many = schema["paths"]["/WSSUMMIPRESNOPBS/api/ProgramacionXMany/{nit}/{token}"]["post"]
+    assert {"400", "401", "422", "429"} <= set(many["responses"])
     patient = "/WSSUMMIPRESNOPBS/api/EntregaXPacienteFecha/{nit}/{fecha}/{token}/{tipodoc}/{numdoc}"
     assert patient in schema["paths"]
     assert "/WSMIPRESNOPBS/api/Prescripcion/{nit}/{fecha}/{token}" in schema["paths"]

@@ -392,6 +392,9 @@ def test_idempotency_key_misuse(eps_ws, world):
     assert created.status_code == 200
     other = eps_ws.put("NODireccionamiento", {}, headers={"Idempotency-Key": "k1"})
     assert other.status_code == 422 and other.json()["Code"] == "idempotency_key_reused"
+    # The same for a batch (the one 422 of an XMany, documented in the schema).
+    batch = eps_ws.post("NODireccionamientoXMany", [{}], headers={"Idempotency-Key": "k1"})
+    assert batch.status_code == 422 and batch.json()["Code"] == "idempotency_key_reused"
     # A refusal is replayed too: the first answer, whatever it was.
     first = eps_ws.put("Direccionamiento", body, headers={"Idempotency-Key": "k2"})
     assert first.status_code == 422

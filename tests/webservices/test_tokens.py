@@ -145,6 +145,16 @@ def test_tokens_never_reach_the_logs(client, prov_ws, world, caplog):
     assert "***" in caplog.text
 
 
+def test_unknown_operation_answers_the_refusal_shape(client, prov_ws, world):
+    response = client.get(f"/{SUM}/api/Nada/{world['provider'].nit}/{prov_ws.token}")
+    assert response.status_code == 404
+    assert response.json() == {
+        "Message": "No existe el recurso solicitado.",
+        "Errors": ["No existe el recurso solicitado."],
+        "Code": "not_found",
+    }
+
+
 def test_mask_tokens_positions():
     token = "Zm9vYmFyYmF6cXV4LWZvb2Jhcl9iYXpxdXhmb29iYXI="
     line = f'"GET /wssummipresnopbs/api/ProgramacionXFecha/900123456/{token}/2026-01-01 HTTP/1.1"'

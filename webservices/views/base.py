@@ -302,7 +302,12 @@ def many_view(operation: PutOperation, base_tag: str):
             tags=[operation.tag],
             parameters=[NIT, TOKEN, IDEMPOTENCY],
             request=body(many=True),
-            responses={200: BatchItemSerializer(many=True), **error_responses(400, 401, 429)},
+            # 422 for the whole batch only when its Idempotency-Key was used by another
+            # operation; every other refusal is an item's, inside the 200.
+            responses={
+                200: BatchItemSerializer(many=True),
+                **error_responses(400, 401, 422, 429),
+            },
         )
         def post(self, request, nit, token):
             caller = authenticate(nit, token)
