@@ -31,25 +31,36 @@ import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 DEFAULT_URLS = BENCH_DIR / "urls.txt"
 RESULTS_DIR = BENCH_DIR / "results"
 LUA_REPORT = BENCH_DIR / "report.lua"
+LUA_WRITE = BENCH_DIR / "write.lua"
 JSON_MARKER = "@@BENCH_JSON@@"
 VOLUME_MARKER = "@@VOLUME_JSON@@"  # bench/volume.py --json
+SUPPLY_MARKER = "@@VOLUME_SUPPLY_JSON@@"  # bench/volume_supply.py --json
+WRITES_MARKER = "@@BENCH_WRITES@@"  # write.lua: how many writes the server accepted
+WRITE_ITEMS = 8000  # distinct writes prepared per write page (more than a run can use)
+BURST_TIMEOUT = 120  # s: 30 one-day queries at once queue behind 2 workers
 # Path placeholders, filled once the database is seeded, for the page's as= user: the
 # public id of the user's entity, and the newest prescription the user may see (its public
 # id, its number, its patient's document number).
-PLACEHOLDERS = ("entity", "prescription", "number", "document")
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
+PLACEHOLDERS = ("entity", "prescription", "number", "document", "supply-number")
+# Web-service placeholders, filled for the page's ws= caller (an entry of demo_credentials'
+# `web_services`): its NIT, GUID, a temporal token run.py asks GenerarToken for once, the day
+# holding most of its direccionamientos, and a prescription number its payer code pays.
+WS_PLACEHOLDERS = ("nit", "guid", "token", "date", "ws-number")
+BODY_KINDS = ("entrega", "programacion")  # body=<kind>: one distinct write per request
+PLACEHOLDER = re.compile(r"\{([\w-]+)\}")
 RESOLVE_CODE = """
 import json
 from accounts.models import User
 from entities.models import Entity
 from prescriptions.models import Prescription
+from supply.models import Deliverable, Direccionamiento, Programacion
 found = {}
 for key, (document_type, document_number, nit) in json.loads(WANTED).items():
     user = User.objects.get(document_type=document_type, document_number=document_number)
@@ -61,10 +72,81 @@ for key, (document_type, document_number, nit) in json.loads(WANTED).items():
         or newest.filter(payer=entity).first()
     )
     found[key] = {"entity": str(entity.external_id)}
+    # The newest prescription with a supply chain the entity takes part in (it pays it, or
+    # a direccionamiento or a programación names it), for the supply timeline.
+    deliverable = (
+        Deliverable.objects.filter(payer=entity).order_by("-id").first()
+        or getattr(
+            Direccionamiento.objects.filter(provider=entity).order_by("-id").first(),
+            "deliverable", None,
+        )
+        or getattr(
+            Programacion.objects.filter(entity=entity).order_by("-id").first(),
+            "deliverable", None,
+        )
+    )
+    if deliverable is not None:
+        found[key]["supply-number"] = deliverable.prescription.number
     if prescription is not None:
         found[key]["prescription"] = str(prescription.external_id)
         found[key]["number"] = prescription.number
         found[key]["document"] = prescription.patient.document_number
+print(json.dumps(found))
+"""
+# For each ws= caller (its entity's NIT and payer code): the day holding most of the
+# direccionamientos it sees (a proveedor: those directed to it; a payer code: its own), the
+# 30 busiest days (the burst), a prescription number of its payer code, and for each write
+# page the targets of distinct writes (body=entrega: active programaciones of the entity,
+# each delivered once through PUT Entrega; body=programacion: active direccionamientos to
+# the as= user's entity, each programmed once through the browser form).
+WRITES_CODE = """
+import json
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from entities.models import Entity, Sede
+from prescriptions.models import Prescription
+from supply.models import Direccionamiento, Programacion
+found = {}
+today = timezone.localdate().isoformat()
+for key, wanted in json.loads(WANTED).items():
+    entity = Entity.objects.get(nit=wanted["nit"])
+    code = wanted.get("payer_code")
+    out = found[key] = {}
+    if wanted.get("ws"):
+        if code:
+            seen = Direccionamiento.objects.filter(payer_code__code=code)
+            newest = Prescription.objects.filter(payer_code__code=code).order_by("-id").first()
+            if newest is not None:
+                out["ws-number"] = newest.number
+        else:
+            seen = Direccionamiento.objects.filter(provider=entity)
+        days = list(
+            seen.annotate(day=TruncDate("created_at"))
+            .values("day").annotate(n=Count("id")).order_by("-n", "-day")[:30]
+        )
+        if days:
+            out["date"] = days[0]["day"].isoformat()
+            out["date_records"] = days[0]["n"]
+            out["burst_days"] = [[d["day"].isoformat(), d["n"]] for d in days]
+    if wanted.get("body") == "entrega":
+        rows = (
+            Programacion.objects.filter(entity=entity, status=1)
+            .order_by("-id").values_list("deliverable_id", "technology_code", "quantity")
+        )[:LIMIT]
+        out["items"] = [
+            json.dumps({
+                "ID": d, "CodSerTecEntregado": c, "CantTotEntregada": str(q.normalize()),
+                "EntTotal": 1, "CausaNoEntrega": 0, "FecEntrega": today, "NoLote": "LB1",
+                "TipoIDRecibe": "CC", "NoIDRecibe": "1000000999",
+            }) for d, c, q in rows
+        ]
+    if wanted.get("body") == "programacion":
+        sede = Sede.objects.filter(entity=entity, active=True).order_by("code").first()
+        pks = Direccionamiento.objects.filter(provider=entity, status=1).order_by("-id")
+        out["items"] = [
+            [pk, sede.pk] for pk in pks.values_list("id", flat=True)[:LIMIT]
+        ]
 print(json.dumps(found))
 """
 FLOOR_LABEL = "floor"
@@ -81,6 +163,11 @@ class Page:
     label: str
     path: str
     selector: dict[str, str] = field(default_factory=dict)
+    ws: dict[str, str] = field(default_factory=dict)  # ws=<selector>: a web-service caller
+    method: str = "GET"
+    body: str = ""  # body=<kind>: a write, each request with a target of its own
+    items: list[str] = field(default_factory=list)  # "path\tbody" per request (writes)
+    note: str = ""
 
     @property
     def needs_login(self) -> bool:
@@ -90,6 +177,10 @@ class Page:
     def session_key(self) -> str:
         return json.dumps(self.selector, sort_keys=True)
 
+    @property
+    def ws_key(self) -> str:
+        return json.dumps(self.ws, sort_keys=True)
+
 
 @dataclass
 class Result:
@@ -97,6 +188,7 @@ class Result:
     preflight_status: int | None
     wrk: dict
     preflight_error: str = ""
+    writes_ok: int | None = None  # write pages: requests the server accepted
 
     @property
     def requests_per_s(self) -> float:
@@ -119,6 +211,10 @@ class Result:
 
     @property
     def failed(self) -> bool:
+        if self.page.body:  # a write: every measured request must have been accepted
+            # Each connection may send one more request once its thread's targets ran out.
+            accepted, sent = self.writes_ok or 0, int(self.wrk.get("requests") or 0)
+            return accepted == 0 or accepted + 16 * 2 < sent
         preflight_bad = self.preflight_status is None or self.preflight_status >= 400
         return preflight_bad or self.bad_responses > 0
 
@@ -173,6 +269,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="bulk-load N prescriptions with bench/volume.py before serving (0: none; "
         "with --catalog-dir the official catalogs are imported first)",
     )
+    parser.add_argument(
+        "--supply-volume",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then bulk-load N deliverables with their supply chains with "
+        "bench/volume_supply.py (0: none; needs --volume)",
+    )
     parser.add_argument("--login-path", default="/cuentas/ingresar/", help="login page path")
     parser.add_argument("--no-json", action="store_true", help="do not write bench/results/")
     parser.add_argument("-v", "--verbose", action="store_true", help="show commands' output")
@@ -181,6 +285,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.duration = "3s" if args.quick else "10s"
     if args.connections < args.threads:
         parser.error("wrk needs at least as many connections as threads")
+    if args.supply_volume and not args.volume:
+        parser.error("--supply-volume needs --volume (the chains are built on its prescriptions)")
     return args
 
 
@@ -190,19 +296,43 @@ def load_pages(path: Path, only: str | None) -> list[Page]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
+        where = f"{path}:{number}"
         fields = line.split()
-        if len(fields) not in (2, 3) or not fields[1].startswith("/"):
-            raise SetupError(f"{path}:{number}: expected 'label /path [as=selector]': {raw!r}")
-        selector: dict[str, str] = {}
-        if len(fields) == 3:
-            if not fields[2].startswith("as="):
-                raise SetupError(f"{path}:{number}: third field must be as=<selector>")
-            selector = parse_selector(fields[2][3:], where=f"{path}:{number}")
-        unknown = set(PLACEHOLDER.findall(fields[1])) - set(PLACEHOLDERS)
-        if unknown or (PLACEHOLDER.search(fields[1]) and not selector):
-            names = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
-            raise SetupError(f"{path}:{number}: placeholders are {names}, with as=<selector>")
-        pages.append(Page(fields[0], fields[1], selector))
+        method = "GET"
+        if len(fields) > 2 and fields[1] in ("GET", "POST", "PUT"):
+            method = fields.pop(1)
+        if len(fields) < 2 or not fields[1].startswith("/"):
+            raise SetupError(
+                f"{where}: expected 'label [METHOD] /path [as=…] [ws=…] [body=…]': {raw!r}"
+            )
+        options: dict[str, str] = {}
+        for option in fields[2:]:
+            key, sep, value = option.partition("=")
+            if not sep or key not in ("as", "ws", "body") or key in options:
+                raise SetupError(f"{where}: unknown or repeated option {option!r}")
+            options[key] = value
+        selector = parse_selector(options["as"], where=where) if "as" in options else {}
+        ws = parse_selector(options["ws"], where=where) if "ws" in options else {}
+        body = options.get("body", "")
+        if body and body not in BODY_KINDS:
+            raise SetupError(f"{where}: body= is one of {', '.join(BODY_KINDS)}")
+        if (method == "GET") == bool(body):
+            raise SetupError(f"{where}: a POST or PUT needs body=<kind>, a GET none")
+        names = set(PLACEHOLDER.findall(fields[1]))
+        unknown = names - set(PLACEHOLDERS) - set(WS_PLACEHOLDERS) - ({"id"} if body else set())
+        if (
+            unknown
+            or (names & set(PLACEHOLDERS) and not selector)
+            or (names & set(WS_PLACEHOLDERS) and not ws)
+        ):
+            raise SetupError(
+                f"{where}: placeholders are "
+                + ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+                + " (with as=<selector>) and "
+                + ", ".join("{" + name + "}" for name in WS_PLACEHOLDERS)
+                + " (with ws=<selector>)"
+            )
+        pages.append(Page(fields[0], fields[1], selector, ws, method, body))
     labels = [page.label for page in pages]
     duplicates = sorted({label for label in labels if labels.count(label) > 1})
     if duplicates:
@@ -310,6 +440,70 @@ def load_volume(env: dict[str, str], args: argparse.Namespace) -> dict:
     return report
 
 
+def load_supply_volume(env: dict[str, str], args: argparse.Namespace) -> dict:
+    """Run bench/volume_supply.py (deliverables with their chains) after volume.py."""
+    command = [sys.executable, str(BENCH_DIR / "volume_supply.py"), "--json"]
+    command += ["--deliverables", str(args.supply_volume)]
+    print(f"==> volume_supply.py --deliverables {args.supply_volume:,}", flush=True)
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    report = None
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(SUPPLY_MARKER):
+            report = json.loads(line[len(SUPPLY_MARKER) :])
+        else:
+            print(f"    {line}", end="", flush=True)
+    if process.wait() or report is None:
+        raise SetupError(f"volume_supply.py exited with {process.returncode}")
+    report["wall_seconds"] = round(time.monotonic() - started, 1)
+    print(
+        f"    done in {report['wall_seconds']:.1f}s: {report['total_rows']:,} rows, load "
+        f"{report['load_seconds']:.1f}s ({report['rows_per_second']:,} rows/s)",
+        flush=True,
+    )
+    return report
+
+
+def run_shell(env: dict[str, str], code: str, what: str) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-v", "0", "-c", code],
+        check=False,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if completed.returncode:
+        raise SetupError(f"{what} failed:\n{completed.stderr}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def prepare_ws_and_writes(env: dict[str, str], pages: list[Page], callers: dict) -> dict:
+    """Fill the ws= pages' placeholders except {token} (asked for once gunicorn serves) and
+    prepare each write page's distinct targets. Returns what was found per caller."""
+    wanted = {}
+    for page in pages:
+        if page.ws or page.body:
+            who = callers[page.ws_key]
+            key = page.label
+            wanted[key] = {
+                "nit": who.get("nit") or who.get("entity_nit"),
+                "payer_code": who.get("payer_code"),
+                "ws": bool(page.ws),
+                "body": page.body,
+            }
+    if not wanted:
+        return {}
+    print(f"==> preparing {len(wanted)} web-service or write page(s)", flush=True)
+    code = WRITES_CODE.replace("WANTED", repr(json.dumps(wanted))).replace(
+        "LIMIT", str(WRITE_ITEMS)
+    )
+    return run_shell(env, code, "preparing web-service and write pages")
+
+
 def fill_placeholders(env: dict[str, str], pages: list[Page], accounts: dict) -> None:
     """Replace {entity}, {prescription}, {number} and {document} in the pages' paths with
     what they name for each page's as= user (ids exist only once the database is seeded)."""
@@ -323,25 +517,21 @@ def fill_placeholders(env: dict[str, str], pages: list[Page], accounts: dict) ->
     }
     code = RESOLVE_CODE.replace("WANTED", repr(json.dumps(wanted)))
     print(f"==> filling path placeholders for {len(wanted)} user(s)", flush=True)
-    completed = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-v", "0", "-c", code],
-        check=False,
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if completed.returncode:
-        raise SetupError(f"resolving path placeholders failed:\n{completed.stderr}")
-    found = json.loads(completed.stdout.strip().splitlines()[-1])
+    found = run_shell(env, code, "resolving path placeholders")
     for page in pages:
+        if not page.selector:
+            continue
         values = found.get(page.session_key, {})
         for name in PLACEHOLDER.findall(page.path):
+            if name in WS_PLACEHOLDERS or name == "id":
+                continue
             if name not in values:
                 raise SetupError(
                     f"{page.label}: no prescription visible to its as= user for {{{name}}}"
                 )
-        page.path = PLACEHOLDER.sub(lambda match, v=values: v[match.group(1)], page.path)
+        page.path = PLACEHOLDER.sub(
+            lambda match, v=values: v.get(match.group(1), match.group(0)), page.path
+        )
 
 
 def start_gunicorn(env: dict[str, str], args: argparse.Namespace, port: int, log: Path):
@@ -426,9 +616,15 @@ def tail(path: Path, lines: int = 40) -> str:
 
 
 def http_request(
-    port: int, method: str, path: str, *, headers: dict[str, str] | None = None, body=None
+    port: int,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    body=None,
+    timeout: float = 10,
 ) -> tuple[int, http.client.HTTPMessage, str]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -488,6 +684,87 @@ def login(port: int, login_path: str, user: dict) -> str:
     return cookie_header(jar)
 
 
+def generate_token(port: int, caller: dict) -> str:
+    """A temporal token for a web-service caller, asked for once (GenerarToken)."""
+    path = f"/WSSUMMIPRESNOPBS/api/GenerarToken/{caller['nit']}/{caller['guid']}"
+    status, _, body = http_request(port, "GET", path)
+    if status != 200:
+        raise SetupError(f"GenerarToken for NIT {caller['nit']} answered {status}: {body[:200]}")
+    return quote(json.loads(body), safe="")
+
+
+def measure_write(
+    args: argparse.Namespace, port: int, page: Page, cookie: str, workdir: Path
+) -> Result:
+    """wrk with write.lua: each request writes a target of its own (no warm-up, which would
+    use targets up); the server's acceptances are counted by the script."""
+    bodies = workdir / f"{page.label}.items"
+    lines = []
+    for item in page.items:
+        if page.body == "programacion":  # the browser form: CSRF token from the cookie
+            pk, sede = item
+            csrf = re.search(r"csrftoken=([^;]+)", cookie)
+            form = urlencode({"csrfmiddlewaretoken": csrf.group(1) if csrf else "", "sede": sede})
+            lines.append(f"{page.path.replace('{id}', str(pk))}\t{form}")
+        else:
+            lines.append(f"{page.path}\t{item}")
+    bodies.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "BENCH_ITEMS": str(bodies),
+        "BENCH_METHOD": page.method,
+        "BENCH_CONTENT_TYPE": "application/json"
+        if page.body != "programacion"
+        else "application/x-www-form-urlencoded",
+        "BENCH_OK_STATUS": "302" if page.body == "programacion" else "200",
+        "BENCH_THREADS": str(args.threads),
+        "BENCH_REPORT_LUA": str(LUA_REPORT),
+    }
+    url = f"http://{HOST}:{port}{page.path.replace('{id}', '0')}"
+    figures, _ = run_wrk(wrk_command(args, url, args.duration, cookie, write=True), env=env)
+    page.note = f"{len(page.items):,} targets prepared"
+    return Result(page, 200, figures, "", writes_ok=figures.get("writes_ok"))
+
+
+def burst(port: int, page: Page, date: str, days: list) -> dict:
+    """`len(days)` one-day queries at once, one connection each, as a client's batch sends
+    them: each request's time and the burst's wall time."""
+    import concurrent.futures
+
+    def one(day: str) -> tuple[int, float, int]:
+        started = time.monotonic()
+        try:
+            status, _, body = http_request(
+                port, "GET", page.path.replace(date, day), timeout=BURST_TIMEOUT
+            )
+        except OSError:  # a timeout: counted as status 0
+            status, body = 0, ""
+        return status, (time.monotonic() - started) * 1000, len(body)
+
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(days)) as pool:
+        answers = list(pool.map(one, [day for day, _n in days]))
+    wall = (time.monotonic() - started) * 1000
+    times = sorted(ms for _s, ms, _b in answers)
+    report = {
+        "label": page.label,
+        "days": len(days),
+        "records": sum(n for _d, n in days),
+        "statuses": sorted({s for s, _ms, _b in answers}),
+        "wall_ms": round(wall, 1),
+        "p50_ms": round(times[len(times) // 2], 1),
+        "max_ms": round(times[-1], 1),
+        "bytes": sum(b for _s, _ms, b in answers),
+    }
+    print(
+        f"--> burst {page.label}: {report['days']} days ({report['records']:,} records) at once"
+        f" in {report['wall_ms']:,.0f} ms; p50 {report['p50_ms']:,.0f} ms, max "
+        f"{report['max_ms']:,.0f} ms; statuses {report['statuses']}",
+        flush=True,
+    )
+    return report
+
+
 def matches(value, wanted: str) -> bool:
     if isinstance(value, list | tuple):
         return any(matches(item, wanted) for item in value)
@@ -511,7 +788,9 @@ def pick_user(users: list[dict], selector: dict[str, str]) -> dict:
 # wrk
 
 
-def wrk_command(args: argparse.Namespace, url: str, duration: str, cookie: str) -> list[str]:
+def wrk_command(
+    args: argparse.Namespace, url: str, duration: str, cookie: str, *, write: bool = False
+) -> list[str]:
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -520,20 +799,27 @@ def wrk_command(args: argparse.Namespace, url: str, duration: str, cookie: str) 
         "--timeout",
         args.timeout,
         "-s",
-        str(LUA_REPORT),
+        str(LUA_WRITE if write else LUA_REPORT),
     ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     return [*command, url]
 
 
-def run_wrk(command: list[str]) -> tuple[dict, str]:
-    completed = subprocess.run(command, check=False, capture_output=True, text=True)
+def run_wrk(command: list[str], env: dict[str, str] | None = None) -> tuple[dict, str]:
+    completed = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
     if completed.returncode:
         raise SetupError(f"wrk exited with {completed.returncode}:\n{completed.stderr}")
+    writes = None
+    for line in completed.stdout.splitlines():
+        if line.startswith(WRITES_MARKER):
+            writes = int(line[len(WRITES_MARKER) :])
     for line in completed.stdout.splitlines():
         if line.startswith(JSON_MARKER):
-            return json.loads(line[len(JSON_MARKER) :]), completed.stdout
+            figures = json.loads(line[len(JSON_MARKER) :])
+            if writes is not None:
+                figures["writes_ok"] = writes
+            return figures, completed.stdout
     raise SetupError(f"wrk printed no {JSON_MARKER} line:\n{completed.stdout}")
 
 
@@ -659,19 +945,62 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
                 manage(env, "load_divipola", str(csv), verbose=args.verbose)
             else:  # as `make run` does: the capitals from the migration are enough
                 print(f"note: {csv} not found; only the department capitals are loaded")
+        env["WS_RATE_LIMIT_PER_MINUTE"] = "100000000"  # wrk is one NIT at hundreds req/s
         volume = load_volume(env, args) if args.volume > 0 else None
+        supply_volume = load_supply_volume(env, args) if args.supply_volume > 0 else None
         manage(env, "collectstatic", "--noinput", verbose=args.verbose)
 
         # Who each logged-in page runs as, settled before serving so that a bad selector
         # fails at once.
         accounts: dict[str, dict] = {}
-        if any(page.needs_login for page in pages):
-            users = json.loads(manage(env, "demo_credentials", "--json"))["users"]
+        callers: dict[str, dict] = {}
+        if any(page.needs_login or page.ws for page in pages):
+            credentials = json.loads(manage(env, "demo_credentials", "--json"))
             for page in pages:
                 if page.needs_login:
-                    accounts[page.session_key] = pick_user(users, page.selector)
-            if any(PLACEHOLDER.search(page.path) for page in pages):
-                fill_placeholders(env, pages, accounts)
+                    accounts[page.session_key] = pick_user(credentials["users"], page.selector)
+                if page.ws:
+                    callers[page.ws_key] = pick_user(credentials["web_services"], page.ws)
+            if any(PLACEHOLDER.search(page.path) and page.selector for page in pages):
+                fill_placeholders(env, [p for p in pages if p.selector], accounts)
+        for page in pages:
+            if page.body and not page.ws:
+                page.ws = {}  # a browser write: its targets are the as= user's entity's
+        prepared = prepare_ws_and_writes(
+            env,
+            pages,
+            {
+                **callers,
+                **{
+                    p.ws_key: {"entity_nit": accounts[p.session_key]["entity_nit"]}
+                    for p in pages
+                    if p.body and not p.ws
+                },
+            },
+        )
+        for page in pages:
+            found = prepared.get(page.label, {})
+            if page.ws:
+                caller = callers[page.ws_key]
+                by_date = "{date}" in page.path
+                values = {"nit": caller["nit"], "guid": caller["guid"], **found}
+                for name in PLACEHOLDER.findall(page.path):
+                    if name in WS_PLACEHOLDERS and name != "token" and name not in values:
+                        raise SetupError(f"{page.label}: nothing found for {{{name}}}")
+                page.path = PLACEHOLDER.sub(
+                    lambda m, v=values: (
+                        str(v[m.group(1)])
+                        if m.group(1) in v and m.group(1) != "token"
+                        else m.group(0)
+                    ),
+                    page.path,
+                )
+                if by_date and "date_records" in found:
+                    page.note = f"day {found['date']}: {found['date_records']:,} records"
+            if page.body:
+                page.items = found.get("items") or []
+                if not page.items:
+                    raise SetupError(f"{page.label}: no targets for body={page.body}")
 
         port = free_port()
         log = workdir / "gunicorn.log"
@@ -679,8 +1008,16 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
         wait_healthy(port, process, log)
         print(f"==> serving on http://{HOST}:{port}", flush=True)
 
+        tokens: dict[str, str] = {}
+        for page in pages:
+            if page.ws and "{token}" in page.path:
+                if page.ws_key not in tokens:
+                    tokens[page.ws_key] = generate_token(port, callers[page.ws_key])
+                page.path = page.path.replace("{token}", tokens[page.ws_key])
+
         sessions: dict[str, str] = {}
         results: list[Result] = []
+        bursts: list[dict] = []
         for page in pages:
             cookie = ""
             if page.needs_login:
@@ -689,6 +1026,17 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
                     sessions[page.session_key] = login(port, args.login_path, user)
                 cookie = sessions[page.session_key]
             headers = {"Cookie": cookie} if cookie else {}
+            if page.body:
+                result = measure_write(args, port, page, cookie, workdir)
+                results.append(result)
+                print(
+                    f"--> {page.label:<16} {result.requests_per_s:>9,.0f} req/s"
+                    f"  p50 {number(result.latency_ms('p50'))} ms"
+                    f"  p99 {number(result.latency_ms('p99'))} ms"
+                    f"  ({result.writes_ok:,} of {result.wrk.get('requests', 0):,.0f} accepted)",
+                    flush=True,
+                )
+                continue
             try:
                 status, _, _ = http_request(port, "GET", page.path, headers=headers)
                 preflight_error = ""
@@ -699,6 +1047,9 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
                 run_wrk(wrk_command(args, url, args.warmup, cookie))
             figures, text = run_wrk(wrk_command(args, url, args.duration, cookie))
             result = Result(page, status, figures, preflight_error)
+            found = prepared.get(page.label, {})
+            if page.ws and found.get("burst_days") and "XFecha" in page.path:
+                bursts.append(burst(port, page, found["date"], found["burst_days"]))
             results.append(result)
             print(
                 f"--> {page.label:<16} {result.requests_per_s:>9,.0f} req/s"
@@ -712,7 +1063,9 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
         gunicorn_errors = tail(log, 20)
         return {
             "results": results,
+            "bursts": bursts,
             "volume": volume,
+            "supply_volume": supply_volume,
             "gunicorn_command": gunicorn_command,
             "postgresql": str(cluster.bindir),
             "gunicorn_log_tail": gunicorn_errors,
@@ -747,6 +1100,8 @@ def to_json(
         "conn_max_age": args.conn_max_age,
         "catalog_dir": str(args.catalog_dir) if args.catalog_dir else None,
         "volume": run["volume"],
+        "supply_volume": run["supply_volume"],
+        "bursts": run["bursts"],
         "floor_requests_per_s": round(floor_rps, 1),
         "pages": [
             {
@@ -765,6 +1120,9 @@ def to_json(
                 "non_2xx_3xx": r.bad_responses,
                 "socket_errors": r.wrk.get("errors"),
                 "ratio_to_floor": round(r.requests_per_s / floor_rps, 3) if floor_rps else None,
+                "method": r.page.method,
+                "writes_ok": r.writes_ok,
+                "note": r.page.note or None,
             }
             for r in run["results"]
         ],

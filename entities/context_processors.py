@@ -1,14 +1,12 @@
 from django.utils.functional import SimpleLazyObject
 
-from .selectors import entity_access_list
+from .selectors import entity_accesses_for_request
 
 
 def accesses_for(request) -> list:
-    """The user's entities and roles, read once per request (the navigation bar and the
-    home page both show them)."""
-    if not hasattr(request, "_entity_accesses"):
-        request._entity_accesses = entity_access_list(user=request.user)
-    return request._entity_accesses
+    """The user's entities and roles, read once per request (the permission decorator, the
+    navigation bar and the home page all use them)."""
+    return entity_accesses_for_request(request)
 
 
 def memberships(request):

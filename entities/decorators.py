@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from .selectors import entity_access_get
+from .selectors import entity_access_for_request
 
 
 def entity_any_permission_required(*perms: str):
@@ -21,7 +21,8 @@ def entity_any_permission_required(*perms: str):
         @wraps(view)
         @login_required
         def wrapped(request, entity_id, *args, **kwargs):
-            access = entity_access_get(user=request.user, external_id=entity_id)
+            # One membership query per request, shared with the navigation bar.
+            access = entity_access_for_request(request, external_id=entity_id)
             if not access.perms.intersection(perms):
                 raise PermissionDenied
             request.entity = access.entity

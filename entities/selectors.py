@@ -41,10 +41,13 @@ class EntityAccess:
 def membership_list_active(*, user) -> list[Membership]:
     if not user.is_authenticated:
         return []
+    # Every logged-in page reads this (the navigation, the permission decorator): the entity
+    # with its municipality (the home page shows it), not the department (only the entity's
+    # own page shows it, with one query more there).
     return list(
         Membership.objects.active()
         .filter(user=user)
-        .select_related("entity", "entity__municipality__department")
+        .select_related("entity", "entity__municipality")
         .order_by("entity__name", "role")
     )
 
@@ -59,6 +62,24 @@ def entity_access_list(*, user) -> list[EntityAccess]:
     for entity_id, access in by_entity.items():
         access.roles = roles[entity_id]
     return list(by_entity.values())
+
+
+def entity_accesses_for_request(request) -> list[EntityAccess]:
+    """The request user's `entity_access_list`, read once per request and kept on it: the
+    permission decorator, the navigation bar and the home page share one query."""
+    accesses = getattr(request, "_entity_accesses", None)
+    if accesses is None:
+        accesses = request._entity_accesses = entity_access_list(user=request.user)
+    return accesses
+
+
+def entity_access_for_request(request, *, external_id) -> EntityAccess:
+    """The request user's access to one entity, from the per-request list (no query of its
+    own when the list is already read); 404 when the user has no active role in it."""
+    for access in entity_accesses_for_request(request):
+        if str(access.entity.external_id) == str(external_id):
+            return access
+    raise Http404
 
 
 def entity_access_get(*, user, external_id) -> EntityAccess:

@@ -353,6 +353,10 @@ class Entrega(Record):
         ]
         indexes = [
             models.Index(fields=["entity", "status", "-created_at"], name="entrega_worklist"),
+            # «Por reportar»: the proveedor's active entregas by delivery date.
+            models.Index(
+                fields=["entity", "status", "delivered_on", "id"], name="entrega_report_worklist"
+            ),
             *_by_day("entrega"),
         ]
 

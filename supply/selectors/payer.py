@@ -207,13 +207,16 @@ class LineRow:
         )
 
 
-def lines_to_direct(*, entity: Entity, filters: LineFilters | None = None) -> QuerySet:
+def lines_to_direct(
+    *, entity: Entity, filters: LineFilters | None = None, with_procedure: bool = True
+) -> QuerySet:
     """Lines of the active prescriptions `entity` pays whose prescribed total is not all
     assigned (in-force direccionamientos plus in-force entregas en ámbito, computed in SQL
     as `services.common.assigned_quantity` does in Python), with no no-direccionamiento
     and no procedure carrying them in force. Lines pending or rejected by the Junta stay
-    (the worklist says why they cannot be directed). Annotated: `assigned`,
-    `has_procedure`."""
+    (the worklist says why they cannot be directed). Annotated: `assigned`, and
+    `has_procedure` unless `with_procedure` is False (a page reads it for its own rows:
+    PostgreSQL plans that EXISTS as a hashed scan of every procedure line)."""
     filters = filters or LineFilters()
     queryset = TechnologyLine.objects.filter(
         prescription__payer=entity, prescription__status=PrescriptionStatus.ACTIVA
@@ -232,14 +235,17 @@ def lines_to_direct(*, entity: Entity, filters: LineFilters | None = None) -> Qu
     if filters.document:
         queryset = queryset.filter(prescription__patient__document_number=filters.document)
     queryset = queryset.annotate(
-        assigned=_sum_in_force(Direccionamiento) + _sum_in_force(Entrega, in_ambito=True),
-        has_procedure=Exists(
-            TechnologyLine.objects.filter(
-                prescription=OuterRef("prescription"),
-                technology_type=TechnologyType.PROCEDIMIENTO,
-            )
-        ),
+        assigned=_sum_in_force(Direccionamiento) + _sum_in_force(Entrega, in_ambito=True)
     )
+    if with_procedure:
+        queryset = queryset.annotate(
+            has_procedure=Exists(
+                TechnologyLine.objects.filter(
+                    prescription=OuterRef("prescription"),
+                    technology_type=TechnologyType.PROCEDIMIENTO,
+                )
+            )
+        )
     return (
         queryset.filter(assigned__lt=F("total_quantity"))
         .filter(~_in_force(NoDireccionamiento, line=OuterRef("pk")))
@@ -252,12 +258,21 @@ def _line_rows(lines: list[TechnologyLine]) -> list[LineRow]:
     unnamed = [line for line in lines if not line.description]
     if unnamed:
         prefetch_related_objects(unnamed, *LABEL_RELATIONS)
+    # Which of the page's prescriptions hold a procedure: one query for the page.
+    with_procedure = set(
+        TechnologyLine.objects.filter(
+            prescription_id__in={line.prescription_id for line in lines},
+            technology_type=TechnologyType.PROCEDIMIENTO,
+        )
+        .order_by()
+        .values_list("prescription_id", flat=True)
+    )
     return [
         LineRow(
             line=line,
             label=technology_label(line),
             assigned=line.assigned,
-            has_procedure=line.has_procedure,
+            has_procedure=line.prescription_id in with_procedure,
         )
         for line in lines
     ]
@@ -268,7 +283,7 @@ def lines_to_direct_page(
 ) -> Page:
     """Oldest prescription first."""
     rows, next_after = seek(
-        lines_to_direct(entity=entity, filters=filters),
+        lines_to_direct(entity=entity, filters=filters, with_procedure=False),
         scope=TechnologyLine.objects.filter(prescription__payer=entity),
         key="prescription__prescribed_at",
         descending=False,
@@ -405,10 +420,14 @@ class DirectedFilters:
     document: str = ""
 
 
-def directed_list(*, entity: Entity, filters: DirectedFilters | None = None) -> QuerySet:
+def directed_list(
+    *, entity: Entity, filters: DirectedFilters | None = None, with_steps: bool = True
+) -> QuerySet:
     """The direccionamientos `entity` recorded, with three EXISTS telling how far each
     chain went (`has_entrega`, `has_reporte`, `has_factura`, in force on the deliverable:
-    while a direccionamiento is in force its deliverable has no other chain)."""
+    while a direccionamiento is in force its deliverable has no other chain). Without
+    `with_steps` the caller reads them for its own rows (`chain_steps_fill`): PostgreSQL
+    plans those EXISTS as hashed scans of every entrega, reporte and facturación."""
     filters = filters or DirectedFilters()
     queryset = Direccionamiento.objects.filter(entity=entity)
     if filters.status is not None:
@@ -426,12 +445,40 @@ def directed_list(*, entity: Entity, filters: DirectedFilters | None = None) -> 
         queryset = queryset.filter(
             deliverable__prescription__patient__document_number=filters.document
         )
+    queryset = queryset.select_related(
+        "deliverable__line", "deliverable__prescription__patient", "provider"
+    )
+    if not with_steps:
+        return queryset
     deliverable = OuterRef("deliverable_id")
     return queryset.annotate(
         has_entrega=_in_force(Entrega, deliverable=deliverable),
         has_reporte=_in_force(ReporteEntrega, deliverable=deliverable),
         has_factura=_in_force(Facturacion, deliverable=deliverable),
-    ).select_related("deliverable__line", "deliverable__prescription__patient", "provider")
+    )
+
+
+def chain_steps_fill(rows: list[Direccionamiento]) -> None:
+    """`has_entrega`, `has_reporte` and `has_factura` for a page of direccionamientos: one
+    query over their deliverables (25 rows: PostgreSQL probes each step's in-force index)."""
+    ids = {row.deliverable_id for row in rows if row.status == StepStatus.PROCESADO}
+    found: dict[int, tuple[bool, bool, bool]] = {}
+    if ids:
+        deliverable = OuterRef("pk")
+        found = {
+            pk: flags
+            for pk, *flags in Deliverable.objects.filter(pk__in=ids)
+            .annotate(
+                e=_in_force(Entrega, deliverable=deliverable),
+                r=_in_force(ReporteEntrega, deliverable=deliverable),
+                f=_in_force(Facturacion, deliverable=deliverable),
+            )
+            .values_list("pk", "e", "r", "f")
+        }
+    for row in rows:
+        row.has_entrega, row.has_reporte, row.has_factura = found.get(
+            row.deliverable_id, (False, False, False)
+        )
 
 
 def directed_page(
@@ -439,13 +486,14 @@ def directed_page(
 ) -> Page:
     """Newest first."""
     rows, next_after = seek(
-        directed_list(entity=entity, filters=filters),
+        directed_list(entity=entity, filters=filters, with_steps=False),
         scope=Direccionamiento.objects.filter(entity=entity),
         key="created_at",
         descending=True,
         after=after,
         size=size,
     )
+    chain_steps_fill(rows)
     for row in rows:
         row.step = chain_step(row)
     return Page(rows=rows, next_after=next_after, first=after is None)

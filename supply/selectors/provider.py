@@ -10,15 +10,17 @@ technology's name), ordered by FecMaxEnt where the step has one.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Case, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from entities.models import Entity, Sede
+from entities.models import Entity, NetworkLink, Sede
 from prescriptions.models import LineActiveIngredient, Prescription, TechnologyLine
-from prescriptions.selectors.prescriptions import LINE_CATALOG_FIELDS
+from prescriptions.selectors.prescriptions import LINE_CATALOG_FIELDS, technology_label
 
 from ..models import (
     IN_FORCE,
+    Deliverable,
     Direccionamiento,
     Entrega,
     ProcedureSupply,
@@ -65,11 +67,48 @@ def _line_prefetch(prefix: str) -> Prefetch:
 
 
 def _related(prefix: str = "") -> list[str]:
-    return [
-        f"{prefix}prescription__patient",
-        f"{prefix}payer",
-        *(f"{prefix}line__{name}" for name in LINE_CATALOG_FIELDS),
-    ]
+    """What a single record's page reads of its deliverable; a line's catalog row is read
+    only when `technology_label` needs it (a line without description)."""
+    return [f"{prefix}prescription__patient", f"{prefix}payer", f"{prefix}line"]
+
+
+def _catalog_name(name: str) -> Subquery:
+    model = TechnologyLine._meta.get_field(name).related_model
+    return Subquery(model.objects.filter(pk=OuterRef(f"{name}_id")).values("name")[:1])
+
+
+# The catalog name `technology_label` would show for a line without description (a nutritional
+# product first for a nutritional line, then the first catalog set), as one scalar subquery
+# per catalog: planned in microseconds, where joining five catalogs cost tens of ms.
+CATALOG_NAME = Coalesce(
+    Case(When(technology_type="N", then=_catalog_name("nutritional_product"))),
+    *(_catalog_name(name) for name in LINE_CATALOG_FIELDS),
+)
+
+
+def worklist_rows(queryset: QuerySet, *extra: str) -> QuerySet:
+    """A worklist's rows with what its page and export show, in a constant number of small
+    queries (the rows with `extra` joined; then deliverables with their payer, prescriptions
+    with their patient, lines with their catalog name, medicine ingredients) rather than one
+    join of fourteen tables whose planning alone cost 50-80 ms."""
+    return queryset.select_related(*extra).prefetch_related(
+        Prefetch("deliverable", queryset=Deliverable.objects.select_related("payer")),
+        Prefetch(
+            "deliverable__prescription", queryset=Prescription.objects.select_related("patient")
+        ),
+        Prefetch(
+            "deliverable__line",
+            queryset=TechnologyLine.objects.annotate(catalog_name=CATALOG_NAME),
+        ),
+        _line_prefetch("deliverable__"),
+    )
+
+
+def line_label(line: TechnologyLine) -> str:
+    """`technology_label` for a line read by `worklist_rows` (no catalog query)."""
+    if line.description or line.technology_type == "M" or not hasattr(line, "catalog_name"):
+        return technology_label(line)
+    return line.catalog_name or line.get_technology_type_display()
 
 
 def _filtered(queryset: QuerySet, filters: WorklistFilters, *, date_field: str, today) -> QuerySet:
@@ -93,9 +132,11 @@ def _filtered(queryset: QuerySet, filters: WorklistFilters, *, date_field: str, 
     return queryset
 
 
-def worklist_payers(queryset: QuerySet) -> QuerySet[Entity]:
-    """The payers of a worklist's rows, for its payer filter (one query)."""
-    return Entity.objects.filter(pk__in=queryset.values("deliverable__payer_id")).order_by("name")
+def worklist_payers(*, entity: Entity) -> QuerySet[Entity]:
+    """The payers whose network `entity` is or was in, for the worklists' payer filter (one
+    small query: the payers of the rows themselves would be a scan of every row)."""
+    links = NetworkLink.objects.filter(provider=entity).values("payer_id")
+    return Entity.objects.filter(pk__in=links).order_by("name")
 
 
 # Proveedor (Administrativo) ---------------------------------------------------------------
@@ -112,11 +153,7 @@ def to_program_list(
     queryset = _filtered(
         to_program_base(entity=entity), filters, date_field="max_delivery_date", today=today
     )
-    return (
-        queryset.select_related(*_related("deliverable__"), "payer_code", "municipality")
-        .prefetch_related(_line_prefetch("deliverable__"))
-        .order_by("max_delivery_date", "id")
-    )
+    return worklist_rows(queryset, "payer_code", "municipality").order_by("max_delivery_date", "id")
 
 
 def direccionamiento_get_for_provider(*, entity: Entity, pk: int) -> Direccionamiento:
@@ -144,11 +181,7 @@ def to_report_list(
     queryset = _filtered(
         to_report_base(entity=entity), filters, date_field="delivered_on", today=today
     )
-    return (
-        queryset.select_related(*_related("deliverable__"), "sede", "cause")
-        .prefetch_related(_line_prefetch("deliverable__"))
-        .order_by("delivered_on", "id")
-    )
+    return worklist_rows(queryset, "sede", "cause").order_by("delivered_on", "id")
 
 
 def entrega_get_own(*, entity: Entity, pk: int) -> Entrega:
@@ -171,11 +204,7 @@ def to_invoice_list(
     queryset = _filtered(
         to_invoice_base(entity=entity), filters, date_field="entrega__delivered_on", today=today
     )
-    return (
-        queryset.select_related(*_related("deliverable__"), "entrega")
-        .prefetch_related(_line_prefetch("deliverable__"))
-        .order_by("entrega__delivered_on", "id")
-    )
+    return worklist_rows(queryset, "entrega").order_by("entrega__delivered_on", "id")
 
 
 def reporte_get_own(*, entity: Entity, pk: int) -> ReporteEntrega:
@@ -191,7 +220,7 @@ def covered_supplies(*, line: TechnologyLine) -> list[ProcedureSupply]:
     """The device and supply lines a procedure line carries (seed 004), in force."""
     return list(
         ProcedureSupply.objects.filter(procedure_line=line, status__in=IN_FORCE)
-        .select_related(*(f"line__{name}" for name in LINE_CATALOG_FIELDS))
+        .select_related("line")
         .prefetch_related(_line_prefetch(""))
         .order_by("line__technology_type", "line__order")
     )
@@ -218,11 +247,7 @@ def to_deliver_list(
         date_field="max_delivery_date",
         today=today,
     )
-    return (
-        queryset.select_related(*_related("deliverable__"), "sede")
-        .prefetch_related(_line_prefetch("deliverable__"))
-        .order_by("max_delivery_date", "id")
-    )
+    return worklist_rows(queryset, "sede").order_by("max_delivery_date", "id")
 
 
 def programacion_get_for_dispensador(

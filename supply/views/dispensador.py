@@ -41,7 +41,6 @@ def to_deliver(request):
     sede_ids = dispensador_sede_ids(request.user, request.entity)
     listed = worklist(
         request,
-        base=sel.to_deliver_base(entity=request.entity, sede_ids=sede_ids),
         listing=sel.to_deliver_list,
         with_light=True,
         date_label=_("Fecha máxima"),

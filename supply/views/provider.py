@@ -5,6 +5,7 @@ resolves the entity and the permission, a selector scoped by the entity fetches,
 validates, one service writes)."""
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -48,12 +49,13 @@ class Worklist:
     today: object
 
 
-def worklist(request, *, base, listing, with_light: bool, date_label, **scope) -> Worklist:
-    """Bind the filters (payers offered: those of the worklist's rows) and list."""
+def worklist(request, *, listing, with_light: bool, date_label, **scope) -> Worklist:
+    """Bind the filters (payers offered: those whose network the entity is or was in) and
+    list."""
     today = timezone.localdate()
     form = WorklistFilterForm(
         request.GET or None,
-        payers=sel.worklist_payers(base),
+        payers=sel.worklist_payers(entity=request.entity),
         with_light=with_light,
         date_label=date_label,
     )
@@ -71,10 +73,30 @@ def export(request, fmt: str, name: str, header: list, rows) -> object:
     return table_response(fmt, basename, [str(title) for title in header], rows)
 
 
+def row_urls(request) -> dict[str, str]:
+    """The beginnings of the links every worklist row carries, reversed once per page
+    rather than two or three times per row."""
+    entity = request.entity.external_id
+
+    def start(name: str, *args) -> str:
+        return reverse(f"supply:{name}", args=[entity, *args]).removesuffix("0/")
+
+    return {
+        "prescription": start("prescription", "0"),
+        "program": start("program", 0),
+        "report": start("report", 0),
+        "invoice": start("invoice", 0),
+        "deliver": start("deliver", 0),
+        "annul": reverse("supply:annul", args=[entity, "x", 0]).removesuffix("x/0/"),
+        "next": quote(request.get_full_path(), safe="/"),
+    }
+
+
 def page_of(request, queryset, today, *, light: bool = False):
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page.urls = row_urls(request)
     for item in page.object_list:
-        item.label = technology_label(item.deliverable.line)
+        item.label = sel.line_label(item.deliverable.line)
         if light:
             item.light = deadline_light(item.max_delivery_date, today)
     return page
@@ -92,7 +114,7 @@ def deliverable_cells(deliverable) -> list:
     return [
         prescription.number,
         line.key,
-        technology_label(line),
+        sel.line_label(line),
         deliverable.delivery_label,
         deliverable.pk,
         patient.document_type,
@@ -124,7 +146,6 @@ def to_program(request):
     """Active direccionamientos directed to the entity, the nearest FecMaxEnt first."""
     listed = worklist(
         request,
-        base=sel.to_program_base(entity=request.entity),
         listing=sel.to_program_list,
         with_light=True,
         date_label=_("Fecha máxima"),
@@ -212,7 +233,6 @@ def to_report(request):
     """Active entregas of the entity waiting for their reporte de entrega."""
     listed = worklist(
         request,
-        base=sel.to_report_base(entity=request.entity),
         listing=sel.to_report_list,
         with_light=False,
         date_label=_("Entrega"),
@@ -311,7 +331,6 @@ def to_invoice(request):
     """Active reportes of the entity that say delivered, waiting for their facturación."""
     listed = worklist(
         request,
-        base=sel.to_invoice_base(entity=request.entity),
         listing=sel.to_invoice_list,
         with_light=False,
         date_label=_("Entrega"),

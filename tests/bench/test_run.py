@@ -1,0 +1,70 @@
+"""bench/run.py's page list: the web-service and write pages of the supply benchmark parse,
+and bad lines are refused with the line named (no server, no database)."""
+
+import pytest
+
+from bench.run import BODY_KINDS, Page, SetupError, load_pages, matches, parse_args, pick_user
+
+
+def pages_from(tmp_path, text: str, only=None) -> list[Page]:
+    path = tmp_path / "urls.txt"
+    path.write_text("floor /divipola/05001/\n" + text, encoding="utf-8")
+    return load_pages(path, only)
+
+
+def test_the_shipped_list_parses():
+    from bench.run import DEFAULT_URLS
+
+    pages = load_pages(DEFAULT_URLS, None)
+    labels = {page.label: page for page in pages}
+    assert labels["sum-to-program"].selector == {
+        "entity_type": "PROVEEDOR",
+        "role": "administrativo",
+    }
+    assert labels["ws-entrega"].method == "PUT"
+    assert labels["ws-entrega"].body == "entrega"
+    assert labels["ws-dir-fecha"].ws == {"entity_type": "PROVEEDOR"}
+    assert labels["sum-program"].method == "POST"
+
+
+def test_methods_options_and_placeholders(tmp_path):
+    [_floor, get, put] = pages_from(
+        tmp_path,
+        "a /x/{nit}/{token}/{date} ws=entity_type=PROVEEDOR\n"
+        "b PUT /y/{nit}/{token} ws=payer_code=EPS099 body=entrega\n",
+    )
+    assert (get.method, get.ws, get.body) == ("GET", {"entity_type": "PROVEEDOR"}, "")
+    assert (put.method, put.ws, put.body) == ("PUT", {"payer_code": "EPS099"}, "entrega")
+    assert "entrega" in BODY_KINDS
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "a /x/{token}",  # a web-service placeholder without ws=
+        "a /x/{entity}/ ws=entity_type=EPS",  # a user placeholder without as=
+        "a PUT /x/ ws=entity_type=EPS",  # a write without body=
+        "a /x/ ws=entity_type=EPS body=entrega",  # a GET with a body
+        "a PUT /x/ ws=entity_type=EPS body=nada",  # an unknown body kind
+        "a /x/ como=algo",  # an unknown option
+    ],
+)
+def test_bad_lines_are_refused(tmp_path, line):
+    with pytest.raises(SetupError):
+        pages_from(tmp_path, line + "\n")
+
+
+def test_web_service_callers_are_picked_like_users():
+    callers = [
+        {"entity_type": "EPS", "payer_code": "EPS099", "nit": "1"},
+        {"entity_type": "PROVEEDOR", "payer_code": None, "nit": "2"},
+    ]
+    assert pick_user(callers, {"entity_type": "proveedor"})["nit"] == "2"
+    assert pick_user(callers, {"payer_code": "EPS099"})["nit"] == "1"
+    assert matches(["delegado", "administrativo"], "Administrativo")
+
+
+def test_supply_volume_needs_volume():
+    assert parse_args(["--volume", "10", "--supply-volume", "5"]).supply_volume == 5
+    with pytest.raises(SystemExit):
+        parse_args(["--supply-volume", "5"])
