@@ -5,17 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('entities', '0005_period_external_id'),
-        ('prescriptions', '0005_prescription_recent_indexes'),
-        ('supply', '0002_by_day_indexes'),
+        ("entities", "0005_period_external_id"),
+        ("prescriptions", "0005_prescription_recent_indexes"),
+        ("supply", "0002_by_day_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='entrega',
-            index=models.Index(fields=['entity', 'status', 'delivered_on', 'id'], name='entrega_report_worklist'),
+            model_name="entrega",
+            index=models.Index(
+                fields=["entity", "status", "delivered_on", "id"], name="entrega_report_worklist"
+            ),
         ),
     ]
