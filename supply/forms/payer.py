@@ -30,7 +30,7 @@ from prescriptions.forms.prescribing_lines import normalize_code
 from prescriptions.models import NonDeliveryCause, TechnologyLine
 
 from ..models import StepStatus
-from ..models.chain import ComparatorKind
+from ..models.chain import ComparatorKind, delivery_label
 from ..selectors.payer import (
     DirectedFilters,
     LineFilters,
@@ -295,8 +295,7 @@ class DeliveryRowForm(forms.Form):
     @property
     def label(self) -> str:
         data = self.cleaned_data
-        sub = data.get("sub_number") or 0
-        return f"{data['delivery_number']}.{sub}" if sub else str(data["delivery_number"])
+        return delivery_label(data["delivery_number"], data.get("sub_number") or 0)
 
     def plan(self) -> DeliveryPlan:
         data = self.cleaned_data

@@ -42,6 +42,11 @@ QUANTITY = {"max_digits": 12, "decimal_places": 3}
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
+def delivery_label(delivery_number: int, sub_number: int = 0) -> str:
+    """How a delivery is named: NoEntrega, or NoEntrega.NoSubEntrega when split."""
+    return f"{delivery_number}.{sub_number}" if sub_number else str(delivery_number)
+
+
 class Deliverable(models.Model):
     """The `ID` of the web services: one delivery of one prescription line."""
 
@@ -73,9 +78,7 @@ class Deliverable(models.Model):
 
     @property
     def delivery_label(self) -> str:
-        if self.sub_number:
-            return f"{self.delivery_number}.{self.sub_number}"
-        return str(self.delivery_number)
+        return delivery_label(self.delivery_number, self.sub_number)
 
 
 class Record(models.Model):

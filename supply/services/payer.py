@@ -24,7 +24,7 @@ from ..models import (
     ProcedureSupply,
     Suministro,
 )
-from ..models.chain import Channel, ComparatorKind
+from ..models.chain import Channel, ComparatorKind, delivery_label
 from ..selectors.network import network_providers
 from . import common as c
 
@@ -76,11 +76,7 @@ class DeliveryPlan:
 
     @property
     def label(self) -> str:
-        return (
-            f"{self.delivery_number}.{self.sub_number}"
-            if self.sub_number
-            else str(self.delivery_number)
-        )
+        return delivery_label(self.delivery_number, self.sub_number)
 
 
 def check_provider_in_network(prescription, provider: Entity) -> None:
