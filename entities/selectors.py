@@ -94,11 +94,16 @@ def entity_access_get(*, user, external_id) -> EntityAccess:
     return EntityAccess(entity=memberships[0].entity, roles=[m.role for m in memberships])
 
 
-def user_has_entity_perm(*, user, entity: Entity, perm: str) -> bool:
+def user_entity_perms(*, user, entity: Entity) -> frozenset[str]:
+    """Every permission the user's active roles grant in `entity` (one query)."""
     roles = (
         Membership.objects.active().filter(user=user, entity=entity).values_list("role", flat=True)
     )
-    return perm in EntityAccess(entity=entity, roles=list(roles)).perms
+    return EntityAccess(entity=entity, roles=list(roles)).perms
+
+
+def user_has_entity_perm(*, user, entity: Entity, perm: str) -> bool:
+    return perm in user_entity_perms(user=user, entity=entity)
 
 
 def sede_list(*, entity: Entity) -> list[Sede]:

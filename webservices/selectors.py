@@ -57,9 +57,7 @@ def records_visible(model, caller: Caller) -> QuerySet:
     """The records of `model` (a supply step) the caller may read."""
     queryset = model.objects.select_related(*RELATED[model])
     if caller.is_payer:
-        if model is Direccionamiento:
-            return queryset.filter(entity=caller.entity, payer_code=caller.payer_code)
-        if model is NoDireccionamiento:
+        if model in (Direccionamiento, NoDireccionamiento):  # both carry the payer code
             return queryset.filter(entity=caller.entity, payer_code=caller.payer_code)
         return queryset.filter(_payer_q(caller, "deliverable__prescription__"))
     if caller.entity.entity_type not in PROVIDER_TYPES:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entities.models import Entity
-from entities.selectors import user_has_entity_perm
+from entities.selectors import user_entity_perms
 from mipres.lib.errors import DomainError
 
 from ..models import (
@@ -74,7 +74,7 @@ NEXT = {
 def _require_any(actor, entity: Entity, perms: tuple[str, ...]) -> None:
     if actor is None:
         return
-    if not any(user_has_entity_perm(user=actor, entity=entity, perm=p) for p in perms):
+    if not user_entity_perms(user=actor, entity=entity).intersection(perms):
         raise PermissionDenied
 
 
