@@ -13,7 +13,6 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from entities import audit
-from entities.services._common import require_perm
 from mipres.lib.errors import DomainError
 from prescriptions.enums import JuntaStatus, PrescriptionStatus, TechnologyType
 from prescriptions.models import NonDeliveryCause, Prescription, TechnologyLine
@@ -67,10 +66,6 @@ ERRORS = {
     "step_annulled": _("%(what)s %(id)s está anulado."),
     "step_processed": _("%(what)s %(id)s ya fue procesado por el paso siguiente (%(next)s)."),
 }
-
-
-def require(actor, entity, perm: str) -> None:
-    require_perm(actor, entity, perm)
 
 
 def run_atomic(fn, *, what: str):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entities.models import Entity, Municipality
+from entities.services._common import require_perm
 from mipres.lib.errors import DomainError
 from prescriptions.enums import TechnologyType
 from prescriptions.models import NonDeliveryCause, TechnologyLine
@@ -165,7 +166,7 @@ def direccionamiento_create(
     exceed the prescribed total. All or nothing: one transaction with the prescription, the
     line and each deliverable locked; one audit entry per direccionamiento.
     """
-    c.require(actor, entity, c.DIRECT)
+    require_perm(actor, entity, c.DIRECT)
     technology_code = (technology_code or "").strip()
     patient_address = (patient_address or "").strip()
     requested = _check_plan(deliveries)
@@ -240,7 +241,7 @@ def no_direccionamiento_create(
     prescription and line of the same patient). Refused while one is in force, or when
     the whole line is already assigned. Later direccionamientos of the line are refused
     until it is annulled."""
-    c.require(actor, entity, c.NO_DIRECT)
+    require_perm(actor, entity, c.NO_DIRECT)
 
     def write():
         prescription, locked = c.lock_line(line)
@@ -286,7 +287,7 @@ def procedure_supply_create(
     """Mark a device line as delivered with a procedure of the same prescription (seed
     004): it leaves the direccionamiento worklist; only the procedure is directed and
     reported. Refused when the device line already has direccionamientos or entregas."""
-    c.require(actor, entity, c.DIRECT)
+    require_perm(actor, entity, c.DIRECT)
 
     def write():
         prescription, locked = c.lock_line(line)
@@ -354,7 +355,7 @@ def suministro_create(
     """The payer reports the supply of a deliverable that has an entrega in force. An
     incomplete supply needs a cause valid for the line's type. One in force per
     deliverable; the entrega cannot be annulled while it is."""
-    c.require(actor, entity, c.SUMINISTRO)
+    require_perm(actor, entity, c.SUMINISTRO)
     _non_negative(quantity=quantity, value=value)
 
     def write():
@@ -411,7 +412,7 @@ def datos_facturados_create(
     channel: str = Channel.WEB,
 ) -> DatosFacturados:
     """The payer's datos facturados on an active facturación, which becomes procesado."""
-    c.require(actor, entity, c.DATOS_FACTURADOS)
+    require_perm(actor, entity, c.DATOS_FACTURADOS)
     comparator_code = (comparator_code or "").strip()
     homologous_code = (homologous_code or "").strip()
     if comparator not in ComparatorKind.values:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import DocumentType
 from entities.models import Entity, Membership, Sede
 from entities.permissions import Role
+from entities.services._common import require_perm
 from mipres.lib.errors import DomainError
 from prescriptions.enums import CareSetting, TechnologyType
 from prescriptions.models import NonDeliveryCause, TechnologyLine
@@ -116,7 +117,7 @@ def programacion_create(
     """Program an active direccionamiento directed to `entity` at one of its active sedes;
     FecMaxEnt, code and quantity are copied from the direccionamiento, which becomes
     procesado."""
-    c.require(actor, entity, c.PROGRAM)
+    require_perm(actor, entity, c.PROGRAM)
     if direccionamiento.provider_id != entity.pk:
         raise DomainError(ERRORS["not_yours"], code="other_entity")
     check_sede(sede, entity)
@@ -245,7 +246,7 @@ def entrega_create(
     """Record the delivery of an active programación of `entity` (at one of the
     dispensador's sedes): quantity ≤ programmed, total or partial with a cause, batch for
     medicines, receiver's document. The programación becomes procesado."""
-    c.require(actor, entity, c.DISPENSE)
+    require_perm(actor, entity, c.DISPENSE)
     _own(programacion, entity)
     sedes = dispensador_sede_ids(actor, entity)
     if sedes is not None and programacion.sede_id not in sedes:
@@ -305,7 +306,7 @@ def entrega_ambito_create(
     """An entrega en ámbito: the prescribing IPS delivers a line of a hospital or urgencias
     prescription where the patient is cared for, with no direccionamiento; it creates the
     deliverable (`ID`). The quantity counts against the prescribed total."""
-    c.require(actor, entity, c.DISPENSE)
+    require_perm(actor, entity, c.DISPENSE)
     if sede is not None:
         check_sede(sede, entity)
     handover = Handover.of(
@@ -365,7 +366,7 @@ def reporte_entrega_create(
 ) -> ReporteEntrega:
     """Report an active entrega of `entity`: delivered (cause forced empty) or not (a cause
     of the line's type), with the value delivered. The entrega becomes procesado."""
-    c.require(actor, entity, c.REPORT)
+    require_perm(actor, entity, c.REPORT)
     _own(entrega, entity)
     if value is None or value < 0:
         raise DomainError(ERRORS["value"], field="value", code="value")
@@ -429,7 +430,7 @@ def facturacion_create(
     computed (units × unit value − cuota moderadora or copago, never both); NoIDEPS and
     CodEPS come from the direccionamiento (the prescription's payer for an entrega en
     ámbito). The reporte becomes procesado."""
-    c.require(actor, entity, c.INVOICE)
+    require_perm(actor, entity, c.INVOICE)
     _own(reporte, entity)
     invoice_number = (invoice_number or "").strip()
     cuota_moderadora = cuota_moderadora or Decimal(0)
