@@ -1,0 +1,69 @@
+"""mipres.lib.filter_form: the filter forms written in Python keep crispy's markup, escape
+every value and show each error beside its field."""
+
+import datetime
+
+from django import forms
+
+from mipres.lib.filter_form import filter_form_html
+
+
+class SampleForm(forms.Form):
+    number = forms.RegexField(label="Número", regex=r"^\d{3}$", max_length=3, required=False)
+    day = forms.DateField(
+        label="Desde", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    kind = forms.ChoiceField(
+        label="Tipo", choices=[("", "Todos"), ("M", "Medicamento"), ("P", "Procedimiento")]
+    )
+
+
+LAYOUT = [[("number", 3), ("day", 2)], [("kind", 3), ("missing", 2)]]
+
+
+def test_unbound_form_renders_every_field_with_its_label_and_the_button():
+    html = filter_form_html(SampleForm(), LAYOUT, submit="Buscar")
+    assert html.startswith('<form method="get" novalidate>')
+    assert '<label for="id_number" class="form-label">Número</label>' in html
+    assert 'type="text" name="number" value="" class="textinput form-control"' in html
+    assert 'maxlength="3"' in html
+    assert 'type="date" name="day" value=""' in html
+    assert '<option value="" selected>Todos</option>' in html
+    assert 'id="id_missing"' not in html  # a layout name the form lacks is skipped
+    # The button closes the last row only.
+    assert html.count("<button") == 1
+    assert html.index("<button") > html.index('name="kind"')
+    assert "is-invalid" not in html
+
+
+def test_bound_values_are_kept_and_escaped():
+    form = SampleForm({"number": '"><script>', "kind": "P", "day": "2026-11-02"})
+    html = filter_form_html(form, LAYOUT, submit="Buscar", hidden=[("vista", "a&b")])
+    assert 'value="&quot;&gt;&lt;script&gt;"' in html
+    assert "<script>" not in html
+    assert '<option value="P" selected>Procedimiento</option>' in html
+    assert '<option value="" selected>' not in html
+    assert 'value="2026-11-02"' in html
+    assert '<input type="hidden" name="vista" value="a&amp;b">' in html
+
+
+def test_initial_dates_are_written_as_iso():
+    form = SampleForm(initial={"day": datetime.date(2026, 1, 5)})
+    assert 'name="day" value="2026-01-05"' in filter_form_html(form, LAYOUT, submit="Buscar")
+
+
+def test_an_invalid_field_gets_its_message_beside_it():
+    form = SampleForm({"number": "12a", "kind": "X"})
+    html = filter_form_html(form, LAYOUT, submit="Buscar")
+    assert 'class="textinput form-control is-invalid"' in html
+    assert 'aria-invalid="true" aria-describedby="id_number_error"' in html
+    assert '<div id="id_number_error" class="invalid-feedback">' in html
+    assert "<strong>Ingrese un valor válido.</strong>" in html
+    assert (
+        "<strong>Escoja una opción válida. X no es una de las opciones disponibles.</strong>"
+        in html
+    )
+    assert 'class="select form-select is-invalid"' in html
+    assert '<div id="id_kind_error" class="invalid-feedback">' in html
+    # The valid date field carries no error markup.
+    assert 'aria-describedby="id_day_error"' not in html
