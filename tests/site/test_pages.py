@@ -127,6 +127,7 @@ def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
 @pytest.mark.django_db
 def test_home_reads_the_users_roles_once(client, ips, owner, django_assert_num_queries):
     client.force_login(owner)
-    # session + user + the user's active roles (shared by the page and the navigation bar)
-    with django_assert_num_queries(3):
+    # The session, then the user with their active roles in one query
+    # (accounts.backends.UserBackend), shared by the page and the navigation bar.
+    with django_assert_num_queries(2):
         assert client.get(reverse("home")).status_code == 200

@@ -1,0 +1,110 @@
+"""What every logged-in request reads first: its session (mipres.lib.session_store) and its
+user with the user's active roles in one statement (accounts.backends.UserBackend through
+entities.selectors.user_with_accesses). Nothing is cached between requests: a role ended or
+a user deactivated takes effect on the very next request."""
+
+import datetime
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from entities.models import Entity
+from entities.permissions import VIEW_ENTITY
+from entities.selectors import entity_access_list, user_with_accesses
+
+from ..entities.factories import EntityFactory, grant
+from .factories import UserFactory
+
+
+def _summary(accesses):
+    return [(a.entity.pk, a.entity.name, a.roles, sorted(a.perms)) for a in accesses]
+
+
+@pytest.mark.django_db
+def test_user_with_accesses_matches_the_orm_list(django_assert_num_queries):
+    user = UserFactory()
+    zeta = EntityFactory(entity_type="IPS", name="Zeta IPS")
+    alfa = EntityFactory(entity_type="EPS", name="Alfa EPS")
+    pending = EntityFactory(entity_type="IPS", name="Media IPS", status=Entity.Status.PENDING)
+    grant(user, zeta, "prescriptor")
+    grant(user, zeta, "delegado")
+    grant(user, alfa, "administrativo")
+    grant(user, pending, "delegado")
+    ended = grant(user, EntityFactory(entity_type="IPS", name="Antigua"), "delegado")
+    ended.ended_at = timezone.now()
+    ended.save()
+
+    with django_assert_num_queries(1):
+        loaded = user_with_accesses(user.pk)
+        # The entity's municipality came with it (the home page shows it).
+        towns = [access.entity.municipality.name for access in loaded.entity_accesses]
+
+    assert loaded == user and loaded.password == user.password
+    assert loaded.document_number == user.document_number
+    assert _summary(loaded.entity_accesses) == _summary(entity_access_list(user=user))
+    assert [a.entity.name for a in loaded.entity_accesses] == ["Alfa EPS", "Media IPS", "Zeta IPS"]
+    assert loaded.entity_accesses[2].roles == ["delegado", "prescriptor"]
+    assert loaded.entity_accesses[1].perms == {VIEW_ENTITY}  # not verified yet
+    assert towns == [a.entity.municipality.name for a in entity_access_list(user=user)]
+    assert isinstance(loaded.entity_accesses[0].entity.created_at, datetime.datetime)
+
+
+@pytest.mark.django_db
+def test_user_without_roles_and_missing_user():
+    user = UserFactory()
+    assert user_with_accesses(user.pk).entity_accesses == []
+    assert user_with_accesses(user.pk + 1000) is None
+
+
+@pytest.mark.django_db
+def test_a_logged_in_page_costs_two_queries_and_sees_a_role_ended_at_once(
+    client, ips, owner, django_assert_num_queries
+):
+    client.force_login(owner)
+    url = reverse("entities:detail", args=[ips.external_id])
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(2):  # the session; the user with their roles
+        client.get(reverse("home"))
+
+    owner.memberships.update(ended_at=timezone.now())
+    assert client.get(url).status_code == 404
+    assert ips.name not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_deactivated_user_is_logged_out_on_the_next_request(client, owner):
+    client.force_login(owner)
+    assert client.get(reverse("home")).status_code == 200
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.django_db
+def test_expired_deleted_and_forged_sessions_are_anonymous(client, owner):
+    client.force_login(owner)
+    key = client.cookies["sessionid"].value
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now())
+    assert client.get(reverse("home")).status_code == 302
+
+    client.force_login(owner)
+    Session.objects.filter(session_key=client.cookies["sessionid"].value).delete()
+    assert client.get(reverse("home")).status_code == 302
+
+    for forged in ("short", "x" * 40):
+        client.cookies["sessionid"] = forged
+        assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_logout_ends_the_session(client, owner):
+    client.force_login(owner)
+    key = client.cookies["sessionid"].value
+    client.post(reverse("accounts:logout"))
+    assert not Session.objects.filter(session_key=key).exists()
+    client.cookies["sessionid"] = key
+    assert client.get(reverse("home")).status_code == 302
