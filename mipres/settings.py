@@ -72,7 +72,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "entities.context_processors.memberships",
                 "mipres.context_processors.site",
             ],
         },

@@ -5,14 +5,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from entities.context_processors import accesses_for
-from entities.selectors import municipality_get
+from entities.selectors import entity_accesses_for_request, municipality_get
 
 
 @login_required
 def home(request):
     """After login: the user's entities and roles, with links to what each role can use."""
-    return render(request, "home.html", {"accesses": accesses_for(request)})
+    return render(request, "home.html", {"accesses": entity_accesses_for_request(request)})
 
 
 def help_page(request):

@@ -131,3 +131,35 @@ def test_home_reads_the_users_roles_once(client, ips, owner, django_assert_num_q
     # (accounts.backends.UserBackend), shared by the page and the navigation bar.
     with django_assert_num_queries(2):
         assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_navigation_bar_names_the_users_entities_escaped_and_logs_out(client, owner):
+    hostile = EntityFactory(entity_type="IPS", name='IPS <script>alert("x")</script>')
+    grant(owner, hostile, Role.PRESCRIPTOR)
+    client.force_login(owner)
+    page = client.get(reverse("help")).content.decode()
+    nav = page[page.index('<div class="collapse navbar-collapse"') : page.index("</nav>")]
+    assert "<script>" not in nav
+    assert "IPS &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in nav
+    assert f'href="{reverse("entities:detail", args=[hostile.external_id])}"' in nav
+    assert "(Prescriptor)" in nav and "Mis entidades" in nav
+    assert owner.get_full_name() in nav and owner.username in nav
+    assert f'href="{reverse("accounts:password_change")}"' in nav
+    # The logout form carries a working CSRF token.
+    csrf_client = type(client)(enforce_csrf_checks=True)
+    csrf_client.force_login(owner)
+    csrf_client.get(reverse("help"))
+    page = csrf_client.get(reverse("help")).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = csrf_client.post(reverse("accounts:logout"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert csrf_client.get(reverse("home")).status_code == 302  # logged out
+
+
+def test_anonymous_navigation_offers_help_and_login(client):
+    page = client.get(reverse("help")).content.decode()
+    nav = page[page.index('<div class="collapse navbar-collapse"') : page.index("</nav>")]
+    assert f'href="{reverse("accounts:login")}"' in nav and "Ingresar" in nav
+    assert f'href="{reverse("help")}"' in nav
+    assert "Mis entidades" not in nav and "Salir" not in nav
