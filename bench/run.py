@@ -277,6 +277,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="then bulk-load N deliverables with their supply chains with "
         "bench/volume_supply.py (0: none; needs --volume)",
     )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="measure an existing database, already seeded and loaded (for example the "
+        "cluster of an earlier volume load kept running), instead of a throwaway one: it is "
+        "migrated, nothing is loaded, and write pages consume its pending records",
+    )
     parser.add_argument("--login-path", default="/cuentas/ingresar/", help="login page path")
     parser.add_argument("--no-json", action="store_true", help="do not write bench/results/")
     parser.add_argument("-v", "--verbose", action="store_true", help="show commands' output")
@@ -287,6 +294,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("wrk needs at least as many connections as threads")
     if args.supply_volume and not args.volume:
         parser.error("--supply-volume needs --volume (the chains are built on its prescriptions)")
+    if args.database_url and (args.volume or args.supply_volume):
+        parser.error("--database-url measures a database as it is: no --volume")
     return args
 
 
@@ -407,6 +416,17 @@ def manage(env: dict[str, str], *args: str, verbose: bool = False) -> str:
         raise SetupError(f"manage.py {' '.join(args)} exited with {completed.returncode}")
     print(f"    done in {time.monotonic() - started:.1f}s", flush=True)
     return completed.stdout
+
+
+def seed(env: dict[str, str], args: argparse.Namespace) -> None:
+    """The demo world and, with --catalog-dir, the whole DIVIPOLA list."""
+    manage(env, "seed_demo", verbose=args.verbose)
+    if args.catalog_dir:
+        csv = Path(args.catalog_dir) / "municipios.csv"
+        if csv.exists():
+            manage(env, "load_divipola", str(csv), verbose=args.verbose)
+        else:  # as `make run` does: the capitals from the migration are enough
+            print(f"note: {csv} not found; only the department capitals are loaded")
 
 
 def load_volume(env: dict[str, str], args: argparse.Namespace) -> dict:
@@ -909,23 +929,28 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
     sys.path.insert(0, str(REPO))
     from mipres.lib.pgtemp import TempCluster
 
-    try:
-        cluster = TempCluster()
-    except RuntimeError as error:  # no PostgreSQL binaries
-        raise SetupError(str(error)) from error
+    cluster = None
+    if not args.database_url:
+        try:
+            cluster = TempCluster()
+        except RuntimeError as error:  # no PostgreSQL binaries
+            raise SetupError(str(error)) from error
     process: subprocess.Popen | None = None
     try:
-        print(f"==> PostgreSQL from {cluster.bindir}, port {cluster.port}", flush=True)
-        try:
-            cluster.start()
-            cluster.createdb("mipres_bench")
-        except subprocess.CalledProcessError as error:
-            stderr = (error.stderr or b"").decode(errors="replace")
-            raise SetupError(f"PostgreSQL did not start: {error}\n{stderr}") from error
+        if cluster is None:
+            print("==> PostgreSQL: the database given with --database-url", flush=True)
+        else:
+            print(f"==> PostgreSQL from {cluster.bindir}, port {cluster.port}", flush=True)
+            try:
+                cluster.start()
+                cluster.createdb("mipres_bench")
+            except subprocess.CalledProcessError as error:
+                stderr = (error.stderr or b"").decode(errors="replace")
+                raise SetupError(f"PostgreSQL did not start: {error}\n{stderr}") from error
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "mipres.settings",
-            "DATABASE_URL": cluster.url("mipres_bench"),
+            "DATABASE_URL": args.database_url or cluster.url("mipres_bench"),
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": f"{HOST},localhost",
@@ -938,13 +963,8 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
             env["CONN_MAX_AGE"] = str(args.conn_max_age)
 
         manage(env, "migrate", "--noinput", verbose=args.verbose)
-        manage(env, "seed_demo", verbose=args.verbose)
-        if args.catalog_dir:
-            csv = Path(args.catalog_dir) / "municipios.csv"
-            if csv.exists():
-                manage(env, "load_divipola", str(csv), verbose=args.verbose)
-            else:  # as `make run` does: the capitals from the migration are enough
-                print(f"note: {csv} not found; only the department capitals are loaded")
+        if cluster is not None:
+            seed(env, args)
         env["WS_RATE_LIMIT_PER_MINUTE"] = "100000000"  # wrk is one NIT at hundreds req/s
         volume = load_volume(env, args) if args.volume > 0 else None
         supply_volume = load_supply_volume(env, args) if args.supply_volume > 0 else None
@@ -1067,14 +1087,15 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
             "volume": volume,
             "supply_volume": supply_volume,
             "gunicorn_command": gunicorn_command,
-            "postgresql": str(cluster.bindir),
+            "postgresql": str(cluster.bindir) if cluster else "--database-url",
             "gunicorn_log_tail": gunicorn_errors,
         }
     finally:
         if process is not None:
             stop_gunicorn(process)
         try:
-            cluster.stop()
+            if cluster is not None:
+                cluster.stop()
         except Exception as error:
             print(f"warning: stopping PostgreSQL failed: {error}", file=sys.stderr)
 
