@@ -5,10 +5,11 @@ own; every value written is escaped."""
 
 from django import template
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from mipres.lib.urls import url_for
 
 from ..selectors import entity_accesses_for_request
 
@@ -29,14 +30,17 @@ def _dropdown(label: str, items: str, *, end: bool = False) -> str:
 
 
 def _entity_url(access) -> str:
-    return reverse("entities:detail", args=[access.entity.external_id])
+    return url_for("entities:detail", access.entity.external_id)
+
+
+def _roles(access) -> str:
+    return escape(", ".join(str(label) for label in access.role_labels()))
 
 
 def _entities(request) -> str:
     items = "".join(
         f'<li><a class="dropdown-item" href="{_entity_url(access)}">{escape(access.entity.name)} '
-        f'<span class="text-muted small">({escape(", ".join(map(str, access.role_labels())))})</span>'
-        "</a></li>"
+        f'<span class="text-muted small">({_roles(access)})</span></a></li>'
         for access in entity_accesses_for_request(request)
     )
     return _dropdown(_("Mis entidades"), items) if items else ""
@@ -47,10 +51,10 @@ def _user_menu(request) -> str:
     token = get_token(request)
     items = (
         f'<li><span class="dropdown-item-text small text-muted">{escape(user.username)}</span></li>'
-        f'<li><a class="dropdown-item" href="{reverse("accounts:password_change")}">'
+        f'<li><a class="dropdown-item" href="{url_for("accounts:password_change")}">'
         f"{escape(_('Cambiar contraseña'))}</a></li>"
         '<li><hr class="dropdown-divider"></li>'
-        f'<li><form method="post" action="{reverse("accounts:logout")}">'
+        f'<li><form method="post" action="{url_for("accounts:logout")}">'
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
         f'<button type="submit" class="dropdown-item">{escape(_("Salir"))}</button></form></li>'
     )
@@ -67,16 +71,16 @@ def site_nav(context) -> str:
     logged_in = bool(user and user.is_authenticated)
     links = ""
     if logged_in:
-        links = _item(reverse("home"), _("Inicio")) + _entities(request)
+        links = _item(url_for("home"), _("Inicio")) + _entities(request)
         if user.is_staff:
-            links += _item(reverse("admin:index"), _("Administración del Ministerio"))
-    links += _item(reverse("help"), _("Ayuda"))
+            links += _item(url_for("admin:index"), _("Administración del Ministerio"))
+    links += _item(url_for("help"), _("Ayuda"))
     nav = f'<ul class="navbar-nav me-auto">{links}</ul>'
     if logged_in:
         nav += _user_menu(request)
     else:
         nav += (
-            f'<a class="btn btn-outline-light btn-sm" href="{reverse("accounts:login")}">'
+            f'<a class="btn btn-outline-light btn-sm" href="{url_for("accounts:login")}">'
             f"{escape(_('Ingresar'))}</a>"
         )
     return mark_safe(nav)  # every value above is escaped
