@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from entities.models import Entity
 from entities.permissions import VIEW_ENTITY
-from entities.selectors import entity_access_list, user_with_accesses
+from entities.selectors import entity_access_list, user_entity_perms, user_with_accesses
 
 from ..entities.factories import EntityFactory, grant
 from .factories import UserFactory
@@ -108,3 +108,20 @@ def test_logout_ends_the_session(client, owner):
     assert not Session.objects.filter(session_key=key).exists()
     client.cookies["sessionid"] = key
     assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_services_check_permissions_from_the_roles_loaded_with_the_request_user(
+    django_assert_num_queries,
+):
+    user, ips, other = UserFactory(), EntityFactory(entity_type="IPS"), EntityFactory()
+    grant(user, ips, "delegado")
+    loaded = user_with_accesses(user.pk)
+    with django_assert_num_queries(0):
+        assert user_entity_perms(user=loaded, entity=ips) == user_entity_perms(
+            user=user, entity=ips
+        )
+        assert "entities.manage_users" in user_entity_perms(user=loaded, entity=ips)
+        assert user_entity_perms(user=loaded, entity=other) == frozenset()
+    with django_assert_num_queries(1):  # a user read otherwise: one query
+        assert user_entity_perms(user=user, entity=other) == frozenset()
