@@ -117,11 +117,10 @@ def test_services_check_permissions_from_the_roles_loaded_with_the_request_user(
     user, ips, other = UserFactory(), EntityFactory(entity_type="IPS"), EntityFactory()
     grant(user, ips, "delegado")
     loaded = user_with_accesses(user.pk)
+    expected = user_entity_perms(user=user, entity=ips)  # the query
+    assert "entities.manage_users" in expected
     with django_assert_num_queries(0):
-        assert user_entity_perms(user=loaded, entity=ips) == user_entity_perms(
-            user=user, entity=ips
-        )
-        assert "entities.manage_users" in user_entity_perms(user=loaded, entity=ips)
+        assert user_entity_perms(user=loaded, entity=ips) == expected
         assert user_entity_perms(user=loaded, entity=other) == frozenset()
     with django_assert_num_queries(1):  # a user read otherwise: one query
         assert user_entity_perms(user=user, entity=other) == frozenset()
