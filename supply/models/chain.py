@@ -396,7 +396,13 @@ class ReporteEntrega(Record):
             _annulled_has_date("reporte"),
         ]
         indexes = [
-            models.Index(fields=["entity", "status", "-created_at"], name="reporte_worklist"),
+            # «Por facturar»: the proveedor's active reportes saying delivered, the
+            # longest-waiting first.
+            models.Index(
+                fields=["entity", "status", "created_at", "id"],
+                condition=Q(delivered=True),
+                name="reporte_invoice_worklist",
+            ),
             *_by_day("reporte"),
         ]
 
