@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import Http404
 
+from mipres.lib import prepared
 from mipres.lib.rows import Columns
 
 from .models import (
@@ -99,9 +100,7 @@ def user_with_accesses(user_id):
             user.entity_accesses = entity_access_list(user=user)
         return user
     sql, user_columns, entity_columns, town_columns = _user_with_accesses_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
-        rows = cursor.fetchall()
+    rows = prepared.fetch("user_with_accesses", sql, [user_id])
     if not rows:
         return None
     user = user_columns.instance(rows[0])

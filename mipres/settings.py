@@ -87,6 +87,9 @@ else:
     # Persistent connections: without them a one-query page is ~6x slower (docs/benchmarks.md).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The hot pages' queries are prepared once per connection (mipres/lib/prepared.py); turn it
+# off behind a pooler in transaction mode (docs/scaling.md).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
