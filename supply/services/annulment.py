@@ -123,10 +123,10 @@ def step_annul(*, actor, entity: Entity, step, reason: str, channel=Channel.WEB)
 
     def write():
         if hasattr(step, "deliverable_id"):
-            c.lock_deliverable(step.deliverable_id)
+            locked = c.lock_step(model, step.pk)
         else:
             c.lock_line(step.line)
-        locked = model.objects.select_for_update().get(pk=step.pk)
+            locked = model.objects.select_for_update().get(pk=step.pk)
         _check_newest(locked, label)
         locked.status = StepStatus.ANULADO
         locked.annulled_at = timezone.now()

@@ -6,14 +6,17 @@ of one deliverable are serialised by the deliverable's row lock; direccionamient
 entregas en ámbito of one line by the line's (they change how much of it is assigned).
 """
 
+import weakref
 from decimal import Decimal
+from functools import cache
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from entities import audit
 from mipres.lib.errors import DomainError
+from mipres.lib.rows import Columns
 from prescriptions.enums import JuntaStatus, PrescriptionStatus, TechnologyType
 from prescriptions.models import NonDeliveryCause, Prescription, TechnologyLine
 
@@ -90,12 +93,96 @@ def lock_line(line: TechnologyLine) -> tuple[Prescription, TechnologyLine]:
     return prescription, line
 
 
+# The raw connections on which each statement is prepared, by name. A prepared statement
+# lives as long as its session (a rollback does not undo it); a new connection prepares it
+# again. `_unsure`: connections where PREPARE and EXECUTE failed together, so that whether
+# the statement exists is not known (a failed EXECUTE leaves it prepared).
+_prepared: dict[str, weakref.WeakSet] = {}
+_unsure: dict[str, weakref.WeakSet] = {}
+
+
+def fetch_prepared(name: str, sql: str, types: str, params: list) -> list[tuple]:
+    """The rows of `sql`, a fixed PostgreSQL statement with parameters $1, $2… of `types`,
+    prepared once per connection and planned once there: the PREPARE goes in the same
+    round trip as the first EXECUTE (psycopg2 sends both)."""
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
+    prepared = _prepared.setdefault(name, weakref.WeakSet())
+    unsure = _unsure.setdefault(name, weakref.WeakSet())
+    with connection.cursor() as cursor:
+        raw = connection.connection
+        if raw in unsure:
+            unsure.discard(raw)
+            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+            if cursor.fetchone():
+                prepared.add(raw)
+        if raw in prepared:
+            cursor.execute(execute, params)
+        else:
+            try:
+                cursor.execute(f"PREPARE {name} ({types}) AS {sql}; {execute}", params)
+            except DatabaseError:
+                unsure.add(raw)
+                raise
+            prepared.add(raw)
+        return cursor.fetchall()
+
+
 def lock_deliverable(deliverable_id: int) -> Deliverable:
+    """Lock the deliverable's prescription, line and the deliverable, in that order, with
+    one statement (PostgreSQL takes the row locks of FOR UPDATE OF in the list's order)."""
     return (
-        Deliverable.objects.select_for_update()
-        .select_related("line", "prescription")
+        Deliverable.objects.select_related("line", "prescription")
+        .select_for_update(of=("prescription", "line", "self"))
         .get(pk=deliverable_id)
     )
+
+
+def lock_step(model, pk: int):
+    """Lock the step `pk` of `model` (a record of a deliverable) after its prescription,
+    line and deliverable, in the documented order, with one statement: the step comes back
+    with its deliverable and the deliverable's line and prescription loaded. On PostgreSQL
+    the statement is written once and prepared (through the ORM, building it cost ~2.5 ms
+    of CPU and planning its joins ~0.7 ms, for 0.2 ms of work)."""
+    if connection.vendor != "postgresql":
+        return (
+            model.objects.select_related("deliverable__line", "deliverable__prescription")
+            .select_for_update(
+                of=("deliverable__prescription", "deliverable__line", "deliverable", "self")
+            )
+            .get(pk=pk)
+        )
+    sql, *tables = _lock_step_sql(model)
+    rows = fetch_prepared(f"supply_lock_{model._meta.model_name}", sql, "bigint", [pk])
+    if not rows:
+        raise model.DoesNotExist(f"{model._meta.object_name} {pk} does not exist.")
+    instances, start = [], 0
+    for columns in tables:
+        instances.append(columns.instance(rows[0], start))
+        start += columns.width
+    step, deliverable, line, prescription = instances
+    Deliverable.line.field.set_cached_value(deliverable, line)
+    Deliverable.prescription.field.set_cached_value(deliverable, prescription)
+    model.deliverable.field.set_cached_value(step, deliverable)
+    return step
+
+
+@cache
+def _lock_step_sql(model) -> tuple:
+    """lock_step's statement for `model` and the Columns of its four tables, in order."""
+    step = Columns(model, "s")
+    deliverable = Columns(Deliverable, "d")
+    line = Columns(TechnologyLine, "l")
+    prescription = Columns(Prescription, "p")
+    sql = (
+        f"SELECT {step.sql}, {deliverable.sql}, {line.sql}, {prescription.sql} "
+        f'FROM "{model._meta.db_table}" s '
+        f'JOIN "{Deliverable._meta.db_table}" d ON d."id" = s."deliverable_id" '
+        f'JOIN "{TechnologyLine._meta.db_table}" l ON l."id" = d."line_id" '
+        f'JOIN "{Prescription._meta.db_table}" p ON p."id" = d."prescription_id" '
+        # Row locks are taken in the order of this list: prescription, line, deliverable, step.
+        'WHERE s."id" = $1 FOR UPDATE OF p, l, d, s'
+    )
+    return sql, step, deliverable, line, prescription
 
 
 def check_payer(prescription: Prescription, entity) -> None:

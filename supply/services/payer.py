@@ -431,9 +431,9 @@ def datos_facturados_create(
     )
 
     def write():
-        locked = c.lock_deliverable(facturacion.deliverable_id)
+        factura = c.lock_step(Facturacion, facturacion.pk)
+        locked = factura.deliverable
         c.check_payer(locked.prescription, entity)
-        factura = Facturacion.objects.select_for_update().get(pk=facturacion.pk)
         c.take(factura, what=_("La facturación"), next_label=_("datos facturados"))
         record = DatosFacturados.objects.create(
             deliverable=locked,

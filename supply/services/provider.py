@@ -123,9 +123,9 @@ def programacion_create(
     check_sede(sede, entity)
 
     def write():
-        deliverable = c.lock_deliverable(direccionamiento.deliverable_id)
+        previous = c.lock_step(Direccionamiento, direccionamiento.pk)
+        deliverable = previous.deliverable
         c.check_prescription_active(deliverable.prescription)
-        previous = Direccionamiento.objects.select_for_update().get(pk=direccionamiento.pk)
         c.take(previous, what=_("El direccionamiento"), next_label=_("programación"))
         programacion = Programacion.objects.create(
             deliverable=deliverable,
@@ -264,10 +264,10 @@ def entrega_create(
     )
 
     def write():
-        deliverable = c.lock_deliverable(programacion.deliverable_id)
+        previous = c.lock_step(Programacion, programacion.pk)
+        deliverable = previous.deliverable
         line = deliverable.line
         handover.check(line, deliverable.prescription.prescribed_at)
-        previous = Programacion.objects.select_for_update().get(pk=programacion.pk)
         _check_completeness(
             line, quantity=quantity, expected=previous.quantity, total=total, cause=cause
         )
@@ -372,8 +372,8 @@ def reporte_entrega_create(
         raise DomainError(ERRORS["value"], field="value", code="value")
 
     def write():
-        deliverable = c.lock_deliverable(entrega.deliverable_id)
-        previous = Entrega.objects.select_for_update().get(pk=entrega.pk)
+        previous = c.lock_step(Entrega, entrega.pk)
+        deliverable = previous.deliverable
         if delivered and previous.quantity == 0:
             raise DomainError(
                 ERRORS["nothing_delivered"] % {"id": deliverable.pk},
@@ -451,8 +451,8 @@ def facturacion_create(
         raise DomainError(ERRORS["negative_total"] % {"gross": gross}, field="copago", code="neg")
 
     def write():
-        deliverable = c.lock_deliverable(reporte.deliverable_id)
-        previous = ReporteEntrega.objects.select_for_update().get(pk=reporte.pk)
+        previous = c.lock_step(ReporteEntrega, reporte.pk)
+        deliverable = previous.deliverable
         if not previous.delivered:
             raise DomainError(
                 ERRORS["not_delivered_invoice"] % {"id": deliverable.pk}, code="not_delivered"
