@@ -11,18 +11,19 @@ service, which refuses it with its own message (outside the network, not for thi
 
 import datetime
 
-from crispy_forms.bootstrap import StrictButton
 from crispy_forms.layout import HTML, Div, Fieldset
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
 from entities.models import Entity, Municipality
 from entities.permissions import PROVIDER_TYPES
 from mipres.lib.errors import DomainError
+from mipres.lib.filter_form import Layout, filter_form_html
 from mipres.lib.forms import add_service_error
 from mipres.lib.layout import form_helper, row
 from prescriptions.enums import CareSetting, TechnologyType
@@ -58,22 +59,20 @@ def plain(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _search_button(width=2) -> Div:
-    return Div(
-        StrictButton(_("Buscar"), type="submit", css_class="btn-primary"),
-        css_class=f"col-md-{width} d-flex align-items-end mb-3",
-    )
+# Invalid choices in the filters' selects read as the model selects they replace did.
+INVALID_CHOICE = forms.ModelChoiceField.default_error_messages["invalid_choice"]
 
 
 class _FilterForm(forms.Form):
     """A GET filter form: `filters()` gives the valid filters (an invalid one is left out
-    and shown beside its field)."""
+    and shown beside its field); `html()` writes it out (`mipres.lib.filter_form`) in
+    `layout`'s rows."""
 
     filters_class = None
+    layout: Layout = ()
 
-    def _helper(self, *layout):
-        self.helper = form_helper(None, *layout, method="get")
-        self.helper.disable_csrf = True
+    def html(self, *, hidden=()) -> SafeString:
+        return filter_form_html(self, self.layout, submit=_("Buscar"), hidden=hidden)
 
     def clean_number(self):
         return self.cleaned_data["number"].strip()
@@ -86,10 +85,7 @@ class _FilterForm(forms.Form):
             return self.filters_class()
         self.is_valid()
         data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
-        return self.filters_class(**self._convert(data))
-
-    def _convert(self, data: dict) -> dict:
-        return data
+        return self.filters_class(**data)
 
 
 def _number_field():
@@ -100,11 +96,27 @@ def _document_field():
     return forms.CharField(label=_("Documento del paciente"), max_length=20, required=False)
 
 
+def _pk_select(label):
+    """A select of the entity's own rows by pk (filled in `__init__` with one query of
+    (pk, name) pairs, rather than model instances)."""
+    return forms.TypedChoiceField(
+        label=label,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": INVALID_CHOICE},
+    )
+
+
 class LineFilterForm(_FilterForm):
     """«Por direccionar»: prescription dates, ámbito, technology type, código EPS, number,
     patient document."""
 
     filters_class = LineFilters
+    layout = (
+        (("number", 3), ("document", 3), ("date_from", 3), ("date_to", 3)),
+        (("care_setting", 3), ("technology_type", 3), ("payer_code", 3)),
+    )
 
     number = _number_field()
     document = _document_field()
@@ -120,35 +132,23 @@ class LineFilterForm(_FilterForm):
     technology_type = forms.ChoiceField(
         label=_("Tecnología"), choices=[("", _("Todas")), *TechnologyType.choices], required=False
     )
-    payer_code = forms.ModelChoiceField(
-        label=_("Código EPS"), queryset=None, required=False, empty_label=_("Todos")
-    )
+    payer_code = _pk_select(_("Código EPS"))
 
     def __init__(self, *args, entity: Entity, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["payer_code"].queryset = payer_codes(entity=entity)
-        self.fields["payer_code"].label_from_instance = lambda code: code.code
-        self._helper(
-            row(("number", 3), ("document", 3), ("date_from", 3), ("date_to", 3)),
-            Div(
-                Div("care_setting", css_class="col-md-3"),
-                Div("technology_type", css_class="col-md-3"),
-                Div("payer_code", css_class="col-md-3"),
-                _search_button(3),
-                css_class="row",
-            ),
-        )
-
-    def _convert(self, data):
-        if "payer_code" in data:
-            data["payer_code"] = data["payer_code"].pk
-        return data
+        codes = payer_codes(entity=entity)
+        self.fields["payer_code"].choices = [("", _("Todos")), *codes]
+        self.codes = dict(codes)  # what the rows show of their prescription's code
 
 
 class DirectedFilterForm(_FilterForm):
     """«Direccionados»: state, date directed, proveedor, FecMaxEnt range, number, document."""
 
     filters_class = DirectedFilters
+    layout = (
+        (("number", 3), ("document", 3), ("status", 2), ("provider", 4)),
+        (("date_from", 2), ("date_to", 2), ("due_from", 3), ("due_to", 3)),
+    )
 
     number = _number_field()
     document = _document_field()
@@ -159,9 +159,7 @@ class DirectedFilterForm(_FilterForm):
         empty_value=None,
         required=False,
     )
-    provider = forms.ModelChoiceField(
-        label=_("Proveedor"), queryset=None, required=False, empty_label=_("Todos")
-    )
+    provider = _pk_select(_("Proveedor"))
     date_from = forms.DateField(label=_("Direccionados desde"), required=False, **DATE_WIDGET)
     date_to = forms.DateField(label=_("Hasta"), required=False, **DATE_WIDGET)
     due_from = forms.DateField(label=_("Fecha máxima desde"), required=False, **DATE_WIDGET)
@@ -169,45 +167,25 @@ class DirectedFilterForm(_FilterForm):
 
     def __init__(self, *args, entity: Entity, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = network_provider_choices(entity=entity)
-        self._helper(
-            row(("number", 3), ("document", 3), ("status", 2), ("provider", 4)),
-            Div(
-                Div("date_from", css_class="col-md-2"),
-                Div("date_to", css_class="col-md-2"),
-                Div("due_from", css_class="col-md-3"),
-                Div("due_to", css_class="col-md-3"),
-                _search_button(),
-                css_class="row",
-            ),
-        )
-
-    def _convert(self, data):
-        if "provider" in data:
-            data["provider"] = data["provider"].pk
-        return data
+        providers = network_provider_choices(entity=entity)
+        self.fields["provider"].choices = [("", _("Todos"))] + [
+            (pk, label) for pk, _name, label in providers
+        ]
+        self.providers = {pk: name for pk, name, _label in providers}  # the rows' proveedor
 
 
 class ReportFilterForm(_FilterForm):
     filters_class = ReportFilters
+    layout = ((("number", 5), ("document", 4)),)
 
     number = _number_field()
     document = _document_field()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._helper(
-            Div(
-                Div("number", css_class="col-md-5"),
-                Div("document", css_class="col-md-4"),
-                _search_button(3),
-                css_class="row",
-            )
-        )
-
 
 class PatientSearchForm(forms.Form):
     """«Pendientes por paciente»: the patient's document type and number."""
+
+    layout = ((("document_type", 4), ("document_number", 5)),)
 
     document_type = forms.ChoiceField(
         label=_("Tipo de documento"), choices=[("", _("Elija")), *DocumentType.choices]
@@ -218,20 +196,8 @@ class PatientSearchForm(forms.Form):
         error_messages={"required": _("Indique el número de documento del paciente.")},
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = form_helper(
-            None,
-            Div(
-                Div("document_type", css_class="col-md-4"),
-                Div("document_number", css_class="col-md-5"),
-                _search_button(3),
-                css_class="row",
-            ),
-            method="get",
-        )
-        self.helper.disable_csrf = True
-        self.helper.attrs = {"novalidate": ""}
+    def html(self) -> SafeString:
+        return filter_form_html(self, self.layout, submit=_("Buscar"))
 
     def clean_document_number(self):
         return normalize_code(self.cleaned_data["document_number"])

@@ -9,18 +9,25 @@ entity fetches (another payer's line or record answers 404), a form validates, o
 writes, and a refusal comes back beside its field.
 """
 
+from decimal import Decimal
+from functools import cache
+from html import escape
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_any_permission_required, entity_permission_required
 from mipres.lib.errors import DomainError
 from mipres.lib.exports import table_response
-from prescriptions.enums import SupplyType, TechnologyType
+from prescriptions.enums import CareSetting, JuntaStatus, SupplyType, TechnologyType
 
 from ..forms.payer import (
     DatosFacturadosForm,
@@ -33,6 +40,8 @@ from ..forms.payer import (
     ReportFilterForm,
     SuministroForm,
 )
+from ..models import StepStatus
+from ..models.chain import ComparatorKind
 from ..selectors import payer as selectors
 from ..selectors.network import network_providers
 from ..services import (
@@ -52,6 +61,7 @@ from ..services.common import (
 )
 
 PAGE_SIZE = 25
+PK_MARKER = 2**31 - 1  # reversed in place of a pk, then replaced by each row's
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
@@ -85,34 +95,125 @@ def _url(name: str, request, *args) -> str:
     return reverse(f"supply:{name}", args=[request.entity.external_id, *args])
 
 
-def _patient(prescription) -> tuple[str, str]:
-    patient = prescription.patient
-    return patient.document_type, patient.document_number
+# ---------------------------------------------------------------------------------------
+# Rows written out in Python: the template engine costs ~0.45 ms a row (25 rows: more than
+# every query of the page); string formatting, a few microseconds. Every value is escaped
+# with `html.escape`, what `django.utils.html.escape` calls on a str after a check for
+# lazy strings that costs it seven times as much (~3 µs, 175 values a page). The words the
+# rows repeat are translated once per language (`@cache` on the language): a gettext call
+# costs ~15 µs here, as these Spanish msgids fall through the six catalogs chained behind
+# the project's own.
+
+
+@cache
+def _choices(enum, language: str) -> dict:
+    return {value: str(label) for value, label in enum.choices}
+
+
+def _labels(enum) -> dict:
+    """`enum`'s values and their labels in the current language."""
+    return _choices(enum, get_language())
+
+
+@cache
+def _steps(language: str) -> dict:
+    return selectors.step_labels()
+
+
+@cache
+def _cell_words(language: str) -> tuple[str, str]:
+    return _("entrega"), _("Anular")
+
+
+class _Cells:
+    """What a page's rows share: the beginnings of their links (one reverse() per page, not
+    per row, as `supply.views.provider.row_urls` does), the page's own address for the
+    «next» of the forms they open, the number format of the locale and the words every row
+    repeats."""
+
+    def __init__(self, request):
+        entity = request.entity.external_id
+        self.perms = request.entity_perms
+        self.prescription = reverse("supply:prescription", args=[entity, "0"]).removesuffix("0/")
+        self.annul = reverse("supply:annul", args=[entity, "x", 0]).removesuffix("x/0/")
+        self.next = escape(quote(request.get_full_path(), safe="/"))
+        self.separator = get_format("DECIMAL_SEPARATOR")
+        self.delivery_word, self.annul_word = _cell_words(get_language())
+        self.zone = timezone.get_current_timezone()
+
+    @staticmethod
+    def pk_link(name: str, request):
+        """The link to `name`, which takes a pk after the entity, as a function of the pk."""
+        head, tail = _url(name, request, PK_MARKER).split(f"/{PK_MARKER}/")
+        return f"{head}/{{}}/{tail}".format
+
+    def quantity(self, value: Decimal) -> str:
+        """As `floatformat:"-3"` writes it: «2», «2,500»."""
+        if value == value.to_integral_value():
+            return f"{value:.0f}"
+        return f"{value:.3f}".replace(".", self.separator)
+
+    def decimal(self, value: Decimal) -> str:
+        """As the template writes a Decimal: «1500,00»."""
+        return f"{value:f}".replace(".", self.separator)
+
+    def number_link(self, number: str) -> str:
+        """The prescription's number, linking to its supply timeline."""
+        number = escape(number)
+        return f'<a class="font-monospace" href="{self.prescription}{number}/">{number}</a>'
+
+    def delivery(self, row) -> str:
+        """The prescription, its line and the delivery (ID) of a row."""
+        return (
+            f'<td class="small text-nowrap">{self.number_link(row.number)}'
+            f'<div><span class="badge text-bg-light border">{escape(row.line_key)}</span> '
+            f"{self.delivery_word} {row.delivery_label}</div></td>"
+        )
+
+    def local(self, moment) -> str:
+        """An aware datetime as «Y-m-d H:i» in the current time zone."""
+        return moment.astimezone(self.zone).isoformat(" ", "minutes")[:16]
+
+    def annul_link(self, kind: str, pk: int) -> str:
+        return (
+            f'<a class="btn btn-sm btn-outline-danger" href="{self.annul}{kind}/{pk}/'
+            f'?next={self.next}">{self.annul_word}</a>'
+        )
+
+
+def _patient_cell(row) -> str:
+    return (
+        f'<td class="small">{escape(row.patient_name)}<div class="text-muted">'
+        f"{escape(row.document_type)} {escape(row.document_number)}</div></td>"
+    )
 
 
 # ---------------------------------------------------------------------------------------
 # «Por direccionar»
 
 
-def _line_export_rows(rows):
+def _line_export_rows(rows, codes: dict[int, str]):
+    care, kinds = _labels(CareSetting), _labels(TechnologyType)
+    supply, junta = _labels(SupplyType), _labels(JuntaStatus)
+    blocked = {status: selectors.junta_block(status) for status in JuntaStatus}
     for row in rows:
-        line, prescription = row.line, row.prescription
         yield [
-            prescription.number,
-            prescription.prescribed_at,
-            *_patient(prescription),
-            prescription.patient.get_full_name(),
-            prescription.payer_code.code if prescription.payer_code else "",
-            prescription.get_care_setting_display(),
-            line.get_technology_type_display(),
-            line.key,
+            row.number,
+            row.prescribed_at,
+            row.document_type,
+            row.document_number,
+            row.patient_name,
+            codes.get(row.payer_code_id, ""),
+            care.get(row.care_setting, ""),
+            kinds.get(row.technology_type, ""),
+            row.key,
             row.label,
-            line.get_supply_type_display(),
-            line.total_quantity,
+            supply.get(row.supply_type, ""),
+            row.total_quantity,
             row.assigned,
             row.remaining,
-            line.get_junta_status_display(),
-            row.blocked_reason,
+            junta.get(row.junta_status, ""),
+            blocked.get(row.junta_status, ""),
         ]
 
 
@@ -136,6 +237,87 @@ LINE_HEADER = [
 ]
 
 
+def _short(text: str, length: int = 70) -> str:
+    """As `truncatechars` cuts: `length` characters with the ellipsis."""
+    return text if len(text) <= length else f"{text[: length - 1]}…"
+
+
+@cache
+def _line_words(language: str) -> dict:
+    """What the rows of «Por direccionar» say: the Junta column by EstJM, the actions, and
+    why a line cannot be directed."""
+    unreachable = {
+        status: escape(
+            _("No direccionable: %(reason)s") % {"reason": selectors.junta_block(status)}
+        )
+        for status in (JuntaStatus.PENDIENTE, JuntaStatus.NO_APROBADA)
+    }
+    return {
+        "junta": {
+            JuntaStatus.NO_REQUIERE: _("No requiere"),
+            JuntaStatus.APROBADA: f'<span class="badge text-bg-success">{_("Aprobada")}</span>',
+            JuntaStatus.PENDIENTE: '<span class="badge text-bg-warning">'
+            f"{_('Pendiente de junta')}</span>",
+            JuntaStatus.NO_APROBADA: '<span class="badge text-bg-danger">'
+            f"{_('No aprobada por la junta')}</span>",
+        },
+        "direct": _("Direccionar"),
+        "no_direct": _("No direccionar"),
+        "include": _("Incluir en procedimiento"),
+        "blocked": unreachable,
+    }
+
+
+def _line_rows_html(request, rows, codes: dict[int, str]) -> SafeString:
+    """The rows of «Por direccionar»; `codes` names the códigos EPS."""
+    cells, words = _Cells(request), _line_words(get_language())
+    care, supply, junta = _labels(CareSetting), _labels(SupplyType), words["junta"]
+    direct_url = cells.pk_link("direct", request)
+    no_direct_url = cells.pk_link("no_direct", request)
+    include_url = cells.pk_link("include", request)
+    may_no_direct = NO_DIRECT in cells.perms
+    parts = []
+    for row in rows:
+        prescribed = cells.local(row.prescribed_at)[:10]
+        code = codes.get(row.payer_code_id)
+        code = f" · {escape(code)}" if code else ""
+        if row.can_direct:
+            actions = (
+                f'<a class="btn btn-sm btn-primary" href="{direct_url(row.pk)}">'
+                f"{words['direct']}</a>"
+            )
+            if may_no_direct:
+                actions += (
+                    f' <a class="btn btn-sm btn-outline-secondary" '
+                    f'href="{no_direct_url(row.pk)}">{words["no_direct"]}</a>'
+                )
+            if row.can_include:
+                actions += (
+                    f' <a class="btn btn-sm btn-outline-secondary" '
+                    f'href="{include_url(row.pk)}">{words["include"]}</a>'
+                )
+        else:
+            reason = words["blocked"][row.junta_status]
+            actions = f'<span class="small text-muted">{reason}</span>'
+        parts.append(
+            f'<tr data-line="{row.pk}">'
+            f'<td class="small text-nowrap">{cells.number_link(row.number)}'
+            f'<div class="text-muted">{prescribed} · {care.get(row.care_setting, "")}{code}'
+            "</div></td>"
+            f"{_patient_cell(row)}"
+            f'<td class="small"><span class="badge text-bg-light border">{row.key}</span> '
+            f"{escape(_short(row.label))}"
+            f'<div class="text-muted">{supply.get(row.supply_type, "")}</div></td>'
+            f'<td class="text-end">{cells.quantity(row.total_quantity)}</td>'
+            f'<td class="text-end">{cells.quantity(row.assigned)}</td>'
+            f'<td class="text-end fw-semibold">{cells.quantity(row.remaining)}</td>'
+            f'<td class="small">{junta.get(row.junta_status, "")}</td>'
+            f'<td class="text-nowrap">{actions}</td>'
+            "</tr>\n"
+        )
+    return mark_safe("".join(parts))  # every value above is escaped
+
+
 @entity_permission_required(DIRECT)
 @require_GET
 def to_direct(request):
@@ -146,12 +328,18 @@ def to_direct(request):
     filters = form.filters()
     if fmt := _export_format(request):
         rows = selectors.lines_to_direct_export(entity=request.entity, filters=filters)
-        header = LINE_HEADER
-        return _export(request, fmt, "por-direccionar", header, _line_export_rows(rows))
+        rows = _line_export_rows(rows, form.codes)
+        return _export(request, fmt, "por-direccionar", LINE_HEADER, rows)
     page = selectors.lines_to_direct_page(
         entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
     )
-    context = {"entity": request.entity, "tab": "to_direct", "form": form, "page": page}
+    context = {
+        "entity": request.entity,
+        "tab": "to_direct",
+        "form_html": form.html(),
+        "page": page,
+        "rows_html": _line_rows_html(request, page.rows, form.codes),
+    }
     return render(request, "supply/payer/to_direct.html", context)
 
 
@@ -220,9 +408,7 @@ def direct(request, line_id):
             "taken": [number for number, _sub in taken],
             "taken_labels": [f"{n}.{s}" if s else str(n) for n, s in taken],
             "sucesiva": line.supply_type == SupplyType.SUCESIVA,
-            "blocked": selectors.LineRow(
-                line=line, label=line.label, assigned=context["assigned"], has_procedure=False
-            ).blocked_reason,
+            "blocked": selectors.junta_block(line.junta_status),
         }
     )
     return render(request, "supply/payer/direct.html", context)
@@ -312,27 +498,74 @@ DIRECTED_HEADER = [
 ]
 
 
-def _directed_export_rows(queryset):
-    for d in queryset.order_by("-created_at", "-pk").iterator(chunk_size=500):
-        deliverable, prescription = d.deliverable, d.deliverable.prescription
+def _directed_export_rows(rows):
+    statuses, steps = _labels(StepStatus), _steps(get_language())
+    for row in rows:
+        data = row.data
         yield [
-            d.deliverable_id,
-            d.pk,
-            prescription.number,
-            deliverable.line.key,
-            deliverable.delivery_label,
-            *_patient(prescription),
-            prescription.patient.get_full_name(),
-            d.provider.name,
-            d.provider.nit,
-            d.municipality_id,
-            d.quantity,
-            d.max_delivery_date,
-            d.technology_code,
-            d.created_at,
-            d.get_status_display(),
-            selectors.step_label(selectors.chain_step(d)),
+            row.deliverable_id,
+            row.pk,
+            row.number,
+            row.line_key,
+            row.delivery_label,
+            row.document_type,
+            row.document_number,
+            row.patient_name,
+            data["provider_name"],
+            data["provider_nit"],
+            data["municipality_id"],
+            data["quantity"],
+            data["max_delivery_date"],
+            data["technology_code"],
+            data["created_at"],
+            statuses.get(data["status"], ""),
+            steps[row.step],
         ]
+
+
+STEP_BADGES = {
+    StepStatus.ANULADO: "text-bg-secondary",
+    StepStatus.ACTIVO: "text-bg-primary",
+    StepStatus.PROCESADO: "text-bg-success",
+}
+
+
+@cache
+def _directed_words(language: str) -> tuple[str, str, dict]:
+    return _("Historial"), _("Dir."), _steps(language)
+
+
+def _directed_rows_html(request, rows, providers: dict[int, str]) -> SafeString:
+    """The rows of «Direccionados»: «Anular» on the active ones (the list holds only the
+    direccionamientos this entity recorded). `providers` names the proveedores."""
+    cells = _Cells(request)
+    providers = selectors.entity_names((row.data["provider_id"] for row in rows), providers)
+    may_annul = DIRECT in cells.perms
+    history, directed_word, steps = _directed_words(get_language())
+    parts = []
+    for row in rows:
+        data = row.data
+        timeline = f"{cells.prescription}{escape(row.number)}/"
+        annul = ""
+        if data["status"] == StepStatus.ACTIVO and may_annul:
+            annul = " " + cells.annul_link("direccionamiento", row.pk)
+        parts.append(
+            f'<tr data-direccionamiento="{row.pk}">'
+            f'<td class="small text-nowrap">ID {row.deliverable_id}'
+            f'<div class="text-muted">{directed_word} {row.pk}</div></td>'
+            f"{cells.delivery(row)}"
+            f"{_patient_cell(row)}"
+            f'<td class="small">{escape(providers[data["provider_id"]])}</td>'
+            f'<td class="text-end">{cells.quantity(data["quantity"])}</td>'
+            f'<td class="small text-nowrap">{data["max_delivery_date"].isoformat()}</td>'
+            f'<td class="small text-nowrap">{cells.local(data["created_at"])}</td>'
+            f'<td><span class="badge {STEP_BADGES.get(data["status"], "text-bg-success")}" '
+            f'data-step="{row.step}">{steps[row.step]}</span></td>'
+            f'<td class="text-nowrap"><a class="btn btn-sm btn-outline-secondary" '
+            f'href="{timeline}">{history}</a>{annul}</td>'
+            "</tr>\n"
+        )
+    return mark_safe("".join(parts))  # every value above is escaped
 
 
 @entity_permission_required(DIRECT)
@@ -343,20 +576,17 @@ def directed(request):
     form = DirectedFilterForm(request.GET or None, entity=request.entity)
     filters = form.filters()
     if fmt := _export_format(request):
-        queryset = selectors.directed_list(entity=request.entity, filters=filters)
-        header = DIRECTED_HEADER
-        return _export(request, fmt, "direccionados", header, _directed_export_rows(queryset))
+        rows = selectors.directed_export(entity=request.entity, filters=filters)
+        return _export(request, fmt, "direccionados", DIRECTED_HEADER, _directed_export_rows(rows))
     page = selectors.directed_page(
         entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
     )
-    for row in page.rows:
-        row.step_text = selectors.step_label(row.step)
     context = {
         "entity": request.entity,
         "tab": "directed",
-        "form": form,
+        "form_html": form.html(),
         "page": page,
-        "next": request.get_full_path(),
+        "rows_html": _directed_rows_html(request, page.rows, form.providers),
     }
     return render(request, "supply/payer/directed.html", context)
 
@@ -372,15 +602,15 @@ SECTIONS = {
 }
 
 
-def _chain_cells(record):
-    deliverable, prescription = record.deliverable, record.deliverable.prescription
+def _chain_cells(row):
     return [
-        deliverable.pk,
-        prescription.number,
-        deliverable.line.key,
-        deliverable.delivery_label,
-        *_patient(prescription),
-        prescription.patient.get_full_name(),
+        row.deliverable_id,
+        row.number,
+        row.line_key,
+        row.delivery_label,
+        row.document_type,
+        row.document_number,
+        row.patient_name,
     ]
 
 
@@ -402,7 +632,7 @@ SECTION_EXPORTS = {
             gettext_lazy("Cantidad entregada"),
             gettext_lazy("Entrega total"),
         ],
-        lambda e: [e.pk, e.entity.name, e.delivered_on, e.quantity, e.total],
+        ("pk", "entity_name", "delivered_on", "quantity", "total"),
     ),
     "facturados": (
         [
@@ -412,7 +642,7 @@ SECTION_EXPORTS = {
             gettext_lazy("Unidades"),
             gettext_lazy("Valor total facturado"),
         ],
-        lambda f: [f.pk, f.entity.name, f.invoice_number, f.units, f.total_value],
+        ("pk", "entity_name", "invoice_number", "units", "total_value"),
     ),
     "suministros": (
         [
@@ -423,7 +653,7 @@ SECTION_EXPORTS = {
             gettext_lazy("Cantidad"),
             gettext_lazy("Valor"),
         ],
-        lambda s: [s.pk, s.created_at, s.last_delivery, s.complete, s.quantity, s.value],
+        ("pk", "created_at", "last_delivery", "complete", "quantity", "value"),
     ),
     "datos": (
         [
@@ -432,15 +662,91 @@ SECTION_EXPORTS = {
             gettext_lazy("CompAdm"),
             gettext_lazy("Cantidad total entregada"),
         ],
-        lambda d: [d.pk, d.created_at, d.comparator, d.total_delivered],
+        ("pk", "created_at", "comparator", "total_delivered"),
     ),
 }
-SECTION_QUERIES = {
-    "suministro": (selectors.entregas_awaiting_suministro, False),
-    "facturados": (selectors.facturaciones_awaiting_datos, False),
-    "suministros": (selectors.suministros_active, True),
-    "datos": (selectors.datos_facturados_active, True),
+SECTION_TITLES = {
+    "suministro": gettext_lazy("Por reportar suministro"),
+    "facturados": gettext_lazy("Por registrar datos facturados"),
+    "suministros": gettext_lazy("Suministros reportados"),
+    "datos": gettext_lazy("Datos facturados registrados"),
 }
+
+
+@cache
+def _report_words(language: str) -> dict:
+    return {
+        True: (_("total"), _("completa")),
+        False: (_("parcial"), _("incompleta")),
+        "ambito": _("en ámbito"),
+        "cause": _("causa"),
+        "last": _("última"),
+    }
+
+
+def _report_rows_html(request, section: str, rows) -> SafeString:
+    """The rows of a section of «Suministro y datos facturados»: the action on each record
+    (report the suministro, register the datos facturados) or its annulment."""
+    cells = _Cells(request)
+    if section == "suministro":
+        target, label = cells.pk_link("suministro", request), _("Reportar suministro")
+    elif section == "facturados":
+        target, label = cells.pk_link("datos_facturados", request), _("Datos facturados")
+    comparators, words = _labels(ComparatorKind), _report_words(get_language())
+    may_annul = {
+        "suministros": SUMINISTRO in cells.perms,
+        "datos": DATOS_FACTURADOS in cells.perms,
+    }.get(section, False)
+    parts = []
+    for row in rows:
+        data = row.data
+        if section == "suministro":
+            how = words[bool(data["total"])][0]
+            if data["in_ambito"]:
+                how += f" · {words['ambito']}"
+            own = (
+                f'<td class="small">{escape(data["entity_name"])}</td>'
+                f'<td class="small text-nowrap">{data["delivered_on"].isoformat()} · {how}</td>'
+                f'<td class="text-end">{cells.quantity(data["quantity"])}</td>'
+                f'<td><a class="btn btn-sm btn-primary" href="{target(row.deliverable_id)}'
+                f'?next={cells.next}">{label}</a></td>'
+            )
+        elif section == "facturados":
+            own = (
+                f'<td class="small">{escape(data["entity_name"])}</td>'
+                f'<td class="small">{escape(data["invoice_number"])}</td>'
+                f'<td class="text-end">{cells.decimal(data["total_value"])}</td>'
+                f'<td><a class="btn btn-sm btn-primary" href="{target(row.pk)}'
+                f'?next={cells.next}">{label}</a></td>'
+            )
+        elif section == "suministros":
+            how = words[bool(data["complete"])][1]
+            if not data["complete"] and data["cause_code"]:
+                how += f" · {words['cause']} {escape(data['cause_code'])}"
+            if data["last_delivery"]:
+                how += f" · {words['last']}"
+            annul = cells.annul_link("suministro", row.pk) if may_annul else ""
+            own = (
+                f'<td class="small text-nowrap">{cells.local(data["created_at"])}</td>'
+                f'<td class="small">{how}</td>'
+                f'<td class="text-end">{cells.quantity(data["quantity"])} / '
+                f"{cells.decimal(data['value'])}</td>"
+                f"<td>{annul}</td>"
+            )
+        else:
+            annul = cells.annul_link("datos-facturados", row.pk) if may_annul else ""
+            own = (
+                f'<td class="small text-nowrap">{cells.local(data["created_at"])}</td>'
+                f'<td class="small">{comparators.get(data["comparator"], "")}</td>'
+                f'<td class="text-end">{cells.quantity(data["total_delivered"])}</td>'
+                f"<td>{annul}</td>"
+            )
+        parts.append(
+            f'<tr data-record="{row.pk}">'
+            f'<td class="small text-nowrap">ID {row.deliverable_id}</td>'
+            f"{cells.delivery(row)}{_patient_cell(row)}{own}</tr>\n"
+        )
+    return mark_safe("".join(parts))  # every value above is escaped
 
 
 @entity_any_permission_required(SUMINISTRO, DATOS_FACTURADOS)
@@ -454,23 +760,25 @@ def payer_reports(request):
     if section not in allowed:
         section = allowed[0]
     form = ReportFilterForm(request.GET or None)
-    query, newest = SECTION_QUERIES[section]
-    queryset = query(entity=request.entity, filters=form.filters())
+    filters = form.filters()
     if fmt := _export_format(request):
-        titles, cells = SECTION_EXPORTS[section]
+        titles, columns = SECTION_EXPORTS[section]
         header = [*CHAIN_HEADER, *titles]
-        ordered = queryset.order_by("-pk" if newest else "pk").iterator(chunk_size=500)
-        rows = ([*_chain_cells(r), *cells(r)] for r in ordered)
+        records = selectors.report_export(section, entity=request.entity, filters=filters)
+        rows = ([*_chain_cells(r), *(r.data[c] for c in columns)] for r in records)
         return _export(request, fmt, f"suministro-{section}", header, rows)
-    page = selectors.report_page(queryset, after=_after(request), size=PAGE_SIZE, newest=newest)
+    page = selectors.report_page(
+        section, entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
+    )
     context = {
         "entity": request.entity,
         "tab": "payer_reports",
         "section": section,
         "sections": allowed,
-        "form": form,
+        "section_tabs": [(name, SECTION_TITLES[name]) for name in allowed],
+        "form_html": form.html(hidden=[("seccion", section)]),
         "page": page,
-        "next": request.get_full_path(),
+        "rows_html": _report_rows_html(request, section, page.rows),
     }
     return render(request, "supply/payer/reports.html", context)
 
@@ -563,6 +871,34 @@ PENDING_HEADER = [
 ]
 
 
+def _pending_rows_html(request, rows) -> SafeString:
+    """The rows of «Pendientes por paciente»: «Anular» on the direccionamientos nobody
+    programmed yet."""
+    cells, steps = _Cells(request), _steps(get_language())
+    may_annul = DIRECT in cells.perms
+    parts = []
+    for row in rows:
+        data = row.data
+        code, light, css = row.light
+        annul = ""
+        if data["status"] == StepStatus.ACTIVO and may_annul:
+            annul = cells.annul_link("direccionamiento", row.pk)
+        parts.append(
+            f'<tr data-light="{code}">'
+            f'<td class="text-nowrap">{data["max_delivery_date"].isoformat()} '
+            f'<span class="badge {css}">{light}</span></td>'
+            f'<td class="small text-nowrap">{cells.number_link(row.number)}'
+            f'<div><span class="badge text-bg-light border">{escape(row.line_key)}</span> '
+            f"{cells.delivery_word} {row.delivery_label} · ID {row.deliverable_id}</div></td>"
+            f'<td class="small">{escape(data["provider_name"])}</td>'
+            f'<td class="text-end">{cells.quantity(data["quantity"])}</td>'
+            f'<td class="small">{steps[row.step]}</td>'
+            f"<td>{annul}</td>"
+            "</tr>\n"
+        )
+    return mark_safe("".join(parts))  # every value above is escaped
+
+
 @entity_permission_required(DIRECT)
 @require_GET
 def patient_pending(request):
@@ -572,20 +908,19 @@ def patient_pending(request):
     rows = None
     if form.is_bound and form.is_valid():
         rows = selectors.patient_pending_list(entity=request.entity, **form.cleaned_data)
-        for row in rows:
-            row.step_text = selectors.step_label(row.step)
         if fmt := _export_format(request):
+            steps = _steps(get_language())
             data = (
                 [
-                    r.direccionamiento.max_delivery_date,
+                    r.data["max_delivery_date"],
                     r.light[1],
-                    r.direccionamiento.deliverable.prescription.number,
-                    r.direccionamiento.deliverable.line.key,
-                    r.direccionamiento.deliverable.delivery_label,
-                    r.direccionamiento.deliverable_id,
-                    r.direccionamiento.provider.name,
-                    r.direccionamiento.quantity,
-                    r.step_text,
+                    r.number,
+                    r.line_key,
+                    r.delivery_label,
+                    r.deliverable_id,
+                    r.data["provider_name"],
+                    r.data["quantity"],
+                    steps[r.step],
                 ]
                 for r in rows
             )
@@ -594,8 +929,8 @@ def patient_pending(request):
     context = {
         "entity": request.entity,
         "tab": "patient_pending",
-        "form": form,
+        "form_html": form.html(),
         "rows": rows,
-        "next": request.get_full_path(),
+        "rows_html": _pending_rows_html(request, rows or []),
     }
     return render(request, "supply/payer/patient_pending.html", context)

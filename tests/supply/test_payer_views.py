@@ -202,7 +202,7 @@ def test_worklist_lists_what_is_left_and_says_why_a_line_is_blocked(client, worl
     lines["S1"].save(update_fields=["junta_status"])
     client.force_login(world["eps_admin"])
     response = client.get(url("to_direct", world))
-    rows = {row.line.key: row for row in response.context["page"].rows}
+    rows = {row.key: row for row in response.context["page"].rows}
     assert set(rows) == {"M1", "S1", "P1"}
     assert rows["M1"].assigned == 1 and rows["M1"].remaining == 1
     assert rows["S1"].blocked_reason == "Pendiente de junta" and not rows["S1"].can_direct
@@ -224,7 +224,7 @@ def test_worklist_drops_fully_assigned_no_directed_and_covered_lines(client, wor
         cause=world["causes"]["7"],
     )
     client.force_login(world["eps_admin"])
-    keys = {row.line.key for row in client.get(url("to_direct", world)).context["page"].rows}
+    keys = {row.key for row in client.get(url("to_direct", world)).context["page"].rows}
     assert keys == {"S1"}
 
 
@@ -233,7 +233,7 @@ def test_worklist_filters(client, world):
     target = url("to_direct", world)
 
     def keys(**params):
-        return {row.line.key for row in client.get(target, params).context["page"].rows}
+        return {row.key for row in client.get(target, params).context["page"].rows}
 
     assert keys(technology_type="S") == {"S1"}
     assert keys(care_setting=30) == set()
@@ -311,7 +311,7 @@ def test_worklist_pages_by_keyset(client, world):
         page3 = client.get(target, {"despues": page2.next_after}).context["page"]
     finally:
         views.PAGE_SIZE = size
-    seen = [row.line.pk for row in page1.rows + page2.rows + page3.rows]
+    seen = [row.pk for row in page1.rows + page2.rows + page3.rows]
     assert len(seen) == len(set(seen)) == 12
     assert page3.next_after is None
 
@@ -477,7 +477,7 @@ def test_include_a_device_in_the_procedure(client, world):
     response = client.post(target, {"procedure_line": procedure.pk})
     assert response.status_code == 302
     assert ProcedureSupply.objects.get(line=device).procedure_line == procedure
-    keys = {row.line.pk for row in client.get(url("to_direct", world)).context["page"].rows}
+    keys = {row.pk for row in client.get(url("to_direct", world)).context["page"].rows}
     assert device.pk not in keys and procedure.pk in keys
 
 
@@ -661,7 +661,7 @@ def test_patient_pending_by_deadline(client, world):
     target = url("patient_pending", world)
     response = client.get(target, {"document_type": "CC", "document_number": "43000111"})
     rows = response.context["rows"]
-    assert [r.direccionamiento.pk for r in rows] == [soon.pk, late.pk]
+    assert [r.pk for r in rows] == [soon.pk, late.pk]
     assert [r.light[0] for r in rows] == ["15_dias", "a_tiempo"]
     assert [r.step for r in rows] == ["direccionado", "programado"]
     assert world["provider"].name in text(response)
