@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
-from entities.models import Entity, Sede
+from entities.models import Sede
 from mipres.lib.errors import DomainError
 from mipres.lib.forms import add_service_error
 from mipres.lib.layout import form_helper, row
@@ -48,18 +48,21 @@ class ServiceErrorsMixin:
 
 
 class WorklistFilterForm(forms.Form):
-    """A worklist's filters (GET). The deadline light applies where the step has a
-    FecMaxEnt; `date_label` names the date the range filters."""
+    """A worklist's filters (GET), written out by `mipres.lib.filter_form` in `LAYOUT`. The
+    deadline light applies where the step has a FecMaxEnt; `date_label` names the date the
+    range filters."""
+
+    LAYOUT = (
+        (("light", 2), ("date_from", 2), ("date_to", 2), ("payer", 3), ("technology_type", 3)),
+        (("number", 4),),
+    )
 
     light = forms.ChoiceField(label=_("Semáforo"), choices=LIGHTS, required=False)
     date_from = forms.DateField(label=_("Desde"), required=False, **DATE_WIDGET)
     date_to = forms.DateField(label=_("Hasta"), required=False, **DATE_WIDGET)
-    payer = forms.ModelChoiceField(
+    payer = forms.ChoiceField(
         label=_("Pagador"),
-        queryset=Entity.objects.none(),
-        to_field_name="external_id",
         required=False,
-        empty_label=_("Todos"),
         error_messages={"invalid_choice": _("Elija un pagador de la lista.")},
     )
     technology_type = forms.ChoiceField(
@@ -73,16 +76,21 @@ class WorklistFilterForm(forms.Form):
     )
 
     def __init__(self, data=None, *, payers, with_light: bool, date_label=None, **kwargs):
+        """`payers`: (pk, external_id, name) of the payers offered."""
         super().__init__(data, **kwargs)
-        self.fields["payer"].queryset = payers
+        self.payer_ids = {str(external_id): pk for pk, external_id, _name in payers}
+        self.fields["payer"].choices = [
+            ("", _("Todos")),
+            *((str(external_id), name) for _pk, external_id, name in payers),
+        ]
         if not with_light:
             del self.fields["light"]
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select" if select else "form-control"
         if date_label:
             self.fields["date_from"].label = _("%(what)s desde") % {"what": date_label}
             self.fields["date_to"].label = _("%(what)s hasta") % {"what": date_label}
+
+    def clean_payer(self) -> int | None:
+        return self.payer_ids.get(self.cleaned_data["payer"])
 
     def clean_number(self):
         return "".join(self.cleaned_data["number"].split()).upper()
@@ -94,12 +102,6 @@ class WorklistFilterForm(forms.Form):
         self.is_valid()
         data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
         return WorklistFilters(**data)
-
-    def query_items(self) -> list[tuple[str, str]]:
-        """The filters as typed, for the export links (same filters, other format)."""
-        if not self.is_bound:
-            return []
-        return [(name, self.data.get(name, "")) for name in self.fields if self.data.get(name)]
 
 
 class SedeField(forms.ModelChoiceField):

@@ -2,19 +2,28 @@
 starts from the acting entity, so another entity's record answers 404.
 
 Worklists hold the steps waiting for this entity (status 1, activo): direccionamientos to
-program, programaciones to deliver, entregas to report, reportes to invoice. Each is one
-query for its rows whatever their number (plus the ingredients of medicine lines, for the
-technology's name), ordered by FecMaxEnt where the step has one.
+program, programaciones to deliver, entregas to report, reportes to invoice. They are
+keyset-paginated ("seek") on the order they show, never counted, each on an index that
+serves its filter and order: a page is its step rows (plain values) plus one query for
+what they show of their deliverables, whatever the number of rows and wherever it starts.
 """
 
 import datetime
+import hashlib
+import re
+import uuid
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import batched
 
-from django.db.models import Case, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db import DatabaseError, connection
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from entities.models import Entity, NetworkLink, Sede
+from entities.models import Entity, Membership, NetworkLink, Sede
+from entities.permissions import Role
+from prescriptions.enums import TechnologyType
 from prescriptions.models import LineActiveIngredient, Prescription, TechnologyLine
 from prescriptions.selectors.prescriptions import LINE_CATALOG_FIELDS, technology_label
 
@@ -28,10 +37,14 @@ from ..models import (
     ReporteEntrega,
     StepStatus,
 )
+from ..models.chain import delivery_label
 from ..services.provider import AMBITO_SETTINGS
 from .deadlines import ON_TIME, OVERDUE, WITHIN_15, WITHIN_30
+from .payer import Page
 
-LIGHT_CODES = (OVERDUE, WITHIN_15, WITHIN_30, ON_TIME)
+# Each deadline light's first and last day counted from today (None: open), as
+# deadlines.deadline_light counts them.
+LIGHT_DAYS = {OVERDUE: (None, -1), WITHIN_15: (0, 15), WITHIN_30: (16, 30), ON_TIME: (31, None)}
 
 
 @dataclass(frozen=True)
@@ -39,23 +52,24 @@ class WorklistFilters:
     light: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
-    payer: Entity | None = None
+    payer: int | None = None  # the payer entity's pk
     technology_type: str = ""
     number: str = ""  # a prescription number (20 digits) or a patient's document number
 
 
-def light_range(code: str, today: datetime.date) -> Q:
-    """The FecMaxEnt condition of a deadline light (deadlines.deadline_light's ranges)."""
-    day = datetime.timedelta(days=1)
-    if code == OVERDUE:
-        return Q(max_delivery_date__lt=today)
-    if code == WITHIN_15:
-        return Q(max_delivery_date__gte=today, max_delivery_date__lte=today + 15 * day)
-    if code == WITHIN_30:
-        return Q(max_delivery_date__gt=today + 15 * day, max_delivery_date__lte=today + 30 * day)
-    if code == ON_TIME:
-        return Q(max_delivery_date__gt=today + 30 * day)
-    return Q()
+def light_bounds(code: str, today: datetime.date) -> tuple:
+    """The first and last FecMaxEnt (None: open) of a deadline light."""
+    first, last = LIGHT_DAYS.get(code, (None, None))
+    return (
+        None if first is None else today + datetime.timedelta(days=first),
+        None if last is None else today + datetime.timedelta(days=last),
+    )
+
+
+def light_code(max_delivery_date: datetime.date, today: datetime.date) -> str:
+    """deadlines.deadline_light's code of a FecMaxEnt, without translating its label."""
+    days = (max_delivery_date - today).days
+    return next(code for code, (_, last) in LIGHT_DAYS.items() if last is None or days <= last)
 
 
 def _line_prefetch(prefix: str) -> Prefetch:
@@ -72,54 +86,288 @@ def _related(prefix: str = "") -> list[str]:
     return [f"{prefix}prescription__patient", f"{prefix}payer", f"{prefix}line"]
 
 
-def _catalog_name(name: str) -> Subquery:
-    model = TechnologyLine._meta.get_field(name).related_model
-    return Subquery(model.objects.filter(pk=OuterRef(f"{name}_id")).values("name")[:1])
+# Worklist rows --------------------------------------------------------------------------------
 
 
-# The catalog name `technology_label` would show for a line without description (a nutritional
-# product first for a nutritional line, then the first catalog set), as one scalar subquery
-# per catalog: planned in microseconds, where joining five catalogs cost tens of ms.
-CATALOG_NAME = Coalesce(
-    Case(When(technology_type="N", then=_catalog_name("nutritional_product"))),
-    *(_catalog_name(name) for name in LINE_CATALOG_FIELDS),
-)
+@dataclass(frozen=True)
+class Delivery:
+    """What a worklist row shows of its deliverable (and its export's first columns)."""
+
+    pk: int
+    label: str  # NoEntrega, or NoEntrega.NoSubEntrega
+    number: str  # the prescription's
+    document_type: str
+    document_number: str
+    patient_name: str
+    line_key: str
+    technology: str  # technology_label's text
+    payer_name: str
 
 
-def worklist_rows(queryset: QuerySet, *extra: str) -> QuerySet:
-    """A worklist's rows with what its page and export show, in a constant number of small
-    queries (the rows with `extra` joined; then deliverables with their payer, prescriptions
-    with their patient, lines with their catalog name, medicine ingredients) rather than one
-    join of fourteen tables whose planning alone cost 50-80 ms."""
-    return queryset.select_related(*extra).prefetch_related(
-        Prefetch("deliverable", queryset=Deliverable.objects.select_related("payer")),
-        Prefetch(
-            "deliverable__prescription", queryset=Prescription.objects.select_related("patient")
-        ),
-        Prefetch(
-            "deliverable__line",
-            queryset=TechnologyLine.objects.annotate(catalog_name=CATALOG_NAME),
-        ),
-        _line_prefetch("deliverable__"),
+def _catalog_name_sql(name: str) -> str:
+    field = TechnologyLine._meta.get_field(name)
+    table = field.related_model._meta.db_table
+    return f'(SELECT "name" FROM "{table}" WHERE "id" = l."{field.column}")'
+
+
+# What a worklist row shows of its deliverable, written out rather than through the ORM:
+# building that query (a catalog subquery per catalog, the ingredients) cost ~5 ms of CPU a
+# page, and planning its five joins ~1.5 ms (these tables carry 5-16 indexes each), so it is
+# prepared once per connection (`_fetch`). The technology is `technology_label`'s
+# text: the description, a medicine's ingredients with their concentrations, or the first
+# catalog name (a nutritional product first for a nutritional line); NULL: the type's name.
+DELIVERIES_SQL = f"""
+SELECT d."id", d."delivery_number", d."sub_number", p."number",
+  pa."document_type", pa."document_number",
+  pa."first_name", pa."middle_name", pa."first_surname", pa."second_surname",
+  l."technology_type", l."order",
+  CASE
+    WHEN l."description" <> '' THEN l."description"
+    WHEN l."technology_type" = 'M' THEN (
+      SELECT string_agg(i."name" || ' ' || trim_scale(li."concentration")::text, ' + '
+        ORDER BY li."order")
+      FROM "prescriptions_lineactiveingredient" li
+      JOIN "prescriptions_activeingredient" i ON i."id" = li."ingredient_id"
+      WHERE li."line_id" = l."id")
+    ELSE COALESCE(
+      CASE WHEN l."technology_type" = 'N' THEN {_catalog_name_sql("nutritional_product")} END,
+      {", ".join(_catalog_name_sql(name) for name in LINE_CATALOG_FIELDS)})
+  END,
+  e."name"
+FROM "supply_deliverable" d
+JOIN "prescriptions_technologyline" l ON l."id" = d."line_id"
+JOIN "prescriptions_prescription" p ON p."id" = d."prescription_id"
+JOIN "prescriptions_patient" pa ON pa."id" = p."patient_id"
+JOIN "entities_entity" e ON e."id" = d."payer_id"
+WHERE d."id" = ANY(%s)
+"""
+
+# The raw connections on which each statement is prepared, by name. A prepared statement
+# lives as long as its session (a rollback does not undo it); a new connection prepares it
+# again. `_unsure`: connections where PREPARE and EXECUTE failed together, so that whether
+# the statement exists is not known (a failed EXECUTE leaves it prepared).
+_prepared: dict[str, weakref.WeakSet] = {}
+_unsure: dict[str, weakref.WeakSet] = {}
+
+
+def _fetch(name: str, sql: str, params: list) -> list[tuple]:
+    """The rows of `sql`, a query with `%s` parameters, on PostgreSQL through a statement
+    of that `name` prepared once per connection (PostgreSQL infers the parameters' types).
+
+    These are the queries every worklist page makes: through the ORM each cost ~1 ms of CPU
+    to build and compile, and PostgreSQL planned them again on every request. The PREPARE
+    goes in the same round trip as the first EXECUTE (psycopg2 sends both), so a page makes
+    the same queries either way. Other databases (the local SQLite demo) run `sql` as is."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
+        prepared = _prepared.setdefault(name, weakref.WeakSet())
+        unsure = _unsure.setdefault(name, weakref.WeakSet())
+        raw = connection.connection
+        if raw in unsure:
+            unsure.discard(raw)
+            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+            if cursor.fetchone():
+                prepared.add(raw)
+        if raw in prepared:
+            cursor.execute(execute, params)
+        else:
+            numbered = iter(range(1, len(params) + 1))
+            body = re.sub("%s", lambda _match: f"${next(numbered)}", sql)
+            try:
+                cursor.execute(f"PREPARE {name} AS {body}; {execute}", params)
+            except DatabaseError:
+                unsure.add(raw)
+                raise
+            prepared.add(raw)
+        return cursor.fetchall()
+
+
+def _delivery_rows_sql(ids) -> list[tuple]:
+    return _fetch("supply_worklist_deliveries", DELIVERIES_SQL, [ids])
+
+
+def _delivery_rows_orm(ids) -> list[tuple]:
+    """DELIVERIES_SQL's rows through the ORM, for databases other than PostgreSQL (the
+    local SQLite demo)."""
+    deliverables = (
+        Deliverable.objects.filter(pk__in=ids)
+        .select_related(
+            "prescription__patient", "payer", *(f"line__{name}" for name in LINE_CATALOG_FIELDS)
+        )
+        .prefetch_related(_line_prefetch(""))
     )
+    rows = []
+    for d in deliverables:
+        patient, line = d.prescription.patient, d.line
+        rows.append(
+            (d.pk, d.delivery_number, d.sub_number, d.prescription.number,
+             patient.document_type, patient.document_number,
+             patient.first_name, patient.middle_name, patient.first_surname, patient.second_surname,
+             line.technology_type, line.order, technology_label(line), d.payer.name)
+        )  # fmt: skip
+    return rows
 
 
-def line_label(line: TechnologyLine) -> str:
-    """`technology_label` for a line read by `worklist_rows` (no catalog query)."""
-    if line.description or line.technology_type == "M" or not hasattr(line, "catalog_name"):
-        return technology_label(line)
-    return line.catalog_name or line.get_technology_type_display()
+def deliveries(ids: list[int]) -> dict[int, Delivery]:
+    """The `Delivery` of each deliverable in `ids`, in one query."""
+    postgresql = connection.vendor == "postgresql"
+    rows = _delivery_rows_sql(ids) if postgresql else _delivery_rows_orm(ids)
+    found = {}
+    for row in rows:
+        pk, number, sub, prescription, document_type, document_number = row[:6]
+        kind, order, technology, payer = row[10:]
+        found[pk] = Delivery(
+            pk=pk,
+            label=delivery_label(number, sub),
+            number=prescription,
+            document_type=document_type,
+            document_number=document_number,
+            patient_name=" ".join(part for part in row[6:10] if part),
+            line_key=f"{kind}{order}",
+            technology=technology or str(TechnologyType(kind).label),
+            payer_name=payer,
+        )
+    return found
+
+
+def _with_deliveries(rows: list[dict]) -> list[dict]:
+    """Each row gets its `deliverable` (a `Delivery`)."""
+    found = deliveries(list({row["deliverable_id"] for row in rows})) if rows else {}
+    for row in rows:
+        row["deliverable"] = found[row["deliverable_id"]]
+    return rows
+
+
+def _page_of(rows: list[dict], *, after: int | None, size: int) -> Page:
+    """A page of the `size + 1` rows read (the last one, if any, says there is more), with
+    their deliveries."""
+    more = len(rows) > size
+    rows = _with_deliveries(rows[:size])
+    return Page(rows=rows, next_after=rows[-1]["pk"] if more else None, first=after is None)
+
+
+@dataclass(frozen=True)
+class StepSql:
+    """A worklist's page written out in SQL (see `_fetch`): the active steps of an entity
+    (`owner` column) in `model`'s table (alias `s`), ordered by (`order`, id) on the index
+    that serves that order, filtered as `_filtered` filters the ORM's list."""
+
+    name: str
+    model: type
+    owner: str
+    order: str  # the ordering field (and column)
+    date: str  # the column the date range compares
+    columns: dict  # each row's value (the keys of the ORM list's `values()`): SQL expression
+    joins: str = ""  # what `columns` and `date` read besides the step
+    where: str = ""  # the worklist's condition besides the owner and status 1
+
+    def page(self, listing, *, after: int | None, size: int, **scope) -> Page:
+        """The `size` rows (dicts) after the row `after` (an id of the entity's, else from
+        the top) with their deliveries. Databases other than PostgreSQL (the local SQLite
+        demo) read the ORM's list, `listing(**scope)`, instead."""
+        if connection.vendor == "postgresql":
+            return _page_of(self._rows(after=after, size=size, **scope), after=after, size=size)
+        queryset = listing(**scope).values(*self.columns)
+        key = self.order
+        bound = None
+        if after is not None:
+            steps = self.model.objects.filter(**{self.owner: scope["entity"].pk})
+            bound = steps.filter(pk=after).values_list(key, "pk").first()
+        if bound is not None:
+            value, pk = bound
+            queryset = queryset.filter(Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": pk}))
+        return _page_of(list(queryset.order_by(key, "pk")[: size + 1]), after=after, size=size)
+
+    def _rows(
+        self,
+        *,
+        entity: Entity,
+        filters: WorklistFilters,
+        today: datetime.date,
+        after: int | None,
+        size: int,
+        sede_ids: set[int] | None = None,
+    ) -> list[dict]:
+        table, key = self.model._meta.db_table, f's."{self.order}"'
+        conditions = [f's."{self.owner}" = %s', 's."status" = %s', *filter(None, [self.where])]
+        params: list = [entity.pk, StepStatus.ACTIVO]
+        joins = [self.joins]
+
+        def add(condition: str, *values) -> None:
+            conditions.append(condition)
+            params.extend(values)
+
+        if sede_ids is not None:
+            add(f's."sede_id" IN ({", ".join(["%s"] * len(sede_ids))})', *sorted(sede_ids))
+        first, last = light_bounds(filters.light, today)
+        if first:
+            add('s."max_delivery_date" >= %s', first)
+        if last:
+            add('s."max_delivery_date" <= %s', last)
+        if filters.date_from:
+            add(f"{self.date} >= %s", filters.date_from)
+        if filters.date_to:
+            add(f"{self.date} <= %s", filters.date_to)
+        if filters.payer is not None or filters.technology_type or filters.number:
+            joins.append('JOIN "supply_deliverable" d ON d."id" = s."deliverable_id"')
+        if filters.payer is not None:
+            add('d."payer_id" = %s', filters.payer)
+        if filters.technology_type:
+            joins.append('JOIN "prescriptions_technologyline" l ON l."id" = d."line_id"')
+            add('l."technology_type" = %s', filters.technology_type)
+        if filters.number:
+            joins.append('JOIN "prescriptions_prescription" p ON p."id" = d."prescription_id"')
+            if len(filters.number) == 20 and filters.number.isdigit():
+                add('p."number" = %s', filters.number)
+            else:
+                joins.append('JOIN "prescriptions_patient" pa ON pa."id" = p."patient_id"')
+                add('pa."document_number" = %s', filters.number)
+        if after is not None:
+            sql = (
+                f'SELECT {key}, s."id" FROM "{table}" s WHERE s."id" = %s AND s."{self.owner}" = %s'
+            )
+            bound = _fetch(f"supply_{self.name}_bound", sql, [after, entity.pk])
+            if bound:
+                # (key, id) > the boundary's; `key >= value` starts the index scan there.
+                value, pk = bound[0]
+                add(f'{key} >= %s AND ({key} > %s OR s."id" > %s)', value, value, pk)
+        columns = ", ".join(self.columns.values())
+        sql = (
+            f'SELECT {columns} FROM "{table}" s {" ".join(joins)} '
+            f'WHERE {" AND ".join(conditions)} ORDER BY {key}, s."id" LIMIT %s'
+        )
+        params.append(size + 1)
+        # One prepared statement per combination of filters (its SQL names it).
+        name = f"supply_{self.name}_{hashlib.md5(sql.encode()).hexdigest()[:12]}"
+        return [dict(zip(self.columns, row, strict=True)) for row in _fetch(name, sql, params)]
+
+
+EXPORT_CHUNK = 500
+
+
+def _export_rows(queryset: QuerySet, *, key: str) -> Iterator[dict]:
+    """Every row (dict) of `queryset` in the worklist's order, with its delivery, read in
+    chunks: a server-side cursor for the rows, one deliveries query per chunk."""
+    rows = queryset.order_by(key, "pk").iterator(chunk_size=EXPORT_CHUNK)
+    for chunk in batched(rows, EXPORT_CHUNK):
+        yield from _with_deliveries(list(chunk))
 
 
 def _filtered(queryset: QuerySet, filters: WorklistFilters, *, date_field: str, today) -> QuerySet:
-    if filters.light:
-        queryset = queryset.filter(light_range(filters.light, today))
+    first, last = light_bounds(filters.light, today)
+    if first:
+        queryset = queryset.filter(max_delivery_date__gte=first)
+    if last:
+        queryset = queryset.filter(max_delivery_date__lte=last)
     if filters.date_from:
         queryset = queryset.filter(**{f"{date_field}__gte": filters.date_from})
     if filters.date_to:
         queryset = queryset.filter(**{f"{date_field}__lte": filters.date_to})
     if filters.payer is not None:
-        queryset = queryset.filter(deliverable__payer=filters.payer)
+        queryset = queryset.filter(deliverable__payer_id=filters.payer)
     if filters.technology_type:
         queryset = queryset.filter(deliverable__line__technology_type=filters.technology_type)
     if filters.number:
@@ -132,11 +380,19 @@ def _filtered(queryset: QuerySet, filters: WorklistFilters, *, date_field: str, 
     return queryset
 
 
-def worklist_payers(*, entity: Entity) -> QuerySet[Entity]:
-    """The payers whose network `entity` is or was in, for the worklists' payer filter (one
-    small query: the payers of the rows themselves would be a scan of every row)."""
-    links = NetworkLink.objects.filter(provider=entity).values("payer_id")
-    return Entity.objects.filter(pk__in=links).order_by("name")
+PAYERS_SQL = (
+    f'SELECT DISTINCT e."id", e."external_id", e."name" FROM "{NetworkLink._meta.db_table}" n '
+    f'JOIN "{Entity._meta.db_table}" e ON e."id" = n."payer_id" '
+    'WHERE n."provider_id" = %s ORDER BY e."name", e."id"'
+)
+
+
+def worklist_payers(*, entity: Entity) -> list[tuple]:
+    """(pk, external_id, name) of the payers whose network `entity` is or was in, for the
+    worklists' payer filter (one small query: the payers of the rows themselves would be a
+    scan of every row)."""
+    rows = _fetch("supply_worklist_payers", PAYERS_SQL, [entity.pk])
+    return [(pk, uuid.UUID(str(external_id)), name) for pk, external_id, name in rows]
 
 
 # Proveedor (Administrativo) ---------------------------------------------------------------
@@ -149,11 +405,44 @@ def to_program_base(*, entity: Entity) -> QuerySet[Direccionamiento]:
 def to_program_list(
     *, entity: Entity, filters: WorklistFilters, today: datetime.date
 ) -> QuerySet[Direccionamiento]:
-    """Active direccionamientos directed to `entity`, the nearest FecMaxEnt first."""
-    queryset = _filtered(
+    """Active direccionamientos directed to `entity` that match `filters`."""
+    return _filtered(
         to_program_base(entity=entity), filters, date_field="max_delivery_date", today=today
     )
-    return worklist_rows(queryset, "payer_code", "municipality").order_by("max_delivery_date", "id")
+
+
+TO_PROGRAM = StepSql(
+    name="to_program",
+    model=Direccionamiento,
+    owner="provider_id",
+    order="max_delivery_date",
+    date='s."max_delivery_date"',
+    columns={
+        "pk": 's."id"',
+        "deliverable_id": 's."deliverable_id"',
+        "max_delivery_date": 's."max_delivery_date"',
+        "technology_code": 's."technology_code"',
+        "quantity": 's."quantity"',
+        "payer_code__code": 'pc."code"',
+    },
+    joins='LEFT JOIN "entities_payercode" pc ON pc."id" = s."payer_code_id"',
+)
+
+
+def to_program_page(
+    *, entity: Entity, filters: WorklistFilters, today: datetime.date, after: int | None, size: int
+) -> Page:
+    """The nearest FecMaxEnt first (the dir_provider_worklist index)."""
+    scope = {"entity": entity, "filters": filters, "today": today}
+    return TO_PROGRAM.page(to_program_list, after=after, size=size, **scope)
+
+
+def to_program_export(
+    *, entity: Entity, filters: WorklistFilters, today: datetime.date
+) -> Iterator[dict]:
+    queryset = to_program_list(entity=entity, filters=filters, today=today)
+    fields = (*TO_PROGRAM.columns, "municipality__name", "patient_address")
+    return _export_rows(queryset.values(*fields), key="max_delivery_date")
 
 
 def direccionamiento_get_for_provider(*, entity: Entity, pk: int) -> Direccionamiento:
@@ -177,11 +466,48 @@ def to_report_base(*, entity: Entity) -> QuerySet[Entrega]:
 def to_report_list(
     *, entity: Entity, filters: WorklistFilters, today: datetime.date
 ) -> QuerySet[Entrega]:
-    """Active entregas of `entity` waiting for their reporte, oldest delivery first."""
-    queryset = _filtered(
-        to_report_base(entity=entity), filters, date_field="delivered_on", today=today
-    )
-    return worklist_rows(queryset, "sede", "cause").order_by("delivered_on", "id")
+    """Active entregas of `entity` waiting for their reporte that match `filters`."""
+    return _filtered(to_report_base(entity=entity), filters, date_field="delivered_on", today=today)
+
+
+TO_REPORT = StepSql(
+    name="to_report",
+    model=Entrega,
+    owner="entity_id",
+    order="delivered_on",
+    date='s."delivered_on"',
+    columns={
+        "pk": 's."id"',
+        "deliverable_id": 's."deliverable_id"',
+        "delivered_on": 's."delivered_on"',
+        "technology_code": 's."technology_code"',
+        "quantity": 's."quantity"',
+        "total": 's."total"',
+        "in_ambito": 's."in_ambito"',
+        "cause__code": 'c."code"',
+        "sede__code": 'se."code"',
+    },
+    joins=(
+        'LEFT JOIN "prescriptions_nondeliverycause" c ON c."id" = s."cause_id" '
+        'LEFT JOIN "entities_sede" se ON se."id" = s."sede_id"'
+    ),
+)
+
+
+def to_report_page(
+    *, entity: Entity, filters: WorklistFilters, today: datetime.date, after: int | None, size: int
+) -> Page:
+    """The oldest delivery first (the entrega_report_worklist index)."""
+    scope = {"entity": entity, "filters": filters, "today": today}
+    return TO_REPORT.page(to_report_list, after=after, size=size, **scope)
+
+
+def to_report_export(
+    *, entity: Entity, filters: WorklistFilters, today: datetime.date
+) -> Iterator[dict]:
+    queryset = to_report_list(entity=entity, filters=filters, today=today)
+    fields = (*TO_REPORT.columns, "pending_quantity", "batch")
+    return _export_rows(queryset.values(*fields), key="delivered_on")
 
 
 def entrega_get_own(*, entity: Entity, pk: int) -> Entrega:
@@ -200,14 +526,48 @@ def to_invoice_base(*, entity: Entity) -> QuerySet[ReporteEntrega]:
 def to_invoice_list(
     *, entity: Entity, filters: WorklistFilters, today: datetime.date
 ) -> QuerySet[ReporteEntrega]:
-    """Active reportes of `entity` saying delivered, waiting for their facturación, the
-    longest-waiting first. Ordered by the reporte's own date, which the reporte_worklist index
-    serves; ordering by the entrega's date went through a join no index serves (~230 ms at a
-    million deliverables)."""
-    queryset = _filtered(
+    """Active reportes of `entity` saying delivered, waiting for their facturación, that
+    match `filters` (the dates are the entrega's)."""
+    return _filtered(
         to_invoice_base(entity=entity), filters, date_field="entrega__delivered_on", today=today
     )
-    return worklist_rows(queryset, "entrega").order_by("created_at", "id")
+
+
+TO_INVOICE = StepSql(
+    name="to_invoice",
+    model=ReporteEntrega,
+    owner="entity_id",
+    order="created_at",
+    date='en."delivered_on"',
+    columns={
+        "pk": 's."id"',
+        "deliverable_id": 's."deliverable_id"',
+        "created_at": 's."created_at"',
+        "value": 's."value"',
+        "entrega__delivered_on": 'en."delivered_on"',
+        "entrega__technology_code": 'en."technology_code"',
+        "entrega__quantity": 'en."quantity"',
+    },
+    joins='JOIN "supply_entrega" en ON en."id" = s."entrega_id"',
+    where='s."delivered"',
+)
+
+
+def to_invoice_page(
+    *, entity: Entity, filters: WorklistFilters, today: datetime.date, after: int | None, size: int
+) -> Page:
+    """The longest-waiting first, by the reporte's own date, which the reporte_worklist
+    index serves; ordering by the entrega's date went through a join no index serves
+    (~230 ms at a million deliverables)."""
+    scope = {"entity": entity, "filters": filters, "today": today}
+    return TO_INVOICE.page(to_invoice_list, after=after, size=size, **scope)
+
+
+def to_invoice_export(
+    *, entity: Entity, filters: WorklistFilters, today: datetime.date
+) -> Iterator[dict]:
+    queryset = to_invoice_list(entity=entity, filters=filters, today=today)
+    return _export_rows(queryset.values(*TO_INVOICE.columns), key="created_at")
 
 
 def reporte_get_own(*, entity: Entity, pk: int) -> ReporteEntrega:
@@ -232,6 +592,23 @@ def covered_supplies(*, line: TechnologyLine) -> list[ProcedureSupply]:
 # Dispensador ------------------------------------------------------------------------------
 
 
+MEMBERSHIP_SEDES_SQL = (
+    f'SELECT s."sede_id" FROM "{Membership.sedes.through._meta.db_table}" s '
+    f'JOIN "{Membership._meta.db_table}" m ON m."id" = s."membership_id" '
+    'WHERE m."user_id" = %s AND m."entity_id" = %s AND m."role" = %s '
+    'AND m."ended_at" IS NULL'
+)
+
+
+def dispensador_sedes(*, user, entity: Entity) -> set[int] | None:
+    """The sedes where `user` delivers for `entity` (None: all of them), in one query:
+    `services.provider.dispensador_sede_ids`'s answer (an active dispensador membership
+    is unique per user and entity; one naming no sede, or none, means every sede)."""
+    params = [user.pk, entity.pk, Role.DISPENSADOR.value]
+    rows = _fetch("supply_dispensador_sedes", MEMBERSHIP_SEDES_SQL, params)
+    return {sede_id for (sede_id,) in rows} or None
+
+
 def to_deliver_base(*, entity: Entity, sede_ids: set[int] | None) -> QuerySet[Programacion]:
     queryset = Programacion.objects.filter(entity=entity, status=StepStatus.ACTIVO)
     if sede_ids is not None:
@@ -242,15 +619,54 @@ def to_deliver_base(*, entity: Entity, sede_ids: set[int] | None) -> QuerySet[Pr
 def to_deliver_list(
     *, entity: Entity, sede_ids: set[int] | None, filters: WorklistFilters, today: datetime.date
 ) -> QuerySet[Programacion]:
-    """Active programaciones of `entity` at the dispensador's sedes (`None`: all), the
-    nearest FecMaxEnt first."""
-    queryset = _filtered(
+    """Active programaciones of `entity` at the dispensador's sedes (`None`: all) that
+    match `filters`."""
+    return _filtered(
         to_deliver_base(entity=entity, sede_ids=sede_ids),
         filters,
         date_field="max_delivery_date",
         today=today,
     )
-    return worklist_rows(queryset, "sede").order_by("max_delivery_date", "id")
+
+
+TO_DELIVER = StepSql(
+    name="to_deliver",
+    model=Programacion,
+    owner="entity_id",
+    order="max_delivery_date",
+    date='s."max_delivery_date"',
+    columns={
+        "pk": 's."id"',
+        "deliverable_id": 's."deliverable_id"',
+        "max_delivery_date": 's."max_delivery_date"',
+        "technology_code": 's."technology_code"',
+        "quantity": 's."quantity"',
+        "sede__code": 'se."code"',
+        "sede__name": 'se."name"',
+    },
+    joins='JOIN "entities_sede" se ON se."id" = s."sede_id"',
+)
+
+
+def to_deliver_page(
+    *,
+    entity: Entity,
+    sede_ids: set[int] | None,
+    filters: WorklistFilters,
+    today: datetime.date,
+    after: int | None,
+    size: int,
+) -> Page:
+    """The nearest FecMaxEnt first (the prog_worklist index)."""
+    scope = {"entity": entity, "sede_ids": sede_ids, "filters": filters, "today": today}
+    return TO_DELIVER.page(to_deliver_list, after=after, size=size, **scope)
+
+
+def to_deliver_export(
+    *, entity: Entity, sede_ids: set[int] | None, filters: WorklistFilters, today: datetime.date
+) -> Iterator[dict]:
+    queryset = to_deliver_list(entity=entity, sede_ids=sede_ids, filters=filters, today=today)
+    return _export_rows(queryset.values(*TO_DELIVER.columns), key="max_delivery_date")
 
 
 def programacion_get_for_dispensador(

@@ -3,11 +3,15 @@ prescription lookup (by number plus the patient's document) and the entrega en �
 the prescribing IPS (issue 5 §4). A programación at a sede the dispensador does not serve
 answers 404, as another entity's does."""
 
+from html import escape
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
@@ -20,17 +24,49 @@ from ..selectors import provider as sel
 from ..selectors.deadlines import deadline_light
 from ..services import entrega_ambito_create, entrega_create
 from ..services.common import DISPENSE
-from ..services.provider import dispensador_sede_ids
 from .provider import (
     DELIVERABLE_HEADER,
+    PAGE_SIZE,
+    RowHtml,
+    after,
     can_annul,
     deliverable_cells,
     export,
     export_format,
-    page_of,
+    light_labels,
     procedure_context,
-    worklist,
+    worklist_context,
+    worklist_filters,
 )
+
+DELIVER_HEADER = [
+    gettext_lazy("IdProgramacion"),
+    *DELIVERABLE_HEADER,
+    gettext_lazy("Sede"),
+    gettext_lazy("Código a entregar"),
+    gettext_lazy("Cantidad"),
+    gettext_lazy("Fecha máxima de entrega"),
+    gettext_lazy("Semáforo"),
+]
+
+
+def deliver_rows_html(rows: list[dict], html: RowHtml, *, annul: bool) -> SafeString:
+    text = escape(_("Entregar"))
+    parts = []
+    for row in rows:
+        delivery, pk = row["deliverable"], row["pk"]
+        actions = html.action(f"{html.deliver}{pk}/", text, delivery, with_delivery=True)
+        if annul:
+            actions += html.annul("programacion", pk)
+        parts.append(
+            f'<tr data-row="{pk}">{html.light(row["max_delivery_date"])}'
+            f'<td class="text-nowrap">{row["max_delivery_date"]:%Y-%m-%d}</td>'
+            f"{html.delivery(delivery, row['technology_code'])}"
+            f"<td>{html.quantity(row['quantity'])}</td>"
+            f'<td class="small">{escape(row["sede__code"])} – {escape(row["sede__name"])}</td>'
+            f'<td class="text-nowrap">{actions}</td></tr>\n'
+        )
+    return mark_safe("".join(parts))  # every value above is escaped
 
 
 @entity_permission_required(DISPENSE)
@@ -38,45 +74,31 @@ from .provider import (
 def to_deliver(request):
     """Active programaciones of the entity at the dispensador's sedes, nearest FecMaxEnt
     first, with the deadline light."""
-    sede_ids = dispensador_sede_ids(request.user, request.entity)
-    listed = worklist(
-        request,
-        listing=sel.to_deliver_list,
-        with_light=True,
-        date_label=_("Fecha máxima"),
-        sede_ids=sede_ids,
-    )
-    fmt = export_format(request)
-    if fmt:
-        header = [
-            _("IdProgramacion"),
-            *DELIVERABLE_HEADER,
-            _("Sede"),
-            _("Código a entregar"),
-            _("Cantidad"),
-            _("Fecha máxima de entrega"),
-            _("Semáforo"),
-        ]
+    sede_ids = sel.dispensador_sedes(user=request.user, entity=request.entity)
+    filters, filters_html = worklist_filters(request, with_light=True, date_label=_("Fecha máxima"))
+    today = timezone.localdate()
+    scope = {"entity": request.entity, "sede_ids": sede_ids, "filters": filters, "today": today}
+    if fmt := export_format(request):
+        light = light_labels(today)
         rows = (
             [
-                p.pk,
-                *deliverable_cells(p.deliverable),
-                p.sede.code,
-                p.technology_code,
-                p.quantity,
-                p.max_delivery_date,
-                deadline_light(p.max_delivery_date, listed.today)[1],
+                row["pk"],
+                *deliverable_cells(row["deliverable"]),
+                row["sede__code"],
+                row["technology_code"],
+                row["quantity"],
+                row["max_delivery_date"],
+                light(row["max_delivery_date"]),
             ]
-            for p in listed.rows.iterator(chunk_size=500)
+            for row in sel.to_deliver_export(**scope)
         )
-        return export(request, fmt, "por-entregar", header, rows)
-    context = {
-        "entity": request.entity,
-        "tab": "to_deliver",
-        "form": listed.form,
-        "page": page_of(request, listed.rows, listed.today, light=True),
-        "can_annul": can_annul(request, Programacion),
-    }
+        return export(request, fmt, "por-entregar", DELIVER_HEADER, rows)
+    page = sel.to_deliver_page(**scope, after=after(request), size=PAGE_SIZE)
+    annul = can_annul(request, Programacion)
+    rows_html = deliver_rows_html(page.rows, RowHtml(request, today), annul=annul)
+    context = worklist_context(
+        request, tab="to_deliver", filters_html=filters_html, page=page, rows_html=rows_html
+    )
     return render(request, "supply/provider/to_deliver.html", context)
 
 
@@ -86,7 +108,9 @@ def deliver(request, pk):
     """The entrega of a programación: code, quantity (≤ programmed), total or partial with
     a cause, date, batch (medicines), receiver's document (the patient's by default)."""
     programacion = sel.programacion_get_for_dispensador(
-        entity=request.entity, sede_ids=dispensador_sede_ids(request.user, request.entity), pk=pk
+        entity=request.entity,
+        sede_ids=sel.dispensador_sedes(user=request.user, entity=request.entity),
+        pk=pk,
     )
     line = programacion.deliverable.line
     form = EntregaForm(
@@ -136,7 +160,7 @@ def lookup(request):
     if form.is_bound and form.is_valid():
         result = sel.prescription_lookup(
             entity=request.entity,
-            sede_ids=dispensador_sede_ids(request.user, request.entity),
+            sede_ids=sel.dispensador_sedes(user=request.user, entity=request.entity),
             **form.cleaned_data,
         )
         for line in result.lines:
