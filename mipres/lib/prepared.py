@@ -6,9 +6,10 @@ indexes). Written once as SQL and prepared, it costs neither after the first req
 connection. `execute` does that:
 
 - `sql` has psycopg2's placeholders, `%s` with a list of parameters or `%(name)s` with a
-  dict; they become `$1`, `$2`… in the PREPARE, and `types` (PostgreSQL type names, in the
-  order the parameters first appear) may say what PostgreSQL cannot infer. A literal `%`
-  is written `%%`, as for psycopg2.
+  dict, which become `$1`, `$2`… in the PREPARE; or PostgreSQL's own `$1`, `$2`… with a
+  list. `types` may say what PostgreSQL cannot infer: type names in the parameters' order
+  (a sequence, or one comma-separated string), or by name for `%(name)s`. A literal `%` is
+  written `%%`, as for psycopg2.
 - The statement's name is `name` plus a digest of its text, so two texts never share one.
 - The PREPARE goes in the same round trip as the first EXECUTE, so a page makes the same
   queries on a fresh connection as on a used one. A prepared statement outlives a
@@ -28,6 +29,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
+_NUMBERED = re.compile(r"\$(\d+)")
 
 # The raw connections on which a statement is prepared, and those on which its first
 # EXECUTE failed (prepared or not), by statement name.
@@ -42,8 +44,9 @@ def enabled() -> bool:
 
 
 @lru_cache(maxsize=2048)
-def _statement(name: str, sql: str, types: tuple[str, ...]) -> tuple[str, str, tuple]:
-    """(statement name, PREPARE text, the dict keys in parameter order or () for a list)."""
+def _statement(name: str, sql: str, types) -> tuple[str, str, tuple]:
+    """(statement name, PREPARE text, the dict keys in parameter order or () for a list);
+    `types` as `execute` takes it, a mapping given as a tuple of its items."""
     keys: list[str] = []
     count = 0
 
@@ -58,19 +61,35 @@ def _statement(name: str, sql: str, types: tuple[str, ...]) -> tuple[str, str, t
         return f"${keys.index(key) + 1}"
 
     body = _PLACEHOLDER.sub(number, sql)
+    if types and isinstance(types[0], tuple):  # by name
+        types = tuple(dict(types)[key] for key in keys)
+    elif isinstance(types, str):
+        types = (types,)
     digest = hashlib.blake2s(f"{types}{body}".encode(), digest_size=6).hexdigest()
     declared = f" ({', '.join(types)})" if types else ""
     statement = f"{name}_{digest}"
     return statement, f"PREPARE {statement}{declared} AS {body}", tuple(keys)
 
 
-def execute(cursor, name: str, sql: str, params=(), *, types: tuple[str, ...] = ()) -> None:
+def _plain(sql: str, params) -> tuple[str, list]:
+    """`sql` with PostgreSQL's `$n` placeholders as psycopg2's, and its parameters."""
+    order = [int(number) - 1 for number in _NUMBERED.findall(sql)]
+    if not order:
+        return sql, params
+    return _NUMBERED.sub("%s", sql), [params[index] for index in order]
+
+
+def execute(cursor, name: str, sql: str, params=(), *, types=()) -> None:
     """Run `sql` with `params` on `cursor` (a cursor of `django.db.connection`) through a
     statement prepared once per connection; read the rows from the cursor."""
     if not enabled():
-        cursor.execute(sql, params)
+        cursor.execute(*_plain(sql, params))
         return
-    statement, prepare, keys = _statement(name, sql, tuple(types))
+    if isinstance(types, dict):
+        types = tuple(sorted(types.items()))
+    elif not isinstance(types, str):
+        types = tuple(types)
+    statement, prepare, keys = _statement(name, sql, types)
     values = [params[key] for key in keys] if keys else list(params)
     run = f"EXECUTE {statement}" + (f" ({', '.join(['%s'] * len(values))})" if values else "")
     prepared = _prepared.setdefault(statement, weakref.WeakSet())
@@ -92,14 +111,14 @@ def execute(cursor, name: str, sql: str, params=(), *, types: tuple[str, ...] = 
     prepared.add(raw)
 
 
-def fetch(name: str, sql: str, params=(), *, types: tuple[str, ...] = ()) -> list[tuple]:
+def fetch(name: str, sql: str, params=(), *, types=()) -> list[tuple]:
     """The rows of `sql` (see `execute`)."""
     with connection.cursor() as cursor:
         execute(cursor, name, sql, params, types=types)
         return cursor.fetchall()
 
 
-def fetch_dicts(name: str, sql: str, params=(), *, types: tuple[str, ...] = ()) -> list[dict]:
+def fetch_dicts(name: str, sql: str, params=(), *, types=()) -> list[dict]:
     """The rows of `sql` as dicts by column name (see `execute`)."""
     with connection.cursor() as cursor:
         execute(cursor, name, sql, params, types=types)

@@ -20,7 +20,6 @@ Other databases (the local SQLite demo) read the same rows through the ORM (`*_o
 
 import datetime
 import re
-import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -44,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entities.models import Entity, NetworkLink, PayerCode
+from mipres.lib import prepared
 from prescriptions.enums import JuntaStatus, PrescriptionStatus, TechnologyType
 from prescriptions.models import (
     LineActiveIngredient,
@@ -162,56 +162,29 @@ def _use_sql() -> bool:
     return connection.vendor == "postgresql"
 
 
-# The raw connections on which each statement is prepared, by name. A prepared statement
-# lives as long as its session (a rollback does not undo it); a new connection prepares it
-# again.
-_prepared: dict[str, weakref.WeakSet] = {}
-
-
 @lru_cache(maxsize=1024)
-def _prepared_text(name: str, sql: str, inline: tuple) -> tuple[str, str, str, tuple]:
-    """(name, PREPARE body, parameter types, the parameters in order) of `sql` with its
-    `%(…)s` parameters: those of `inline`, (key, value) pairs, written in (and into the
-    name), the others numbered $1, $2…"""
+def _inlined(sql: str, inline: tuple) -> str:
+    """`sql` with the `%(…)s` parameters of `inline`, (key, value) pairs, written in."""
     written = dict(inline)
-    numbers: dict[str, int] = {}
 
     def place(match) -> str:
         key = match.group(1)
-        if key in written:
-            return "ALL" if written[key] is None else str(int(written[key]))
-        return f"${numbers.setdefault(key, len(numbers) + 1)}"
+        if key not in written:
+            return match.group(0)
+        return "ALL" if written[key] is None else str(int(written[key]))
 
-    body = re.sub(r"%\((\w+)\)s", place, sql)
-    name = "_".join([name, *(str(value or "all") for _key, value in inline)])
-    return name, body, ", ".join(PARAM_TYPES[key] for key in numbers), tuple(numbers)
+    return re.sub(r"%\((\w+)\)s", place, sql)
 
 
-def _statement(name: str, sql: str, params: dict) -> tuple[str, str, str, list]:
-    """(name, PREPARE body, parameter types, values) of `sql` and its `params`."""
-    inline = tuple((key, params[key]) for key in INLINE if key in params)
-    name, body, types, order = _prepared_text(name, sql, inline)
-    return name, body, types, [params[key] for key in order]
+PARAM_TYPE_ITEMS = tuple(sorted(PARAM_TYPES.items()))
 
 
 def _query(name: str, sql: str, params: dict) -> list[dict]:
     """The rows of `sql` (with `%(…)s` `params`) as dicts, through a statement prepared once
-    per connection. The PREPARE goes alone, the first time: were it sent with the EXECUTE
-    and the EXECUTE failed, the statement would exist unrecorded and every later PREPARE
-    fail."""
-    name, body, types, values = _statement(name, sql, params)
-    with connection.cursor() as cursor:
-        prepared = _prepared.setdefault(name, weakref.WeakSet())
-        raw = connection.connection
-        if raw not in prepared:
-            cursor.execute(f"PREPARE {name}" + (f" ({types})" if types else "") + f" AS {body}")
-            prepared.add(raw)
-        if values:
-            cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(values))})", values)
-        else:
-            cursor.execute(f"EXECUTE {name}")
-        names = [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    per connection (mipres.lib.prepared), the INLINE parameters written into it."""
+    inline = tuple((key, params[key]) for key in INLINE if key in params)
+    rest = {key: value for key, value in params.items() if key not in INLINE}
+    return prepared.fetch_dicts(name, _inlined(sql, inline), rest, types=PARAM_TYPE_ITEMS)
 
 
 def _chunks(sql: str, params: dict, size: int = 500):

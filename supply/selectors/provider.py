@@ -9,20 +9,18 @@ what they show of their deliverables, whatever the number of rows and wherever i
 """
 
 import datetime
-import hashlib
-import re
 import uuid
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import batched
 
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from entities.models import Entity, Membership, NetworkLink, Sede
 from entities.permissions import Role
+from mipres.lib import prepared
 from prescriptions.enums import TechnologyType
 from prescriptions.models import LineActiveIngredient, Prescription, TechnologyLine
 from prescriptions.selectors.prescriptions import LINE_CATALOG_FIELDS, technology_label
@@ -142,51 +140,9 @@ JOIN "entities_entity" e ON e."id" = d."payer_id"
 WHERE d."id" = ANY(%s)
 """
 
-# The raw connections on which each statement is prepared, by name. A prepared statement
-# lives as long as its session (a rollback does not undo it); a new connection prepares it
-# again. `_unsure`: connections where PREPARE and EXECUTE failed together, so that whether
-# the statement exists is not known (a failed EXECUTE leaves it prepared).
-_prepared: dict[str, weakref.WeakSet] = {}
-_unsure: dict[str, weakref.WeakSet] = {}
-
-
-def _fetch(name: str, sql: str, params: list) -> list[tuple]:
-    """The rows of `sql`, a query with `%s` parameters, on PostgreSQL through a statement
-    of that `name` prepared once per connection (PostgreSQL infers the parameters' types).
-
-    These are the queries every worklist page makes: through the ORM each cost ~1 ms of CPU
-    to build and compile, and PostgreSQL planned them again on every request. The PREPARE
-    goes in the same round trip as the first EXECUTE (psycopg2 sends both), so a page makes
-    the same queries either way. Other databases (the local SQLite demo) run `sql` as is."""
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-        execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
-        prepared = _prepared.setdefault(name, weakref.WeakSet())
-        unsure = _unsure.setdefault(name, weakref.WeakSet())
-        raw = connection.connection
-        if raw in unsure:
-            unsure.discard(raw)
-            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
-            if cursor.fetchone():
-                prepared.add(raw)
-        if raw in prepared:
-            cursor.execute(execute, params)
-        else:
-            numbered = iter(range(1, len(params) + 1))
-            body = re.sub("%s", lambda _match: f"${next(numbered)}", sql)
-            try:
-                cursor.execute(f"PREPARE {name} AS {body}; {execute}", params)
-            except DatabaseError:
-                unsure.add(raw)
-                raise
-            prepared.add(raw)
-        return cursor.fetchall()
-
 
 def _delivery_rows_sql(ids) -> list[tuple]:
-    return _fetch("supply_worklist_deliveries", DELIVERIES_SQL, [ids])
+    return prepared.fetch("supply_worklist_deliveries", DELIVERIES_SQL, [ids])
 
 
 def _delivery_rows_orm(ids) -> list[tuple]:
@@ -329,7 +285,7 @@ class StepSql:
             sql = (
                 f'SELECT {key}, s."id" FROM "{table}" s WHERE s."id" = %s AND s."{self.owner}" = %s'
             )
-            bound = _fetch(f"supply_{self.name}_bound", sql, [after, entity.pk])
+            bound = prepared.fetch(f"supply_{self.name}_bound", sql, [after, entity.pk])
             if bound:
                 # (key, id) > the boundary's; `key >= value` starts the index scan there.
                 value, pk = bound[0]
@@ -340,9 +296,10 @@ class StepSql:
             f'WHERE {" AND ".join(conditions)} ORDER BY {key}, s."id" LIMIT %s'
         )
         params.append(size + 1)
-        # One prepared statement per combination of filters (its SQL names it).
-        name = f"supply_{self.name}_{hashlib.md5(sql.encode()).hexdigest()[:12]}"
-        return [dict(zip(self.columns, row, strict=True)) for row in _fetch(name, sql, params)]
+        # One prepared statement per combination of filters (mipres.lib.prepared names each
+        # text apart).
+        rows = prepared.fetch(f"supply_{self.name}", sql, params)
+        return [dict(zip(self.columns, row, strict=True)) for row in rows]
 
 
 EXPORT_CHUNK = 500
@@ -391,7 +348,7 @@ def worklist_payers(*, entity: Entity) -> list[tuple]:
     """(pk, external_id, name) of the payers whose network `entity` is or was in, for the
     worklists' payer filter (one small query: the payers of the rows themselves would be a
     scan of every row)."""
-    rows = _fetch("supply_worklist_payers", PAYERS_SQL, [entity.pk])
+    rows = prepared.fetch("supply_worklist_payers", PAYERS_SQL, [entity.pk])
     return [(pk, uuid.UUID(str(external_id)), name) for pk, external_id, name in rows]
 
 
@@ -605,7 +562,7 @@ def dispensador_sedes(*, user, entity: Entity) -> set[int] | None:
     `services.provider.dispensador_sede_ids`'s answer (an active dispensador membership
     is unique per user and entity; one naming no sede, or none, means every sede)."""
     params = [user.pk, entity.pk, Role.DISPENSADOR.value]
-    rows = _fetch("supply_dispensador_sedes", MEMBERSHIP_SEDES_SQL, params)
+    rows = prepared.fetch("supply_dispensador_sedes", MEMBERSHIP_SEDES_SQL, params)
     return {sede_id for (sede_id,) in rows} or None
 
 

@@ -29,6 +29,7 @@ from django.http import Http404
 
 from accounts.models import User
 from entities.models import Entity, PayerCode, Sede
+from mipres.lib import prepared
 from prescriptions.models import NonDeliveryCause, Patient, Prescription, TechnologyLine
 
 from ..models import (
@@ -46,7 +47,6 @@ from ..models import (
 )
 from ..models.chain import delivery_label
 from ..services.annulment import STEPS
-from ..services.common import fetch_prepared
 from .kinds import KIND_BY_MODEL
 
 # The generic slots every step row has beyond the Record columns, with their SQL types.
@@ -343,7 +343,7 @@ def _rows(name: str, sql: str, types: str, params: list, orm) -> list[tuple]:
     """The rows of the prepared statement `name` on PostgreSQL, else of `orm()`."""
     if connection.vendor != "postgresql":
         return orm()
-    return fetch_prepared(name, sql, types, params)
+    return prepared.fetch(name, sql, params, types=types)
 
 
 def _build(model, names, values):

@@ -6,15 +6,15 @@ of one deliverable are serialised by the deliverable's row lock; direccionamient
 entregas en ámbito of one line by the line's (they change how much of it is assigned).
 """
 
-import weakref
 from decimal import Decimal
 from functools import cache
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from entities import audit
+from mipres.lib import prepared
 from mipres.lib.errors import DomainError
 from mipres.lib.rows import Columns
 from prescriptions.enums import JuntaStatus, PrescriptionStatus, TechnologyType
@@ -93,40 +93,6 @@ def lock_line(line: TechnologyLine) -> tuple[Prescription, TechnologyLine]:
     return prescription, line
 
 
-# The raw connections on which each statement is prepared, by name. A prepared statement
-# lives as long as its session (a rollback does not undo it); a new connection prepares it
-# again. `_unsure`: connections where PREPARE and EXECUTE failed together, so that whether
-# the statement exists is not known (a failed EXECUTE leaves it prepared).
-_prepared: dict[str, weakref.WeakSet] = {}
-_unsure: dict[str, weakref.WeakSet] = {}
-
-
-def fetch_prepared(name: str, sql: str, types: str, params: list) -> list[tuple]:
-    """The rows of `sql`, a fixed PostgreSQL statement with parameters $1, $2… of `types`,
-    prepared once per connection and planned once there: the PREPARE goes in the same
-    round trip as the first EXECUTE (psycopg2 sends both)."""
-    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
-    prepared = _prepared.setdefault(name, weakref.WeakSet())
-    unsure = _unsure.setdefault(name, weakref.WeakSet())
-    with connection.cursor() as cursor:
-        raw = connection.connection
-        if raw in unsure:
-            unsure.discard(raw)
-            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
-            if cursor.fetchone():
-                prepared.add(raw)
-        if raw in prepared:
-            cursor.execute(execute, params)
-        else:
-            try:
-                cursor.execute(f"PREPARE {name} ({types}) AS {sql}; {execute}", params)
-            except DatabaseError:
-                unsure.add(raw)
-                raise
-            prepared.add(raw)
-        return cursor.fetchall()
-
-
 def lock_deliverable(deliverable_id: int) -> Deliverable:
     """Lock the deliverable's prescription, line and the deliverable, in that order, with
     one statement (PostgreSQL takes the row locks of FOR UPDATE OF in the list's order)."""
@@ -152,7 +118,7 @@ def lock_step(model, pk: int):
             .get(pk=pk)
         )
     sql, *tables = _lock_step_sql(model)
-    rows = fetch_prepared(f"supply_lock_{model._meta.model_name}", sql, "bigint", [pk])
+    rows = prepared.fetch(f"supply_lock_{model._meta.model_name}", sql, [pk], types="bigint")
     if not rows:
         raise model.DoesNotExist(f"{model._meta.object_name} {pk} does not exist.")
     instances, start = [], 0

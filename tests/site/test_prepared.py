@@ -49,6 +49,14 @@ def test_declared_types():
 
 
 @pytest.mark.django_db
+def test_postgresql_placeholders_with_types_as_one_string(settings):
+    sql = "SELECT $2::text || $1::text, $1 IS NULL"
+    assert prepared.fetch("test_dollar", sql, ["a", "b"], types="text, text") == [("ba", False)]
+    settings.DATABASE_PREPARED_STATEMENTS = False  # the same text, run plainly
+    assert prepared.fetch("test_dollar", sql, ["c", "d"], types="text, text") == [("dc", False)]
+
+
+@pytest.mark.django_db
 def test_a_failed_first_execute_leaves_the_statement_usable():
     sql = "SELECT 10 / %s::int"
     with pytest.raises(DatabaseError), transaction.atomic():

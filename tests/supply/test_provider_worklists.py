@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from entities.models import Entity, Membership
@@ -262,15 +262,6 @@ def test_dispensador_sedes_answers_as_the_service(world):
     assert selectors.dispensador_sedes(user=user, entity=provider) == {world["sede2"].pk}
     assert dispensador_sede_ids(user, provider) == {world["sede2"].pk}
     assert selectors.dispensador_sedes(user=world["prov_admin"], entity=provider) is None
-
-
-def test_a_statement_whose_first_execute_failed_stays_usable(db):
-    """A failed EXECUTE leaves its PREPARE done: the next use finds the statement rather
-    than preparing it again ("already exists")."""
-    with pytest.raises(DatabaseError), transaction.atomic():
-        selectors._fetch("supply_test_divide", "SELECT 1 / %s", [0])
-    assert selectors._fetch("supply_test_divide", "SELECT 1 / %s", [1]) == [(1,)]
-    assert selectors._fetch("supply_test_divide", "SELECT 1 / %s", [1]) == [(1,)]
 
 
 def test_the_unfiltered_form_is_the_form(rf, world):

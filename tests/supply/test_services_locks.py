@@ -8,7 +8,7 @@ import time
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from entities.models import AuditEntry
@@ -110,15 +110,6 @@ def test_the_prescription_is_locked_before_the_deliverable(world):
     holder.join(10)
     worker.join(10)
     assert outcome["programacion"].status == StepStatus.ACTIVO
-
-
-@pytest.mark.django_db
-def test_a_prepared_statement_whose_first_execution_failed_is_reused(world):
-    with pytest.raises(DatabaseError), transaction.atomic():
-        common.fetch_prepared("test_divide", "SELECT 10 / $1", "int", [0])
-    # PostgreSQL kept the statement: the next call finds it instead of preparing it again.
-    assert common.fetch_prepared("test_divide", "SELECT 10 / $1", "int", [5]) == [(2,)]
-    assert common.fetch_prepared("test_divide", "SELECT 10 / $1", "int", [2]) == [(5,)]
 
 
 @pytest.mark.django_db
