@@ -412,6 +412,17 @@ def direccionamiento_get_for_provider(*, entity: Entity, pk: int) -> Direccionam
         raise Http404 from None
 
 
+def direccionamiento_ref_for_provider(*, entity: Entity, pk: int) -> Direccionamiento:
+    """What programacion_create needs of a direccionamiento directed to `entity` (its id
+    and proveedor); 404 otherwise."""
+    try:
+        return Direccionamiento.objects.only("id", "provider_id", "deliverable_id").get(
+            pk=pk, provider=entity
+        )
+    except Direccionamiento.DoesNotExist:
+        raise Http404 from None
+
+
 def active_sedes(*, entity: Entity) -> QuerySet[Sede]:
     return Sede.objects.filter(entity=entity, active=True).order_by("code")
 

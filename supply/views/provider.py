@@ -321,14 +321,17 @@ def to_program(request):
 def program(request, pk):
     """Program a direccionamiento at one of the entity's active sedes: FecMaxEnt, code and
     quantity are copied from it."""
-    direccionamiento = sel.direccionamiento_get_for_provider(entity=request.entity, pk=pk)
     form = ProgramacionForm(request.POST or None, sedes=sel.active_sedes(entity=request.entity))
     if request.method == "POST" and form.is_valid():
         try:
             programacion = programacion_create(
                 actor=request.user,
                 entity=request.entity,
-                direccionamiento=direccionamiento,
+                # The service locks and reads the whole chain; the page's read (eight
+                # tables) is only for showing the form again.
+                direccionamiento=sel.direccionamiento_ref_for_provider(
+                    entity=request.entity, pk=pk
+                ),
                 sede=form.cleaned_data["sede"],
             )
         except DomainError as error:
@@ -340,6 +343,7 @@ def program(request, pk):
                 % {"id": programacion.pk, "sede": programacion.sede.code},
             )
             return redirect(reverse("supply:to_program", args=[request.entity.external_id]))
+    direccionamiento = sel.direccionamiento_get_for_provider(entity=request.entity, pk=pk)
     context = {
         "entity": request.entity,
         "tab": "to_program",
