@@ -1,8 +1,9 @@
 """A GET filter form written out in Python: the worklists and consultas show one on every
 request, and Django's widget templates plus crispy's field templates cost 10–40 ms a
 request there, more than every query of the page. The markup is crispy's bootstrap5 pack
-(label, control, `is-invalid` and the message under the field, `aria-describedby`), so the
-pages, their tests and the browser journeys see the same form.
+(label, control, `is-invalid` and the message under the field, `aria-describedby`; a
+required field's `requiredField` label with its asterisk and its control's `required`), so
+the pages, their tests and the browser journeys see the same form.
 
 Every value written is escaped.
 """
@@ -17,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 Layout = Sequence[Sequence[tuple[str, int]]]
 
 
-def _select(bound, css: str, aria: str) -> str:
+def _select(bound, css: str, aria: str, required: str) -> str:
     current = bound.value()
     current = "" if current is None else str(current)
     options = []
@@ -26,12 +27,12 @@ def _select(bound, css: str, aria: str) -> str:
         selected = " selected" if value == current else ""
         options.append(f'<option value="{escape(value)}"{selected}>{escape(label)}</option>')
     return (
-        f'<select name="{bound.html_name}" class="select form-select{css}" '
+        f'<select name="{bound.html_name}" class="select form-select{css}"{required} '
         f'id="{bound.auto_id}"{aria}>{"".join(options)}</select>'
     )
 
 
-def _input(bound, css: str, aria: str) -> str:
+def _input(bound, css: str, aria: str, required: str) -> str:
     widget = bound.field.widget
     kind = "date" if isinstance(widget, forms.DateInput) else widget.input_type
     value = bound.value()
@@ -43,7 +44,7 @@ def _input(bound, css: str, aria: str) -> str:
     maxlength = f' maxlength="{length}"' if length else ""
     return (
         f'<input type="{kind}" name="{bound.html_name}" value="{escape(value)}" '
-        f'class="{kind}input form-control{css}"{maxlength} id="{bound.auto_id}"{aria}>'
+        f'class="{kind}input form-control{css}"{maxlength}{required} id="{bound.auto_id}"{aria}>'
     )
 
 
@@ -51,17 +52,32 @@ def field_html(bound) -> str:
     """One field: its label, its control and, when invalid, its messages."""
     errors = bound.errors
     css = " is-invalid" if errors else ""
-    error_id = f"{bound.auto_id}_error"
-    aria = f' aria-invalid="true" aria-describedby="{error_id}"' if errors else ""
-    render = _select if isinstance(bound.field.widget, forms.Select) else _input
-    control = render(bound, css, aria)
+    field = bound.field
+    error_id, help_id = f"{bound.auto_id}_error", f"{bound.auto_id}_helptext"
+    described = " ".join([*([help_id] if field.help_text else []), *([error_id] if errors else [])])
+    aria = ' aria-invalid="true"' if errors else ""
+    if described:
+        aria += f' aria-describedby="{described}"'
+
+    label_css, asterisk, required = "", "", ""
+    if field.required:
+        # As crispy: the label marks every required field; the control gets `required` when
+        # Django's widget would write it (a select only when its first option is empty).
+        label_css, asterisk = " requiredField", '<span class="asteriskField">*</span>'
+        if bound.form.use_required_attribute and field.widget.use_required_attribute(bound.initial):
+            required = " required"
+    render = _select if isinstance(field.widget, forms.Select) else _input
+    control = render(bound, css, aria, required)
     feedback = ""
     if errors:
         messages = "".join(f"<span><strong>{escape(error)}</strong></span>" for error in errors)
         feedback = f'<div id="{error_id}" class="invalid-feedback">{messages}</div>'
+    if field.help_text:  # after the errors, as crispy writes it
+        feedback += f'<div id="{help_id}" class="form-text">{escape(field.help_text)}</div>'
     return (
         f'<div id="div_{bound.auto_id}" class="mb-3">'
-        f'<label for="{bound.auto_id}" class="form-label">{escape(bound.label)}</label>'
+        f'<label for="{bound.auto_id}" class="form-label{label_css}">'
+        f"{escape(bound.label)}{asterisk}</label>"
         f"{control}{feedback}</div>"
     )
 

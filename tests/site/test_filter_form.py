@@ -67,3 +67,83 @@ def test_an_invalid_field_gets_its_message_beside_it():
     assert '<div id="id_kind_error" class="invalid-feedback">' in html
     # The valid date field carries no error markup.
     assert 'aria-describedby="id_day_error"' not in html
+
+
+class RequiredForm(forms.Form):
+    name = forms.CharField(label="Nombre & apellido", max_length=20)
+    kind = forms.ChoiceField(label="Tipo", choices=[("", "Elija"), ("M", "Medicamento")])
+    fixed = forms.ChoiceField(label="Fijo", choices=[("A", "A"), ("B", "B")])
+    note = forms.CharField(label="Nota", required=False)
+    scope = forms.ChoiceField(label="Ámbito", choices=[("", "Todos")], required=False)
+
+
+REQUIRED_LAYOUT = [[("name", 3), ("kind", 3), ("fixed", 2), ("note", 2), ("scope", 2)]]
+
+
+def test_a_required_field_gets_crispys_asterisk_and_required():
+    html = filter_form_html(RequiredForm(), REQUIRED_LAYOUT, submit="Buscar")
+    assert (
+        '<label for="id_name" class="form-label requiredField">'
+        'Nombre &amp; apellido<span class="asteriskField">*</span></label>'
+    ) in html
+    assert 'class="textinput form-control" maxlength="20" required id="id_name">' in html
+    assert (
+        '<label for="id_kind" class="form-label requiredField">'
+        'Tipo<span class="asteriskField">*</span></label>'
+    ) in html
+    assert '<select name="kind" class="select form-select" required id="id_kind">' in html
+    # As Django's Select: no `required` when no first option is empty, though the label
+    # still carries the asterisk.
+    assert 'for="id_fixed" class="form-label requiredField">Fijo<span' in html
+    assert '<select name="fixed" class="select form-select" id="id_fixed">' in html
+    assert html.count('<span class="asteriskField">*</span>') == 3
+
+
+def test_an_optional_field_has_no_asterisk_nor_required():
+    html = filter_form_html(RequiredForm(), REQUIRED_LAYOUT, submit="Buscar")
+    assert '<label for="id_note" class="form-label">Nota</label>' in html
+    assert (
+        '<input type="text" name="note" value="" class="textinput form-control" id="id_note">'
+    ) in html
+    assert '<label for="id_scope" class="form-label">Ámbito</label>' in html
+    assert '<select name="scope" class="select form-select" id="id_scope">' in html
+
+
+def test_an_invalid_required_field_keeps_required_before_its_error_attributes():
+    html = filter_form_html(RequiredForm({"name": ""}), REQUIRED_LAYOUT, submit="Buscar")
+    assert (
+        'class="textinput form-control is-invalid" maxlength="20" required id="id_name" '
+        'aria-invalid="true" aria-describedby="id_name_error">'
+    ) in html
+    assert (
+        '<select name="kind" class="select form-select is-invalid" required id="id_kind" '
+        'aria-invalid="true" aria-describedby="id_kind_error">'
+    ) in html
+
+
+def test_a_form_without_the_required_attribute_still_shows_the_asterisk():
+    class Quiet(RequiredForm):
+        use_required_attribute = False
+
+    html = filter_form_html(Quiet(), REQUIRED_LAYOUT, submit="Buscar")
+    assert html.count('<span class="asteriskField">*</span>') == 3
+    assert " required id=" not in html
+
+
+def test_help_text_follows_the_control_and_describes_it():
+    class HelpForm(forms.Form):
+        number = forms.CharField(
+            label="Número", required=False, help_text="20 dígitos <o> documento"
+        )
+
+    html = filter_form_html(HelpForm(), [[("number", 3)]], submit="Buscar")
+    assert 'aria-describedby="id_number_helptext"' in html
+    assert (
+        '<div id="id_number_helptext" class="form-text">20 dígitos &lt;o&gt; documento</div>'
+        in html
+    )
+    bound = HelpForm({"number": "x" * 3})
+    bound.add_error("number", "Mal")
+    html = filter_form_html(bound, [[("number", 3)]], submit="Buscar")
+    assert 'aria-invalid="true" aria-describedby="id_number_helptext id_number_error"' in html
+    assert html.index('id_number_error" class="invalid-feedback"') < html.index("form-text")
