@@ -10,6 +10,7 @@ service, which refuses it with its own message (outside the network, not for thi
 """
 
 import datetime
+from functools import lru_cache
 
 from crispy_forms.layout import HTML, Div, Fieldset
 from django import forms
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
@@ -61,6 +63,23 @@ def plain(value) -> str:
 
 # Invalid choices in the filters' selects read as the model selects they replace did.
 INVALID_CHOICE = forms.ModelChoiceField.default_error_messages["invalid_choice"]
+
+
+def bound_filters(form_class, request, choices: tuple) -> tuple:
+    """A worklist's filters and its filter form's HTML. Without filters in the address (the
+    usual request) no form is built: its HTML depends only on the language and `choices`
+    and is written once per process for each (building and writing the form cost ~1 ms,
+    a third of the page's own work)."""
+    if not any(request.GET.get(name) for name in form_class.base_fields):
+        return form_class.filters_class(), _unfiltered_html(form_class, get_language(), choices)
+    form = form_class(request.GET, choices=choices)
+    return form.filters(), form.html()
+
+
+@lru_cache(maxsize=256)
+def _unfiltered_html(form_class, language: str, choices: tuple) -> SafeString:
+    """`language` keys the cache: the form's words are in the active one."""
+    return form_class(None, choices=choices).html()
 
 
 class _FilterForm(forms.Form):
@@ -134,11 +153,14 @@ class LineFilterForm(_FilterForm):
     )
     payer_code = _pk_select(_("Código EPS"))
 
-    def __init__(self, *args, entity: Entity, **kwargs):
+    @staticmethod
+    def choices_for(entity: Entity) -> tuple:
+        """The entity's códigos EPS, (pk, code), which the select offers (one query)."""
+        return tuple(payer_codes(entity=entity))
+
+    def __init__(self, *args, choices: tuple, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = payer_codes(entity=entity)
-        self.fields["payer_code"].choices = [("", _("Todos")), *codes]
-        self.codes = dict(codes)  # what the rows show of their prescription's code
+        self.fields["payer_code"].choices = [("", _("Todos")), *choices]
 
 
 class DirectedFilterForm(_FilterForm):
@@ -165,13 +187,16 @@ class DirectedFilterForm(_FilterForm):
     due_from = forms.DateField(label=_("Fecha máxima desde"), required=False, **DATE_WIDGET)
     due_to = forms.DateField(label=_("Fecha máxima hasta"), required=False, **DATE_WIDGET)
 
-    def __init__(self, *args, entity: Entity, **kwargs):
+    @staticmethod
+    def choices_for(entity: Entity) -> tuple:
+        """The proveedores of the entity's network, (pk, name, label) (one query)."""
+        return tuple(network_provider_choices(entity=entity))
+
+    def __init__(self, *args, choices: tuple, **kwargs):
         super().__init__(*args, **kwargs)
-        providers = network_provider_choices(entity=entity)
         self.fields["provider"].choices = [("", _("Todos"))] + [
-            (pk, label) for pk, _name, label in providers
+            (pk, label) for pk, _name, label in choices
         ]
-        self.providers = {pk: name for pk, name, _label in providers}  # the rows' proveedor
 
 
 class ReportFilterForm(_FilterForm):

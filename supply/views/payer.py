@@ -39,6 +39,7 @@ from ..forms.payer import (
     ProcedureInclusionForm,
     ReportFilterForm,
     SuministroForm,
+    bound_filters,
 )
 from ..models import StepStatus
 from ..models.chain import ComparatorKind
@@ -324,11 +325,12 @@ def to_direct(request):
     """«Por direccionar»: lines of active prescriptions this entity pays, not all assigned,
     oldest prescription first; lines pending or rejected by the Junta say why they cannot
     be directed."""
-    form = LineFilterForm(request.GET or None, entity=request.entity)
-    filters = form.filters()
+    choices = LineFilterForm.choices_for(request.entity)
+    filters, form_html = bound_filters(LineFilterForm, request, choices)
+    codes = dict(choices)  # what the rows show of their prescription's code
     if fmt := _export_format(request):
         rows = selectors.lines_to_direct_export(entity=request.entity, filters=filters)
-        rows = _line_export_rows(rows, form.codes)
+        rows = _line_export_rows(rows, codes)
         return _export(request, fmt, "por-direccionar", LINE_HEADER, rows)
     page = selectors.lines_to_direct_page(
         entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
@@ -336,9 +338,9 @@ def to_direct(request):
     context = {
         "entity": request.entity,
         "tab": "to_direct",
-        "form_html": form.html(),
+        "form_html": form_html,
         "page": page,
-        "rows_html": _line_rows_html(request, page.rows, form.codes),
+        "rows_html": _line_rows_html(request, page.rows, codes),
     }
     return render(request, "supply/payer/to_direct.html", context)
 
@@ -573,8 +575,9 @@ def _directed_rows_html(request, rows, providers: dict[int, str]) -> SafeString:
 def directed(request):
     """«Direccionados»: this entity's direccionamientos, newest first, with how far each
     chain went; «Anular» on the active ones (nobody programmed them yet)."""
-    form = DirectedFilterForm(request.GET or None, entity=request.entity)
-    filters = form.filters()
+    choices = DirectedFilterForm.choices_for(request.entity)
+    filters, form_html = bound_filters(DirectedFilterForm, request, choices)
+    providers = {pk: name for pk, name, _label in choices}  # the rows' proveedor
     if fmt := _export_format(request):
         rows = selectors.directed_export(entity=request.entity, filters=filters)
         return _export(request, fmt, "direccionados", DIRECTED_HEADER, _directed_export_rows(rows))
@@ -584,9 +587,9 @@ def directed(request):
     context = {
         "entity": request.entity,
         "tab": "directed",
-        "form_html": form.html(),
+        "form_html": form_html,
         "page": page,
-        "rows_html": _directed_rows_html(request, page.rows, form.providers),
+        "rows_html": _directed_rows_html(request, page.rows, providers),
     }
     return render(request, "supply/payer/directed.html", context)
 

@@ -202,3 +202,25 @@ def test_a_foreign_choice_is_refused_beside_its_field(client, world, name, field
     assert f'id="id_{field}" aria-invalid="true"' in content
     assert "Escoja una opción válida" in content
     assert response.context["page"].rows  # the invalid filter is left out
+
+
+def _form(html: str) -> str:
+    start = html.index('<form method="get"')
+    return html[start : html.index("</form>", start)]
+
+
+@pytest.mark.parametrize("name", ["to_direct", "directed"])
+def test_the_unfiltered_form_is_the_form_and_follows_its_choices(client, world, name):
+    """Without filters the form's HTML is written once per process (forms.payer
+    bound_filters): it is what the form writes, and a changed choice shows at once."""
+    client.force_login(world["eps_admin"])
+    unfiltered = _form(client.get(url(name, world)).content.decode())
+    filtered = _form(client.get(url(name, world), {"document": "zq"}).content.decode())
+    assert unfiltered == filtered.replace('value="zq"', 'value=""')
+    code = world["code"]
+    provider = world["provider"]
+    code.code, provider.name = "EPZ999", "Droguería Renombrada"
+    code.save(update_fields=["code"])
+    provider.save(update_fields=["name"])
+    again = _form(client.get(url(name, world)).content.decode())
+    assert ("EPZ999" if name == "to_direct" else "Droguería Renombrada") in again
