@@ -90,6 +90,17 @@ else:
 # The hot pages' queries are prepared once per connection (mipres/lib/prepared.py); turn it
 # off behind a pooler in transaction mode (docs/scaling.md).
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+# "default": rate-limit counters (a shared cache across servers: docs/scaling.md §3).
+# "fragments": the worklists' unchanging headers, cached by `{% cache … using="fragments" %}`
+# in each process's memory, so a new release (which restarts the processes) never serves
+# an old one.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
