@@ -237,6 +237,11 @@ class StepSql:
             queryset = queryset.filter(Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": pk}))
         return _page_of(list(queryset.order_by(key, "pk")[: size + 1]), after=after, size=size)
 
+    def export(self, listing, *extra: str, **scope) -> Iterator[dict]:
+        """Every row of the ORM's list, `listing(**scope)`, with the `columns` and the
+        `extra` fields, in the page's order and with its deliveries (`_export_rows`)."""
+        return _export_rows(listing(**scope).values(*self.columns, *extra), key=self.order)
+
     def _rows(
         self,
         *,
@@ -397,9 +402,8 @@ def to_program_page(
 def to_program_export(
     *, entity: Entity, filters: WorklistFilters, today: datetime.date
 ) -> Iterator[dict]:
-    queryset = to_program_list(entity=entity, filters=filters, today=today)
-    fields = (*TO_PROGRAM.columns, "municipality__name", "patient_address")
-    return _export_rows(queryset.values(*fields), key="max_delivery_date")
+    scope = {"entity": entity, "filters": filters, "today": today}
+    return TO_PROGRAM.export(to_program_list, "municipality__name", "patient_address", **scope)
 
 
 def direccionamiento_get_for_provider(*, entity: Entity, pk: int) -> Direccionamiento:
@@ -473,9 +477,8 @@ def to_report_page(
 def to_report_export(
     *, entity: Entity, filters: WorklistFilters, today: datetime.date
 ) -> Iterator[dict]:
-    queryset = to_report_list(entity=entity, filters=filters, today=today)
-    fields = (*TO_REPORT.columns, "pending_quantity", "batch")
-    return _export_rows(queryset.values(*fields), key="delivered_on")
+    scope = {"entity": entity, "filters": filters, "today": today}
+    return TO_REPORT.export(to_report_list, "pending_quantity", "batch", **scope)
 
 
 def entrega_get_own(*, entity: Entity, pk: int) -> Entrega:
@@ -534,8 +537,7 @@ def to_invoice_page(
 def to_invoice_export(
     *, entity: Entity, filters: WorklistFilters, today: datetime.date
 ) -> Iterator[dict]:
-    queryset = to_invoice_list(entity=entity, filters=filters, today=today)
-    return _export_rows(queryset.values(*TO_INVOICE.columns), key="created_at")
+    return TO_INVOICE.export(to_invoice_list, entity=entity, filters=filters, today=today)
 
 
 def reporte_get_own(*, entity: Entity, pk: int) -> ReporteEntrega:
@@ -633,8 +635,8 @@ def to_deliver_page(
 def to_deliver_export(
     *, entity: Entity, sede_ids: set[int] | None, filters: WorklistFilters, today: datetime.date
 ) -> Iterator[dict]:
-    queryset = to_deliver_list(entity=entity, sede_ids=sede_ids, filters=filters, today=today)
-    return _export_rows(queryset.values(*TO_DELIVER.columns), key="max_delivery_date")
+    scope = {"entity": entity, "sede_ids": sede_ids, "filters": filters, "today": today}
+    return TO_DELIVER.export(to_deliver_list, **scope)
 
 
 def programacion_get_for_dispensador(

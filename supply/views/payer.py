@@ -7,27 +7,21 @@ with the same filters (`?formato=csv` / `?formato=xlsx` on the same URL).
 STYLE R3: the decorator resolves the entity and the permission, a selector scoped by the
 entity fetches (another payer's line or record answers 404), a form validates, one service
 writes, and a refusal comes back beside its field.
-"""
 
-from decimal import Decimal
-from functools import cache
-from html import escape
-from urllib.parse import quote
+The rows of the worklists and their exports are written in `payer_rows`.
+"""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import get_format
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_any_permission_required, entity_permission_required
 from mipres.lib.errors import DomainError
 from mipres.lib.exports import table_response
-from prescriptions.enums import CareSetting, JuntaStatus, SupplyType, TechnologyType
+from prescriptions.enums import SupplyType, TechnologyType
 
 from ..forms.payer import (
     DatosFacturadosForm,
@@ -41,8 +35,6 @@ from ..forms.payer import (
     SuministroForm,
     bound_filters,
 )
-from ..models import StepStatus
-from ..models.chain import ComparatorKind
 from ..selectors import payer as selectors
 from ..selectors.network import network_providers
 from ..services import (
@@ -60,9 +52,25 @@ from ..services.common import (
     assigned_quantity,
     number_text,
 )
+from .payer_rows import (
+    CHAIN_HEADER,
+    DIRECTED_HEADER,
+    LINE_HEADER,
+    PENDING_HEADER,
+    SECTION_EXPORTS,
+    SECTION_TITLES,
+    _chain_cells,
+    _directed_export_rows,
+    _directed_rows_html,
+    _line_export_rows,
+    _line_rows_html,
+    _pending_rows_html,
+    _report_rows_html,
+    _steps,
+    _url,
+)
 
 PAGE_SIZE = 25
-PK_MARKER = 2**31 - 1  # reversed in place of a pk, then replaced by each row's
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
@@ -90,233 +98,6 @@ def _back(request, default: str) -> str:
     if target.startswith("/") and not target.startswith("//"):
         return target
     return default
-
-
-def _url(name: str, request, *args) -> str:
-    return reverse(f"supply:{name}", args=[request.entity.external_id, *args])
-
-
-# ---------------------------------------------------------------------------------------
-# Rows written out in Python: the template engine costs ~0.45 ms a row (25 rows: more than
-# every query of the page); string formatting, a few microseconds. Every value is escaped
-# with `html.escape`, what `django.utils.html.escape` calls on a str after a check for
-# lazy strings that costs it seven times as much (~3 µs, 175 values a page). The words the
-# rows repeat are translated once per language (`@cache` on the language): a gettext call
-# costs ~15 µs here, as these Spanish msgids fall through the six catalogs chained behind
-# the project's own.
-
-
-@cache
-def _choices(enum, language: str) -> dict:
-    return {value: str(label) for value, label in enum.choices}
-
-
-def _labels(enum) -> dict:
-    """`enum`'s values and their labels in the current language."""
-    return _choices(enum, get_language())
-
-
-@cache
-def _steps(language: str) -> dict:
-    return selectors.step_labels()
-
-
-@cache
-def _cell_words(language: str) -> tuple[str, str]:
-    return _("entrega"), _("Anular")
-
-
-class _Cells:
-    """What a page's rows share: the beginnings of their links (one reverse() per page, not
-    per row, as `supply.views.provider.row_urls` does), the page's own address for the
-    «next» of the forms they open, the number format of the locale and the words every row
-    repeats."""
-
-    def __init__(self, request):
-        entity = request.entity.external_id
-        self.perms = request.entity_perms
-        self.prescription = reverse("supply:prescription", args=[entity, "0"]).removesuffix("0/")
-        self.annul = reverse("supply:annul", args=[entity, "x", 0]).removesuffix("x/0/")
-        self.next = escape(quote(request.get_full_path(), safe="/"))
-        self.separator = get_format("DECIMAL_SEPARATOR")
-        self.delivery_word, self.annul_word = _cell_words(get_language())
-        self.zone = timezone.get_current_timezone()
-
-    @staticmethod
-    def pk_link(name: str, request):
-        """The link to `name`, which takes a pk after the entity, as a function of the pk."""
-        head, tail = _url(name, request, PK_MARKER).split(f"/{PK_MARKER}/")
-        return f"{head}/{{}}/{tail}".format
-
-    def quantity(self, value: Decimal) -> str:
-        """As `floatformat:"-3"` writes it: «2», «2,500»."""
-        if value == value.to_integral_value():
-            return f"{value:.0f}"
-        return f"{value:.3f}".replace(".", self.separator)
-
-    def decimal(self, value: Decimal) -> str:
-        """As the template writes a Decimal: «1500,00»."""
-        return f"{value:f}".replace(".", self.separator)
-
-    def number_link(self, number: str) -> str:
-        """The prescription's number, linking to its supply timeline."""
-        number = escape(number)
-        return f'<a class="font-monospace" href="{self.prescription}{number}/">{number}</a>'
-
-    def delivery(self, row) -> str:
-        """The prescription, its line and the delivery (ID) of a row."""
-        return (
-            f'<td class="small text-nowrap">{self.number_link(row.number)}'
-            f'<div><span class="badge text-bg-light border">{escape(row.line_key)}</span> '
-            f"{self.delivery_word} {row.delivery_label}</div></td>"
-        )
-
-    def local(self, moment) -> str:
-        """An aware datetime as «Y-m-d H:i» in the current time zone."""
-        return moment.astimezone(self.zone).isoformat(" ", "minutes")[:16]
-
-    def annul_link(self, kind: str, pk: int) -> str:
-        return (
-            f'<a class="btn btn-sm btn-outline-danger" href="{self.annul}{kind}/{pk}/'
-            f'?next={self.next}">{self.annul_word}</a>'
-        )
-
-
-def _patient_cell(row) -> str:
-    return (
-        f'<td class="small">{escape(row.patient_name)}<div class="text-muted">'
-        f"{escape(row.document_type)} {escape(row.document_number)}</div></td>"
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# «Por direccionar»
-
-
-def _line_export_rows(rows, codes: dict[int, str]):
-    care, kinds = _labels(CareSetting), _labels(TechnologyType)
-    supply, junta = _labels(SupplyType), _labels(JuntaStatus)
-    blocked = {status: selectors.junta_block(status) for status in JuntaStatus}
-    for row in rows:
-        yield [
-            row.number,
-            row.prescribed_at,
-            row.document_type,
-            row.document_number,
-            row.patient_name,
-            codes.get(row.payer_code_id, ""),
-            care.get(row.care_setting, ""),
-            kinds.get(row.technology_type, ""),
-            row.key,
-            row.label,
-            supply.get(row.supply_type, ""),
-            row.total_quantity,
-            row.assigned,
-            row.remaining,
-            junta.get(row.junta_status, ""),
-            blocked.get(row.junta_status, ""),
-        ]
-
-
-LINE_HEADER = [
-    gettext_lazy("Número de prescripción"),
-    gettext_lazy("Fecha"),
-    gettext_lazy("Tipo de documento del paciente"),
-    gettext_lazy("Número de documento del paciente"),
-    gettext_lazy("Paciente"),
-    gettext_lazy("Código EPS"),
-    gettext_lazy("Ámbito"),
-    gettext_lazy("Tipo de tecnología"),
-    gettext_lazy("Consecutivo"),
-    gettext_lazy("Tecnología"),
-    gettext_lazy("Tipo de prestación"),
-    gettext_lazy("Cantidad total"),
-    gettext_lazy("Cantidad asignada"),
-    gettext_lazy("Cantidad por asignar"),
-    gettext_lazy("Estado junta"),
-    gettext_lazy("No direccionable"),
-]
-
-
-def _short(text: str, length: int = 70) -> str:
-    """As `truncatechars` cuts: `length` characters with the ellipsis."""
-    return text if len(text) <= length else f"{text[: length - 1]}…"
-
-
-@cache
-def _line_words(language: str) -> dict:
-    """What the rows of «Por direccionar» say: the Junta column by EstJM, the actions, and
-    why a line cannot be directed."""
-    unreachable = {
-        status: escape(
-            _("No direccionable: %(reason)s") % {"reason": selectors.junta_block(status)}
-        )
-        for status in (JuntaStatus.PENDIENTE, JuntaStatus.NO_APROBADA)
-    }
-    return {
-        "junta": {
-            JuntaStatus.NO_REQUIERE: _("No requiere"),
-            JuntaStatus.APROBADA: f'<span class="badge text-bg-success">{_("Aprobada")}</span>',
-            JuntaStatus.PENDIENTE: '<span class="badge text-bg-warning">'
-            f"{_('Pendiente de junta')}</span>",
-            JuntaStatus.NO_APROBADA: '<span class="badge text-bg-danger">'
-            f"{_('No aprobada por la junta')}</span>",
-        },
-        "direct": _("Direccionar"),
-        "no_direct": _("No direccionar"),
-        "include": _("Incluir en procedimiento"),
-        "blocked": unreachable,
-    }
-
-
-def _line_rows_html(request, rows, codes: dict[int, str]) -> SafeString:
-    """The rows of «Por direccionar»; `codes` names the códigos EPS."""
-    cells, words = _Cells(request), _line_words(get_language())
-    care, supply, junta = _labels(CareSetting), _labels(SupplyType), words["junta"]
-    direct_url = cells.pk_link("direct", request)
-    no_direct_url = cells.pk_link("no_direct", request)
-    include_url = cells.pk_link("include", request)
-    may_no_direct = NO_DIRECT in cells.perms
-    parts = []
-    for row in rows:
-        prescribed = cells.local(row.prescribed_at)[:10]
-        code = codes.get(row.payer_code_id)
-        code = f" · {escape(code)}" if code else ""
-        if row.can_direct:
-            actions = (
-                f'<a class="btn btn-sm btn-primary" href="{direct_url(row.pk)}">'
-                f"{words['direct']}</a>"
-            )
-            if may_no_direct:
-                actions += (
-                    f' <a class="btn btn-sm btn-outline-secondary" '
-                    f'href="{no_direct_url(row.pk)}">{words["no_direct"]}</a>'
-                )
-            if row.can_include:
-                actions += (
-                    f' <a class="btn btn-sm btn-outline-secondary" '
-                    f'href="{include_url(row.pk)}">{words["include"]}</a>'
-                )
-        else:
-            reason = words["blocked"][row.junta_status]
-            actions = f'<span class="small text-muted">{reason}</span>'
-        parts.append(
-            f'<tr data-line="{row.pk}">'
-            f'<td class="small text-nowrap">{cells.number_link(row.number)}'
-            f'<div class="text-muted">{prescribed} · {care.get(row.care_setting, "")}{code}'
-            "</div></td>"
-            f"{_patient_cell(row)}"
-            f'<td class="small"><span class="badge text-bg-light border">{row.key}</span> '
-            f"{escape(_short(row.label))}"
-            f'<div class="text-muted">{supply.get(row.supply_type, "")}</div></td>'
-            f'<td class="text-end">{cells.quantity(row.total_quantity)}</td>'
-            f'<td class="text-end">{cells.quantity(row.assigned)}</td>'
-            f'<td class="text-end fw-semibold">{cells.quantity(row.remaining)}</td>'
-            f'<td class="small">{junta.get(row.junta_status, "")}</td>'
-            f'<td class="text-nowrap">{actions}</td>'
-            "</tr>\n"
-        )
-    return mark_safe("".join(parts))  # every value above is escaped
 
 
 @entity_permission_required(DIRECT)
@@ -475,101 +256,6 @@ def include(request, line_id):
     return render(request, "supply/payer/include.html", context)
 
 
-# ---------------------------------------------------------------------------------------
-# «Direccionados»
-
-
-DIRECTED_HEADER = [
-    gettext_lazy("ID"),
-    gettext_lazy("IdDireccionamiento"),
-    gettext_lazy("Número de prescripción"),
-    gettext_lazy("Tecnología"),
-    gettext_lazy("Entrega"),
-    gettext_lazy("Tipo de documento del paciente"),
-    gettext_lazy("Número de documento del paciente"),
-    gettext_lazy("Paciente"),
-    gettext_lazy("Proveedor"),
-    gettext_lazy("NIT del proveedor"),
-    gettext_lazy("Municipio de entrega"),
-    gettext_lazy("Cantidad"),
-    gettext_lazy("Fecha máxima de entrega"),
-    gettext_lazy("Código a entregar"),
-    gettext_lazy("Fecha de direccionamiento"),
-    gettext_lazy("Estado"),
-    gettext_lazy("Paso de la cadena"),
-]
-
-
-def _directed_export_rows(rows):
-    statuses, steps = _labels(StepStatus), _steps(get_language())
-    for row in rows:
-        data = row.data
-        yield [
-            row.deliverable_id,
-            row.pk,
-            row.number,
-            row.line_key,
-            row.delivery_label,
-            row.document_type,
-            row.document_number,
-            row.patient_name,
-            data["provider_name"],
-            data["provider_nit"],
-            data["municipality_id"],
-            data["quantity"],
-            data["max_delivery_date"],
-            data["technology_code"],
-            data["created_at"],
-            statuses.get(data["status"], ""),
-            steps[row.step],
-        ]
-
-
-STEP_BADGES = {
-    StepStatus.ANULADO: "text-bg-secondary",
-    StepStatus.ACTIVO: "text-bg-primary",
-    StepStatus.PROCESADO: "text-bg-success",
-}
-
-
-@cache
-def _directed_words(language: str) -> tuple[str, str, dict]:
-    return _("Historial"), _("Dir."), _steps(language)
-
-
-def _directed_rows_html(request, rows, providers: dict[int, str]) -> SafeString:
-    """The rows of «Direccionados»: «Anular» on the active ones (the list holds only the
-    direccionamientos this entity recorded). `providers` names the proveedores."""
-    cells = _Cells(request)
-    providers = selectors.entity_names((row.data["provider_id"] for row in rows), providers)
-    may_annul = DIRECT in cells.perms
-    history, directed_word, steps = _directed_words(get_language())
-    parts = []
-    for row in rows:
-        data = row.data
-        timeline = f"{cells.prescription}{escape(row.number)}/"
-        annul = ""
-        if data["status"] == StepStatus.ACTIVO and may_annul:
-            annul = " " + cells.annul_link("direccionamiento", row.pk)
-        parts.append(
-            f'<tr data-direccionamiento="{row.pk}">'
-            f'<td class="small text-nowrap">ID {row.deliverable_id}'
-            f'<div class="text-muted">{directed_word} {row.pk}</div></td>'
-            f"{cells.delivery(row)}"
-            f"{_patient_cell(row)}"
-            f'<td class="small">{escape(providers[data["provider_id"]])}</td>'
-            f'<td class="text-end">{cells.quantity(data["quantity"])}</td>'
-            f'<td class="small text-nowrap">{data["max_delivery_date"].isoformat()}</td>'
-            f'<td class="small text-nowrap">{cells.local(data["created_at"])}</td>'
-            f'<td><span class="badge {STEP_BADGES.get(data["status"], "text-bg-success")}" '
-            f'data-step="{row.step}">{steps[row.step]}</span></td>'
-            f'<td class="text-nowrap"><a class="btn btn-sm btn-outline-secondary" '
-            f'href="{timeline}">{history}</a>{annul}</td>'
-            "</tr>\n"
-        )
-    return mark_safe("".join(parts))  # every value above is escaped
-
-
 @entity_permission_required(DIRECT)
 @require_GET
 def directed(request):
@@ -603,153 +289,6 @@ SECTIONS = {
     "suministros": SUMINISTRO,
     "datos": DATOS_FACTURADOS,
 }
-
-
-def _chain_cells(row):
-    return [
-        row.deliverable_id,
-        row.number,
-        row.line_key,
-        row.delivery_label,
-        row.document_type,
-        row.document_number,
-        row.patient_name,
-    ]
-
-
-CHAIN_HEADER = [
-    gettext_lazy("ID"),
-    gettext_lazy("Número de prescripción"),
-    gettext_lazy("Tecnología"),
-    gettext_lazy("Entrega"),
-    gettext_lazy("Tipo de documento del paciente"),
-    gettext_lazy("Número de documento del paciente"),
-    gettext_lazy("Paciente"),
-]
-SECTION_EXPORTS = {
-    "suministro": (
-        [
-            gettext_lazy("IdEntrega"),
-            gettext_lazy("Proveedor"),
-            gettext_lazy("Fecha de entrega"),
-            gettext_lazy("Cantidad entregada"),
-            gettext_lazy("Entrega total"),
-        ],
-        ("pk", "entity_name", "delivered_on", "quantity", "total"),
-    ),
-    "facturados": (
-        [
-            gettext_lazy("IdFacturacion"),
-            gettext_lazy("Proveedor"),
-            gettext_lazy("Factura"),
-            gettext_lazy("Unidades"),
-            gettext_lazy("Valor total facturado"),
-        ],
-        ("pk", "entity_name", "invoice_number", "units", "total_value"),
-    ),
-    "suministros": (
-        [
-            gettext_lazy("IdSuministro"),
-            gettext_lazy("Fecha"),
-            gettext_lazy("Última entrega"),
-            gettext_lazy("Entrega completa"),
-            gettext_lazy("Cantidad"),
-            gettext_lazy("Valor"),
-        ],
-        ("pk", "created_at", "last_delivery", "complete", "quantity", "value"),
-    ),
-    "datos": (
-        [
-            gettext_lazy("IdDatosFacturado"),
-            gettext_lazy("Fecha"),
-            gettext_lazy("CompAdm"),
-            gettext_lazy("Cantidad total entregada"),
-        ],
-        ("pk", "created_at", "comparator", "total_delivered"),
-    ),
-}
-SECTION_TITLES = {
-    "suministro": gettext_lazy("Por reportar suministro"),
-    "facturados": gettext_lazy("Por registrar datos facturados"),
-    "suministros": gettext_lazy("Suministros reportados"),
-    "datos": gettext_lazy("Datos facturados registrados"),
-}
-
-
-@cache
-def _report_words(language: str) -> dict:
-    return {
-        True: (_("total"), _("completa")),
-        False: (_("parcial"), _("incompleta")),
-        "ambito": _("en ámbito"),
-        "cause": _("causa"),
-        "last": _("última"),
-    }
-
-
-def _report_rows_html(request, section: str, rows) -> SafeString:
-    """The rows of a section of «Suministro y datos facturados»: the action on each record
-    (report the suministro, register the datos facturados) or its annulment."""
-    cells = _Cells(request)
-    if section == "suministro":
-        target, label = cells.pk_link("suministro", request), _("Reportar suministro")
-    elif section == "facturados":
-        target, label = cells.pk_link("datos_facturados", request), _("Datos facturados")
-    comparators, words = _labels(ComparatorKind), _report_words(get_language())
-    may_annul = {
-        "suministros": SUMINISTRO in cells.perms,
-        "datos": DATOS_FACTURADOS in cells.perms,
-    }.get(section, False)
-    parts = []
-    for row in rows:
-        data = row.data
-        if section == "suministro":
-            how = words[bool(data["total"])][0]
-            if data["in_ambito"]:
-                how += f" · {words['ambito']}"
-            own = (
-                f'<td class="small">{escape(data["entity_name"])}</td>'
-                f'<td class="small text-nowrap">{data["delivered_on"].isoformat()} · {how}</td>'
-                f'<td class="text-end">{cells.quantity(data["quantity"])}</td>'
-                f'<td><a class="btn btn-sm btn-primary" href="{target(row.deliverable_id)}'
-                f'?next={cells.next}">{label}</a></td>'
-            )
-        elif section == "facturados":
-            own = (
-                f'<td class="small">{escape(data["entity_name"])}</td>'
-                f'<td class="small">{escape(data["invoice_number"])}</td>'
-                f'<td class="text-end">{cells.decimal(data["total_value"])}</td>'
-                f'<td><a class="btn btn-sm btn-primary" href="{target(row.pk)}'
-                f'?next={cells.next}">{label}</a></td>'
-            )
-        elif section == "suministros":
-            how = words[bool(data["complete"])][1]
-            if not data["complete"] and data["cause_code"]:
-                how += f" · {words['cause']} {escape(data['cause_code'])}"
-            if data["last_delivery"]:
-                how += f" · {words['last']}"
-            annul = cells.annul_link("suministro", row.pk) if may_annul else ""
-            own = (
-                f'<td class="small text-nowrap">{cells.local(data["created_at"])}</td>'
-                f'<td class="small">{how}</td>'
-                f'<td class="text-end">{cells.quantity(data["quantity"])} / '
-                f"{cells.decimal(data['value'])}</td>"
-                f"<td>{annul}</td>"
-            )
-        else:
-            annul = cells.annul_link("datos-facturados", row.pk) if may_annul else ""
-            own = (
-                f'<td class="small text-nowrap">{cells.local(data["created_at"])}</td>'
-                f'<td class="small">{comparators.get(data["comparator"], "")}</td>'
-                f'<td class="text-end">{cells.quantity(data["total_delivered"])}</td>'
-                f"<td>{annul}</td>"
-            )
-        parts.append(
-            f'<tr data-record="{row.pk}">'
-            f'<td class="small text-nowrap">ID {row.deliverable_id}</td>'
-            f"{cells.delivery(row)}{_patient_cell(row)}{own}</tr>\n"
-        )
-    return mark_safe("".join(parts))  # every value above is escaped
 
 
 @entity_any_permission_required(SUMINISTRO, DATOS_FACTURADOS)
@@ -856,50 +395,6 @@ def datos_facturados(request, facturacion_id):
         "back": back,
     }
     return render(request, "supply/payer/datos_facturados.html", context)
-
-
-# ---------------------------------------------------------------------------------------
-# «Pendientes por paciente»
-
-PENDING_HEADER = [
-    gettext_lazy("Fecha máxima de entrega"),
-    gettext_lazy("Semáforo"),
-    gettext_lazy("Número de prescripción"),
-    gettext_lazy("Tecnología"),
-    gettext_lazy("Entrega"),
-    gettext_lazy("ID"),
-    gettext_lazy("Proveedor"),
-    gettext_lazy("Cantidad"),
-    gettext_lazy("Paso alcanzado"),
-]
-
-
-def _pending_rows_html(request, rows) -> SafeString:
-    """The rows of «Pendientes por paciente»: «Anular» on the direccionamientos nobody
-    programmed yet."""
-    cells, steps = _Cells(request), _steps(get_language())
-    may_annul = DIRECT in cells.perms
-    parts = []
-    for row in rows:
-        data = row.data
-        code, light, css = row.light
-        annul = ""
-        if data["status"] == StepStatus.ACTIVO and may_annul:
-            annul = cells.annul_link("direccionamiento", row.pk)
-        parts.append(
-            f'<tr data-light="{code}">'
-            f'<td class="text-nowrap">{data["max_delivery_date"].isoformat()} '
-            f'<span class="badge {css}">{light}</span></td>'
-            f'<td class="small text-nowrap">{cells.number_link(row.number)}'
-            f'<div><span class="badge text-bg-light border">{escape(row.line_key)}</span> '
-            f"{cells.delivery_word} {row.delivery_label} · ID {row.deliverable_id}</div></td>"
-            f'<td class="small">{escape(data["provider_name"])}</td>'
-            f'<td class="text-end">{cells.quantity(data["quantity"])}</td>'
-            f'<td class="small">{steps[row.step]}</td>'
-            f"<td>{annul}</td>"
-            "</tr>\n"
-        )
-    return mark_safe("".join(parts))  # every value above is escaped
 
 
 @entity_permission_required(DIRECT)
