@@ -73,3 +73,18 @@ def test_switched_off_the_sql_runs_as_is(settings, django_assert_num_queries):
         assert prepared.fetch("test_plain", "SELECT %s::int", [1]) == [(1,)]
     assert "PREPARE" not in captured.captured_queries[0]["sql"]
     assert _statements("test_plain") == set()
+
+
+@pytest.mark.django_db
+def test_statements_are_planned_once_not_at_every_execution():
+    """plan_cache_mode=force_generic_plan (settings): a statement with parameters keeps one
+    plan instead of being planned again whenever its generic plan looks costlier."""
+    sql = "SELECT count(*) FROM django_session WHERE expire_date > %s AND session_key = %s"
+    for _ in range(8):
+        prepared.fetch("test_plans", sql, ["2026-01-01", "x"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE name LIKE 'test_plans_%%'"
+        )
+        assert cursor.fetchall() == [(8, 0)]
