@@ -10,7 +10,6 @@ service, which refuses it with its own message (outside the network, not for thi
 """
 
 import datetime
-from functools import lru_cache
 
 from crispy_forms.layout import HTML, Div, Fieldset
 from django import forms
@@ -18,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
@@ -63,23 +61,6 @@ def plain(value) -> str:
 
 # Invalid choices in the filters' selects read as the model selects they replace did.
 INVALID_CHOICE = forms.ModelChoiceField.default_error_messages["invalid_choice"]
-
-
-def bound_filters(form_class, request, choices: tuple) -> tuple:
-    """A worklist's filters and its filter form's HTML. Without filters in the address (the
-    usual request) no form is built: its HTML depends only on the language and `choices`
-    and is written once per process for each (building and writing the form cost ~1 ms,
-    a third of the page's own work)."""
-    if not any(request.GET.get(name) for name in form_class.base_fields):
-        return form_class.filters_class(), _unfiltered_html(form_class, get_language(), choices)
-    form = form_class(request.GET, choices=choices)
-    return form.filters(), form.html()
-
-
-@lru_cache(maxsize=256)
-def _unfiltered_html(form_class, language: str, choices: tuple) -> SafeString:
-    """`language` keys the cache: the form's words are in the active one."""
-    return form_class(None, choices=choices).html()
 
 
 class _FilterForm(forms.Form):

@@ -10,11 +10,13 @@ from crispy_forms.layout import HTML, Div
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
 from entities.models import Sede
 from mipres.lib.errors import DomainError
+from mipres.lib.filter_form import filter_form_html
 from mipres.lib.forms import add_service_error
 from mipres.lib.layout import form_helper, row
 from prescriptions.enums import TechnologyType
@@ -94,6 +96,11 @@ class WorklistFilterForm(forms.Form):
 
     def clean_number(self):
         return "".join(self.cleaned_data["number"].split()).upper()
+
+    filters_class = WorklistFilters
+
+    def html(self) -> SafeString:
+        return filter_form_html(self, self.LAYOUT, submit=_("Filtrar"))
 
     def filters(self) -> WorklistFilters:
         """The valid filters (an invalid one is left out and shown beside its field)."""

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from entities.decorators import entity_any_permission_required, entity_permission_required
 from mipres.lib.errors import DomainError
 from mipres.lib.exports import table_response
+from mipres.lib.filter_form import bound_filters
 from prescriptions.enums import SupplyType, TechnologyType
 
 from ..forms.payer import (
@@ -33,7 +34,6 @@ from ..forms.payer import (
     ProcedureInclusionForm,
     ReportFilterForm,
     SuministroForm,
-    bound_filters,
 )
 from ..selectors import payer as selectors
 from ..selectors.network import network_providers
@@ -107,7 +107,7 @@ def to_direct(request):
     oldest prescription first; lines pending or rejected by the Junta say why they cannot
     be directed."""
     choices = LineFilterForm.choices_for(request.entity)
-    filters, form_html = bound_filters(LineFilterForm, request, choices)
+    filters, form_html = bound_filters(LineFilterForm, request, choices=choices)
     codes = dict(choices)  # what the rows show of their prescription's code
     if fmt := _export_format(request):
         rows = selectors.lines_to_direct_export(entity=request.entity, filters=filters)
@@ -262,7 +262,7 @@ def directed(request):
     """«Direccionados»: this entity's direccionamientos, newest first, with how far each
     chain went; «Anular» on the active ones (nobody programmed them yet)."""
     choices = DirectedFilterForm.choices_for(request.entity)
-    filters, form_html = bound_filters(DirectedFilterForm, request, choices)
+    filters, form_html = bound_filters(DirectedFilterForm, request, choices=choices)
     providers = {pk: name for pk, name, _label in choices}  # the rows' proveedor
     if fmt := _export_format(request):
         rows = selectors.directed_export(entity=request.entity, filters=filters)

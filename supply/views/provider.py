@@ -9,7 +9,7 @@ form and its rows are written here in Python (`mipres.lib.filter_form`, f-string
 value escaped): the template engine cost ~0.45 ms a row, more than the page's queries."""
 
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property
 from html import escape
 from urllib.parse import quote
 
@@ -19,14 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
 from mipres.lib.errors import DomainError
 from mipres.lib.exports import table_response
-from mipres.lib.filter_form import filter_form_html
+from mipres.lib.filter_form import bound_filters
 from prescriptions.enums import TechnologyType
 from prescriptions.selectors.prescriptions import technology_label
 
@@ -49,26 +49,13 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def worklist_filters(request, *, with_light: bool, date_label: str) -> tuple:
-    """A worklist page's filters (`sel.WorklistFilters`) and their form's HTML. The payers
-    offered are those whose network the entity is or was in. Without filters in the
-    address, the form's HTML depends only on the language, the fields and the payers: it is
-    written once per process for each of those (the form costs ~1 ms a request, a third of
-    the page's own work, most of it translating its labels and choices)."""
+    """A worklist page's filters (`sel.WorklistFilters`) and their form's HTML
+    (`mipres.lib.filter_form.bound_filters`). The payers offered are those whose network
+    the entity is or was in."""
     payers = tuple(sel.worklist_payers(entity=request.entity))
-    if not any(request.GET.get(name) for name in WorklistFilterForm.base_fields):
-        html = unfiltered_form_html(get_language(), payers, with_light, date_label)
-        return sel.WorklistFilters(), html
-    form = WorklistFilterForm(
-        request.GET, payers=payers, with_light=with_light, date_label=date_label
+    return bound_filters(
+        WorklistFilterForm, request, payers=payers, with_light=with_light, date_label=date_label
     )
-    return form.filters(), filter_form_html(form, form.LAYOUT, submit=_("Filtrar"))
-
-
-@lru_cache(maxsize=256)
-def unfiltered_form_html(language: str, payers: tuple, with_light: bool, date_label: str):
-    """The filter form without filters (`language`: the one active, which its text is in)."""
-    form = WorklistFilterForm(None, payers=payers, with_light=with_light, date_label=date_label)
-    return filter_form_html(form, form.LAYOUT, submit=_("Filtrar"))
 
 
 def after(request) -> int | None:

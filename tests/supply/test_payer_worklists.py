@@ -211,8 +211,9 @@ def _form(html: str) -> str:
 
 @pytest.mark.parametrize("name", ["to_direct", "directed"])
 def test_the_unfiltered_form_is_the_form_and_follows_its_choices(client, world, name):
-    """Without filters the form's HTML is written once per process (forms.payer
-    bound_filters): it is what the form writes, and a changed choice shows at once."""
+    """Without filters the form's HTML is written once per process
+    (mipres.lib.filter_form.bound_filters): it is what the form writes, and a changed choice
+    shows at once."""
     client.force_login(world["eps_admin"])
     unfiltered = _form(client.get(url(name, world)).content.decode())
     filtered = _form(client.get(url(name, world), {"document": "zq"}).content.decode())
