@@ -20,7 +20,17 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
 from entities.models import Entity, Municipality, PayerCode, Sede
+from prescriptions.enums import CareSetting
 from prescriptions.models import NonDeliveryCause, Prescription, TechnologyLine
+
+# Entregas en ámbito: the technology is given where the patient is being cared for.
+AMBITO_SETTINGS = frozenset(
+    {
+        CareSetting.HOSPITALARIO_DOMICILIARIO,
+        CareSetting.HOSPITALARIO_INTERNACION,
+        CareSetting.URGENCIAS,
+    }
+)
 
 
 class StepStatus(models.IntegerChoices):

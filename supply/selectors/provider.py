@@ -35,8 +35,7 @@ from ..models import (
     ReporteEntrega,
     StepStatus,
 )
-from ..models.chain import delivery_label
-from ..services.provider import AMBITO_SETTINGS
+from ..models.chain import AMBITO_SETTINGS, delivery_label
 from .deadlines import ON_TIME, OVERDUE, WITHIN_15, WITHIN_30
 from .payer import Page
 
@@ -572,8 +571,8 @@ MEMBERSHIP_SEDES_SQL = (
 
 def dispensador_sedes(*, user, entity: Entity) -> set[int] | None:
     """The sedes where `user` delivers for `entity` (None: all of them), in one query:
-    `services.provider.dispensador_sede_ids`'s answer (an active dispensador membership
-    is unique per user and entity; one naming no sede, or none, means every sede)."""
+    an active dispensador membership is unique per user and entity; one naming no sede,
+    or none, means every sede."""
     params = [user.pk, entity.pk, Role.DISPENSADOR.value]
     rows = prepared.fetch("supply_dispensador_sedes", MEMBERSHIP_SEDES_SQL, params)
     return {sede_id for (sede_id,) in rows} or None

@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
-from entities.models import Entity, Membership, Sede
-from entities.permissions import Role
+from entities.models import Entity, Sede
 from entities.services._common import require_perm
 from mipres.lib.errors import DomainError
 from prescriptions.enums import CareSetting, TechnologyType
@@ -25,18 +24,11 @@ from ..models import (
     Programacion,
     ReporteEntrega,
 )
-from ..models.chain import Channel
+from ..models.chain import AMBITO_SETTINGS, Channel
+from ..selectors.provider import dispensador_sedes
 from . import common as c
 from .payer import DeliveryPlan, check_delivery_free
 
-# Entregas en ámbito: the technology is given where the patient is being cared for.
-AMBITO_SETTINGS = frozenset(
-    {
-        CareSetting.HOSPITALARIO_DOMICILIARIO,
-        CareSetting.HOSPITALARIO_INTERNACION,
-        CareSetting.URGENCIAS,
-    }
-)
 RECEIVER_NUMBER = re.compile(r"^[A-Z0-9]{3,15}$")
 
 ERRORS = {
@@ -99,16 +91,7 @@ def dispensador_sede_ids(actor, entity: Entity) -> set[int] | None:
     """The sedes a dispensador delivers at (None: all of the entity's, or the system)."""
     if actor is None:
         return None
-    membership = (
-        Membership.objects.active()
-        .filter(user=actor, entity=entity, role=Role.DISPENSADOR)
-        .prefetch_related("sedes")
-        .first()
-    )
-    if membership is None:
-        return None
-    ids = {sede.pk for sede in membership.sedes.all()}
-    return ids or None
+    return dispensador_sedes(user=actor, entity=entity)
 
 
 def programacion_create(
