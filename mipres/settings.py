@@ -20,6 +20,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = "MIPRES abierto"
 # The public address used in links sent by email.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Compare every framed page with the template's ordinary rendering (mipres.lib.frames); the
+# test suite turns it on.
+FRAMES_VERIFY = env.bool("FRAMES_VERIFY", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,6 +77,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mipres.context_processors.site",
             ],
+            # {% slot %} marks a framed page's per-request parts (mipres.lib.frames).
+            "builtins": ["mipres.lib.frames"],
         },
     },
 ]

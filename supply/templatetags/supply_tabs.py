@@ -4,9 +4,13 @@ permission test per tab) they cost more than a worklist's own queries; each URL 
 once per process (`mipres.lib.urls`). Each worklist's
 template passes its own tab's name to mark it active."""
 
+from functools import lru_cache
+
 from django import template
+from django.urls import get_script_prefix
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mipres.lib.urls import url_for
@@ -40,8 +44,15 @@ TABS = [
 @register.simple_tag(takes_context=True)
 def supply_tabs(context, active: str) -> str:
     request = context["request"]
-    perms = request.entity_perms
-    entity = request.entity.external_id
+    key = (get_language(), get_script_prefix(), request.entity.external_id, active)
+    return _tabs(key, frozenset(request.entity_perms))
+
+
+@lru_cache(maxsize=4096)
+def _tabs(key: tuple, perms: frozenset) -> str:
+    """The tabs of an entity for a set of permissions (kept per process: they depend on
+    nothing else)."""
+    _language, _prefix, entity, active = key
     items = []
     for name, label, needs in TABS:
         if perms.isdisjoint(needs):

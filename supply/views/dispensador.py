@@ -3,8 +3,6 @@ prescription lookup (by number plus the patient's document) and the entrega en �
 the prescribing IPS (issue 5 §4). A programación at a sede the dispensador does not serve
 answers 404, as another entity's does."""
 
-from html import escape
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
 from mipres.lib.errors import DomainError
+from mipres.lib.frames import render_framed
 from prescriptions.selectors.prescriptions import posology, technology_label
 
 from ..forms.provider import EntregaAmbitoForm, EntregaForm, LookupForm
@@ -26,6 +25,7 @@ from ..services import entrega_ambito_create, entrega_create
 from ..services.common import DISPENSE
 from .provider import (
     DELIVERABLE_HEADER,
+    OWN,
     PAGE_SIZE,
     RowHtml,
     after,
@@ -51,19 +51,18 @@ DELIVER_HEADER = [
 
 
 def deliver_rows_html(rows: list[dict], html: RowHtml, *, annul: bool) -> SafeString:
-    text = escape(_("Entregar"))
+    text, start = html.words["deliver"], html.deliver
     parts = []
-    for row in rows:
-        delivery, pk = row["deliverable"], row["pk"]
-        actions = html.action(f"{html.deliver}{pk}/", text, delivery, with_delivery=True)
+    for row, texts in html.cells(rows, "technology_code", "sede__code", "sede__name"):
+        pk, (sede_code, sede_name) = row["pk"], texts[OWN:]
+        actions = html.action(f"{start}{pk}/", text, texts, True)
         if annul:
             actions += html.annul("programacion", pk)
         parts.append(
-            f'<tr data-row="{pk}">{html.light(row["max_delivery_date"])}'
-            f'<td class="text-nowrap">{row["max_delivery_date"]:%Y-%m-%d}</td>'
-            f"{html.delivery(delivery, row['technology_code'])}"
+            f'<tr data-row="{pk}">{html.deadline(row["max_delivery_date"])}'
+            f"{html.delivery(texts, row['deliverable_id'])}"
             f"<td>{html.quantity(row['quantity'])}</td>"
-            f'<td class="small">{escape(row["sede__code"])} – {escape(row["sede__name"])}</td>'
+            f'<td class="small">{sede_code} – {sede_name}</td>'
             f'<td class="text-nowrap">{actions}</td></tr>\n'
         )
     return mark_safe("".join(parts))  # every value above is escaped
@@ -99,7 +98,7 @@ def to_deliver(request):
     context = worklist_context(
         request, tab="to_deliver", filters_html=filters_html, page=page, rows_html=rows_html
     )
-    return render(request, "supply/provider/to_deliver.html", context)
+    return render_framed(request, "supply/provider/to_deliver.html", context)
 
 
 @entity_permission_required(DISPENSE)

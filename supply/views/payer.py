@@ -22,6 +22,7 @@ from entities.decorators import entity_any_permission_required, entity_permissio
 from mipres.lib.errors import DomainError
 from mipres.lib.exports import table_response
 from mipres.lib.filter_form import bound_filters
+from mipres.lib.frames import render_framed
 from prescriptions.enums import SupplyType, TechnologyType
 
 from ..forms.payer import (
@@ -123,7 +124,7 @@ def to_direct(request):
         "page": page,
         "rows_html": _line_rows_html(request, page.rows, codes),
     }
-    return render(request, "supply/payer/to_direct.html", context)
+    return render_framed(request, "supply/payer/to_direct.html", context)
 
 
 # ---------------------------------------------------------------------------------------
@@ -277,7 +278,7 @@ def directed(request):
         "page": page,
         "rows_html": _directed_rows_html(request, page.rows, providers),
     }
-    return render(request, "supply/payer/directed.html", context)
+    return render_framed(request, "supply/payer/directed.html", context)
 
 
 # ---------------------------------------------------------------------------------------

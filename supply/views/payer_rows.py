@@ -2,11 +2,12 @@
 Python, and the rows and headers of their CSV and XLSX exports."""
 
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from html import escape
+from operator import attrgetter
 from urllib.parse import quote
 
-from django.urls import reverse
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
@@ -24,22 +25,23 @@ from ..services.common import (
     NO_DIRECT,
     SUMINISTRO,
 )
+from .provider import escape_all, link
 
 PK_MARKER = 2**31 - 1  # reversed in place of a pk, then replaced by each row's
 
 
 def _url(name: str, request, *args) -> str:
-    return reverse(f"supply:{name}", args=[request.entity.external_id, *args])
+    return link(name, request.entity.external_id, *args)
 
 
 # ---------------------------------------------------------------------------------------
 # Rows written out in Python: the template engine costs ~0.45 ms a row (25 rows: more than
 # every query of the page); string formatting, a few microseconds. Every value is escaped
-# with `html.escape`, what `django.utils.html.escape` calls on a str after a check for
-# lazy strings that costs it seven times as much (~3 µs, 175 values a page). The words the
-# rows repeat are translated once per language (`@cache` on the language): a gettext call
-# costs ~15 µs here, as these Spanish msgids fall through the six catalogs chained behind
-# the project's own.
+# with `html.escape` (what `django.utils.html.escape` calls on a str after a check for lazy
+# strings), a page's values in one go (`_escaped`). The words the rows repeat are
+# translated once per language (`@cache` on the language): a gettext call costs ~7 µs
+# here, as these Spanish msgids fall through the six catalogs chained behind the project's
+# own; and the links are reversed once per process (`provider.link`).
 
 
 @cache
@@ -62,26 +64,54 @@ def _cell_words(language: str) -> tuple[str, str]:
     return _("entrega"), _("Anular")
 
 
+def _escaped(rows, texts) -> list[list[str]]:
+    """`texts(row)`, a row's texts (as many for every row), escaped for each of `rows` in
+    one go (`provider.escape_all`)."""
+    flat = []
+    for row in rows:
+        flat += texts(row)
+    escaped = escape_all(flat)
+    width = len(flat) // len(rows) if rows else 1
+    return [escaped[start : start + width] for start in range(0, len(escaped), width)]
+
+
+# A chain row's texts (`_escaped`): the prescription, the line and the patient.
+_CHAIN_TEXTS = attrgetter("number", "line_key", "patient_name", "document_type", "document_number")
+
+
 class _Cells:
-    """What a page's rows share: the beginnings of their links (one reverse() per page, not
-    per row, as `supply.views.provider.row_urls` does), the page's own address for the
-    «next» of the forms they open, the number format of the locale and the words every row
-    repeats."""
+    """What a page's rows share: the beginnings of their links, the page's own address for
+    the «next» of the forms they open, the language, the number format of the locale and
+    the words every row repeats."""
 
     def __init__(self, request):
-        entity = request.entity.external_id
+        self.request = request
+        self.language = get_language()
+        self.prefix = get_script_prefix()
+        self.entity = request.entity.external_id
         self.perms = request.entity_perms
-        self.prescription = reverse("supply:prescription", args=[entity, "0"]).removesuffix("0/")
-        self.annul = reverse("supply:annul", args=[entity, "x", 0]).removesuffix("x/0/")
-        self.next = escape(quote(request.get_full_path(), safe="/"))
-        self.separator = get_format("DECIMAL_SEPARATOR")
-        self.delivery_word, self.annul_word = _cell_words(get_language())
-        self.zone = timezone.get_current_timezone()
+        self.prescription = self._link("prescription", "0").removesuffix("0/")
+        self.separator = get_format("DECIMAL_SEPARATOR", self.language)
+        self.delivery_word, self.annul_word = _cell_words(self.language)
 
-    @staticmethod
-    def pk_link(name: str, request):
+    def _link(self, name: str, *args) -> str:
+        return link(name, self.entity, *args, prefix=self.prefix)
+
+    @cached_property
+    def annul(self) -> str:
+        return self._link("annul", "x", 0).removesuffix("x/0/")
+
+    @cached_property
+    def next(self) -> str:
+        return escape(quote(self.request.get_full_path(), safe="/"))
+
+    @cached_property
+    def zone(self):
+        return timezone.get_current_timezone()
+
+    def pk_link(self, name: str):
         """The link to `name`, which takes a pk after the entity, as a function of the pk."""
-        head, tail = _url(name, request, PK_MARKER).split(f"/{PK_MARKER}/")
+        head, tail = self._link(name, PK_MARKER).split(f"/{PK_MARKER}/")
         return f"{head}/{{}}/{tail}".format
 
     def quantity(self, value: Decimal) -> str:
@@ -95,21 +125,26 @@ class _Cells:
         return f"{value:f}".replace(".", self.separator)
 
     def number_link(self, number: str) -> str:
-        """The prescription's number, linking to its supply timeline."""
-        number = escape(number)
+        """The prescription's number (escaped), linking to its supply timeline."""
         return f'<a class="font-monospace" href="{self.prescription}{number}/">{number}</a>'
 
-    def delivery(self, row) -> str:
-        """The prescription, its line and the delivery (ID) of a row."""
+    def delivery(self, number: str, line_key: str, row) -> str:
+        """The prescription, its line (both escaped) and the delivery (ID) of a row."""
         return (
-            f'<td class="small text-nowrap">{self.number_link(row.number)}'
-            f'<div><span class="badge text-bg-light border">{escape(row.line_key)}</span> '
+            f'<td class="small text-nowrap">{self.number_link(number)}'
+            f'<div><span class="badge text-bg-light border">{line_key}</span> '
             f"{self.delivery_word} {row.delivery_label}</div></td>"
         )
 
     def local(self, moment) -> str:
-        """An aware datetime as «Y-m-d H:i» in the current time zone."""
-        return moment.astimezone(self.zone).isoformat(" ", "minutes")[:16]
+        """An aware datetime as «Y-m-d H:i» in the current time zone (an aware datetime's
+        isoformat() costs more, working its offset out again)."""
+        moment = moment.astimezone(self.zone)
+        return f"{moment.date().isoformat()} {moment.time().isoformat('minutes')}"
+
+    def local_date(self, moment) -> str:
+        """An aware datetime's date («Y-m-d») in the current time zone."""
+        return moment.astimezone(self.zone).date().isoformat()
 
     def annul_link(self, kind: str, pk: int) -> str:
         return (
@@ -118,10 +153,11 @@ class _Cells:
         )
 
 
-def _patient_cell(row) -> str:
+def _patient_cell(patient_name: str, document_type: str, document_number: str) -> str:
+    """The patient's cell (the texts escaped)."""
     return (
-        f'<td class="small">{escape(row.patient_name)}<div class="text-muted">'
-        f"{escape(row.document_type)} {escape(row.document_number)}</div></td>"
+        f'<td class="small">{patient_name}<div class="text-muted">'
+        f"{document_type} {document_number}</div></td>"
     )
 
 
@@ -207,17 +243,30 @@ def _line_words(language: str) -> dict:
 
 def _line_rows_html(request, rows, codes: dict[int, str]) -> SafeString:
     """The rows of «Por direccionar»; `codes` names the códigos EPS."""
-    cells, words = _Cells(request), _line_words(get_language())
-    care, supply, junta = _labels(CareSetting), _labels(SupplyType), words["junta"]
-    direct_url = cells.pk_link("direct", request)
-    no_direct_url = cells.pk_link("no_direct", request)
-    include_url = cells.pk_link("include", request)
+    cells = _Cells(request)
+    language = cells.language
+    words = _line_words(language)
+    care, supply = _choices(CareSetting, language), _choices(SupplyType, language)
+    junta = words["junta"]
+    direct_url = cells.pk_link("direct")
+    no_direct_url = cells.pk_link("no_direct")
+    include_url = cells.pk_link("include")
     may_no_direct = NO_DIRECT in cells.perms
+
+    def texts(row) -> tuple:
+        return (
+            row.number,
+            row.patient_name,
+            row.document_type,
+            row.document_number,
+            _short(row.label),
+            codes.get(row.payer_code_id) or "",
+        )
+
     parts = []
-    for row in rows:
-        prescribed = cells.local(row.prescribed_at)[:10]
-        code = codes.get(row.payer_code_id)
-        code = f" · {escape(code)}" if code else ""
+    for row, (number, *patient, label, code) in zip(rows, _escaped(rows, texts), strict=True):
+        prescribed = cells.local_date(row.prescribed_at)
+        code = f" · {code}" if code else ""
         if row.can_direct:
             actions = (
                 f'<a class="btn btn-sm btn-primary" href="{direct_url(row.pk)}">'
@@ -238,12 +287,12 @@ def _line_rows_html(request, rows, codes: dict[int, str]) -> SafeString:
             actions = f'<span class="small text-muted">{reason}</span>'
         parts.append(
             f'<tr data-line="{row.pk}">'
-            f'<td class="small text-nowrap">{cells.number_link(row.number)}'
+            f'<td class="small text-nowrap">{cells.number_link(number)}'
             f'<div class="text-muted">{prescribed} · {care.get(row.care_setting, "")}{code}'
             "</div></td>"
-            f"{_patient_cell(row)}"
+            f"{_patient_cell(*patient)}"
             f'<td class="small"><span class="badge text-bg-light border">{row.key}</span> '
-            f"{escape(_short(row.label))}"
+            f"{label}"
             f'<div class="text-muted">{supply.get(row.supply_type, "")}</div></td>'
             f'<td class="text-end">{cells.quantity(row.total_quantity)}</td>'
             f'<td class="text-end">{cells.quantity(row.assigned)}</td>'
@@ -336,11 +385,16 @@ def _directed_rows_html(request, rows, providers: dict[int, str]) -> SafeString:
     cells = _Cells(request)
     providers = selectors.entity_names((row.data["provider_id"] for row in rows), providers)
     may_annul = DIRECT in cells.perms
-    history, directed_word, steps = _directed_words(get_language())
+    history, directed_word, steps = _directed_words(cells.language)
+
+    def texts(row) -> tuple:
+        return (*_CHAIN_TEXTS(row), providers[row.data["provider_id"]])
+
     parts = []
-    for row in rows:
+    for row, (number, line_key, *patient, provider) in zip(
+        rows, _escaped(rows, texts), strict=True
+    ):
         data = row.data
-        timeline = f"{cells.prescription}{escape(row.number)}/"
         annul = ""
         if data["status"] == StepStatus.ACTIVO and may_annul:
             annul = " " + cells.annul_link("direccionamiento", row.pk)
@@ -348,16 +402,16 @@ def _directed_rows_html(request, rows, providers: dict[int, str]) -> SafeString:
             f'<tr data-direccionamiento="{row.pk}">'
             f'<td class="small text-nowrap">ID {row.deliverable_id}'
             f'<div class="text-muted">{directed_word} {row.pk}</div></td>'
-            f"{cells.delivery(row)}"
-            f"{_patient_cell(row)}"
-            f'<td class="small">{escape(providers[data["provider_id"]])}</td>'
+            f"{cells.delivery(number, line_key, row)}"
+            f"{_patient_cell(*patient)}"
+            f'<td class="small">{provider}</td>'
             f'<td class="text-end">{cells.quantity(data["quantity"])}</td>'
             f'<td class="small text-nowrap">{data["max_delivery_date"].isoformat()}</td>'
             f'<td class="small text-nowrap">{cells.local(data["created_at"])}</td>'
             f'<td><span class="badge {STEP_BADGES.get(data["status"], "text-bg-success")}" '
             f'data-step="{row.step}">{steps[row.step]}</span></td>'
             f'<td class="text-nowrap"><a class="btn btn-sm btn-outline-secondary" '
-            f'href="{timeline}">{history}</a>{annul}</td>'
+            f'href="{cells.prescription}{number}/">{history}</a>{annul}</td>'
             "</tr>\n"
         )
     return mark_safe("".join(parts))  # every value above is escaped
@@ -426,48 +480,69 @@ def _report_words(language: str) -> dict:
         "ambito": _("en ámbito"),
         "cause": _("causa"),
         "last": _("última"),
+        "suministro": _("Reportar suministro"),
+        "facturados": _("Datos facturados"),
     }
+
+
+# What a section's rows show of their record besides the chain (`_escaped`).
+_REPORT_TEXTS = {
+    "suministro": lambda data: (data["entity_name"],),
+    "facturados": lambda data: (data["entity_name"], data["invoice_number"]),
+    "suministros": lambda data: (data["cause_code"] or "",),
+    "datos": lambda data: (),
+}
 
 
 def _report_rows_html(request, section: str, rows) -> SafeString:
     """The rows of a section of «Suministro y datos facturados»: the action on each record
     (report the suministro, register the datos facturados) or its annulment."""
     cells = _Cells(request)
+    words = _report_words(cells.language)
     if section == "suministro":
-        target, label = cells.pk_link("suministro", request), _("Reportar suministro")
+        target, label = cells.pk_link("suministro"), words["suministro"]
     elif section == "facturados":
-        target, label = cells.pk_link("datos_facturados", request), _("Datos facturados")
-    comparators, words = _labels(ComparatorKind), _report_words(get_language())
+        target, label = cells.pk_link("datos_facturados"), words["facturados"]
+    comparators = _choices(ComparatorKind, cells.language)
     may_annul = {
         "suministros": SUMINISTRO in cells.perms,
         "datos": DATOS_FACTURADOS in cells.perms,
     }.get(section, False)
+    own_texts = _REPORT_TEXTS[section]
+
+    def texts(row) -> tuple:
+        return (*_CHAIN_TEXTS(row), *own_texts(row.data))
+
     parts = []
-    for row in rows:
+    for row, (number, line_key, *patient_and_own) in zip(rows, _escaped(rows, texts), strict=True):
+        patient, own_values = patient_and_own[:3], patient_and_own[3:]
         data = row.data
         if section == "suministro":
+            (entity_name,) = own_values
             how = words[bool(data["total"])][0]
             if data["in_ambito"]:
                 how += f" · {words['ambito']}"
             own = (
-                f'<td class="small">{escape(data["entity_name"])}</td>'
+                f'<td class="small">{entity_name}</td>'
                 f'<td class="small text-nowrap">{data["delivered_on"].isoformat()} · {how}</td>'
                 f'<td class="text-end">{cells.quantity(data["quantity"])}</td>'
                 f'<td><a class="btn btn-sm btn-primary" href="{target(row.deliverable_id)}'
                 f'?next={cells.next}">{label}</a></td>'
             )
         elif section == "facturados":
+            entity_name, invoice_number = own_values
             own = (
-                f'<td class="small">{escape(data["entity_name"])}</td>'
-                f'<td class="small">{escape(data["invoice_number"])}</td>'
+                f'<td class="small">{entity_name}</td>'
+                f'<td class="small">{invoice_number}</td>'
                 f'<td class="text-end">{cells.decimal(data["total_value"])}</td>'
                 f'<td><a class="btn btn-sm btn-primary" href="{target(row.pk)}'
                 f'?next={cells.next}">{label}</a></td>'
             )
         elif section == "suministros":
+            (cause_code,) = own_values
             how = words[bool(data["complete"])][1]
-            if not data["complete"] and data["cause_code"]:
-                how += f" · {words['cause']} {escape(data['cause_code'])}"
+            if not data["complete"] and cause_code:
+                how += f" · {words['cause']} {cause_code}"
             if data["last_delivery"]:
                 how += f" · {words['last']}"
             annul = cells.annul_link("suministro", row.pk) if may_annul else ""
@@ -489,7 +564,7 @@ def _report_rows_html(request, section: str, rows) -> SafeString:
         parts.append(
             f'<tr data-record="{row.pk}">'
             f'<td class="small text-nowrap">ID {row.deliverable_id}</td>'
-            f"{cells.delivery(row)}{_patient_cell(row)}{own}</tr>\n"
+            f"{cells.delivery(number, line_key, row)}{_patient_cell(*patient)}{own}</tr>\n"
         )
     return mark_safe("".join(parts))  # every value above is escaped
 
@@ -513,10 +588,15 @@ PENDING_HEADER = [
 def _pending_rows_html(request, rows) -> SafeString:
     """The rows of «Pendientes por paciente»: «Anular» on the direccionamientos nobody
     programmed yet."""
-    cells, steps = _Cells(request), _steps(get_language())
+    cells = _Cells(request)
+    steps = _steps(cells.language)
     may_annul = DIRECT in cells.perms
+
+    def texts(row) -> tuple:
+        return row.number, row.line_key, row.data["provider_name"]
+
     parts = []
-    for row in rows:
+    for row, (number, line_key, provider) in zip(rows, _escaped(rows, texts), strict=True):
         data = row.data
         code, light, css = row.light
         annul = ""
@@ -526,10 +606,10 @@ def _pending_rows_html(request, rows) -> SafeString:
             f'<tr data-light="{code}">'
             f'<td class="text-nowrap">{data["max_delivery_date"].isoformat()} '
             f'<span class="badge {css}">{light}</span></td>'
-            f'<td class="small text-nowrap">{cells.number_link(row.number)}'
-            f'<div><span class="badge text-bg-light border">{escape(row.line_key)}</span> '
+            f'<td class="small text-nowrap">{cells.number_link(number)}'
+            f'<div><span class="badge text-bg-light border">{line_key}</span> '
             f"{cells.delivery_word} {row.delivery_label} · ID {row.deliverable_id}</div></td>"
-            f'<td class="small">{escape(data["provider_name"])}</td>'
+            f'<td class="small">{provider}</td>'
             f'<td class="text-end">{cells.quantity(data["quantity"])}</td>'
             f'<td class="small">{steps[row.step]}</td>'
             f"<td>{annul}</td>"

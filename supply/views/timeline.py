@@ -4,7 +4,6 @@ from functools import cache, lru_cache
 from html import escape
 from urllib.parse import quote
 
-from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from entities.decorators import entity_any_permission_required
 from entities.models import Entity
+from mipres.lib.frames import render_framed
 from prescriptions.enums import SupplyType, TechnologyType
 
 from ..models import StepStatus
@@ -44,7 +44,7 @@ def prescription_supply(request, number):
             timeline, entity=request.entity, next_url=request.get_full_path()
         ),
     }
-    return render(request, "supply/prescription.html", context)
+    return render_framed(request, "supply/prescription.html", context)
 
 
 @lru_cache(maxsize=4096)
