@@ -71,41 +71,39 @@ def entity_access_list(*, user) -> list[EntityAccess]:
 
 
 @cache
-def _user_with_accesses_sql() -> tuple[str, Columns, Columns, Columns]:
+def _accesses_sql() -> tuple[str, str, Columns, Columns, Columns]:
+    """What reads a user (SQL alias `u`) with their active roles, entities and the entities'
+    municipalities: the select list and the joins, then the columns of each model."""
     user, entity, town = (
         Columns(get_user_model(), "u"),
         Columns(Entity, "e"),
         Columns(Municipality, "t"),
     )
-    sql = (
-        f"SELECT {user.sql}, m.role, {entity.sql}, {town.sql} "
-        f'FROM "{get_user_model()._meta.db_table}" u '
+    select = f"{user.sql}, m.role, {entity.sql}, {town.sql}"
+    joins = (
         f'LEFT JOIN "{Membership._meta.db_table}" m ON m.user_id = u.id AND m.ended_at IS NULL '
         f'LEFT JOIN "{Entity._meta.db_table}" e ON e.id = m.entity_id '
-        f'LEFT JOIN "{Municipality._meta.db_table}" t ON t.code = e.municipality_id '
-        "WHERE u.id = %s ORDER BY e.name, m.role"
+        f'LEFT JOIN "{Municipality._meta.db_table}" t ON t.code = e.municipality_id'
     )
-    return sql, user, entity, town
+    return select, joins, user, entity, town
 
 
-def user_with_accesses(user_id):
-    """The user with primary key `user_id` (None if there is none), carrying in
-    `entity_accesses` what `entity_access_list` would answer for them: one prepared statement
-    for what every logged-in request reads first (the authentication backend calls this).
-    On databases other than PostgreSQL, the ORM's two queries."""
-    User = get_user_model()
-    if connection.vendor != "postgresql":
-        user = User._default_manager.filter(pk=user_id).first()
-        if user is not None:
-            user.entity_accesses = entity_access_list(user=user)
-        return user
-    sql, user_columns, entity_columns, town_columns = _user_with_accesses_sql()
-    rows = prepared.fetch("user_with_accesses", sql, [user_id])
-    if not rows:
+def user_with_accesses_sql(*, first: str, source: str, where: str) -> str:
+    """A statement whose rows `user_from_rows` reads: the columns `first` (e.g. a session's
+    data), then the user `u` joined in `source`, with their active roles."""
+    select, joins, *_ = _accesses_sql()
+    return f"SELECT {first}{select} FROM {source} {joins} WHERE {where} ORDER BY e.name, m.role"
+
+
+def user_from_rows(rows, start: int = 0):
+    """The user in the rows of `user_with_accesses_sql` (their columns from `start`), with
+    `entity_accesses` set as `entity_access_list` would answer; None when there is none."""
+    _, _, user_columns, entity_columns, town_columns = _accesses_sql()
+    user = user_columns.instance(rows[0], start) if rows else None
+    if user is None:
         return None
-    user = user_columns.instance(rows[0])
     accesses: dict[int, EntityAccess] = {}
-    role_at = user_columns.width
+    role_at = start + user_columns.width
     for row in rows:
         entity = entity_columns.instance(row, role_at + 1)
         if entity is None:  # no active membership
@@ -117,6 +115,21 @@ def user_with_accesses(user_id):
         accesses[entity.pk].roles.append(row[role_at])
     user.entity_accesses = list(accesses.values())
     return user
+
+
+def user_with_accesses(user_id):
+    """The user with primary key `user_id` (None if there is none), carrying in
+    `entity_accesses` what `entity_access_list` would answer for them: one prepared statement
+    (the authentication backend calls this when the session did not bring the user along,
+    `accounts.sessions`). On databases other than PostgreSQL, the ORM's two queries."""
+    User = get_user_model()
+    if connection.vendor != "postgresql":
+        user = User._default_manager.filter(pk=user_id).first()
+        if user is not None:
+            user.entity_accesses = entity_access_list(user=user)
+        return user
+    sql = user_with_accesses_sql(first="", source=f'"{User._meta.db_table}" u', where="u.id = %s")
+    return user_from_rows(prepared.fetch("user_with_accesses", sql, [user_id]))
 
 
 def entity_accesses_for_request(request) -> list[EntityAccess]:

@@ -54,7 +54,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, offering the backend the user read with the session (accounts/sessions.py).
+    "accounts.sessions.SessionUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mipres.lib.request_context.RequestContextMiddleware",
@@ -128,8 +129,8 @@ AUTHENTICATION_BACKENDS = [
     # ModelBackend, reading the user's memberships with the user (one query a request).
     "accounts.backends.UserBackend",
 ]
-# Django's database sessions, read without the ORM (mipres/lib/session_store.py).
-SESSION_ENGINE = "mipres.lib.session_store"
+# Django's database sessions, read with their user in one statement (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

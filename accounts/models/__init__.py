@@ -1,4 +1,5 @@
 from .registries import DEMO_SOURCE, Profession, ProfessionalRecord, ProviderRegistryRecord
+from .session import Session
 from .user import DocumentType, User, UserManager, login_name
 
 __all__ = [
@@ -7,6 +8,7 @@ __all__ = [
     "Profession",
     "ProfessionalRecord",
     "ProviderRegistryRecord",
+    "Session",
     "User",
     "UserManager",
     "login_name",

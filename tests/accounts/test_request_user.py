@@ -1,15 +1,16 @@
-"""What every logged-in request reads first: its session (mipres.lib.session_store) and its
-user with the user's active roles in one statement (accounts.backends.UserBackend through
-entities.selectors.user_with_accesses). Nothing is cached between requests: a role ended or
-a user deactivated takes effect on the very next request."""
+"""What every logged-in request reads first: its session with its user and the user's active
+roles, in one statement (accounts.sessions; accounts.backends.UserBackend and
+entities.selectors.user_with_accesses when the session did not bring the user). Nothing is
+cached between requests: a role ended or a user deactivated takes effect on the very next
+request."""
 
 import datetime
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Session
 from entities.models import Entity
 from entities.permissions import VIEW_ENTITY
 from entities.selectors import entity_access_list, user_entity_perms, user_with_accesses
@@ -59,14 +60,16 @@ def test_user_without_roles_and_missing_user():
 
 
 @pytest.mark.django_db
-def test_a_logged_in_page_costs_two_queries_and_sees_a_role_ended_at_once(
+def test_a_logged_in_page_costs_one_query_and_sees_a_role_ended_at_once(
     client, ips, owner, django_assert_num_queries
 ):
     client.force_login(owner)
+    assert Session.objects.get(session_key=client.cookies["sessionid"].value).user == owner
     url = reverse("entities:detail", args=[ips.external_id])
     assert client.get(url).status_code == 200
-    with django_assert_num_queries(2):  # the session; the user with their roles
+    with django_assert_num_queries(1) as captured:  # the session with the user and roles
         client.get(reverse("home"))
+    assert "EXECUTE session_user_" in captured.captured_queries[0]["sql"]
 
     owner.memberships.update(ended_at=timezone.now())
     assert client.get(url).status_code == 404
@@ -124,3 +127,31 @@ def test_services_check_permissions_from_the_roles_loaded_with_the_request_user(
         assert user_entity_perms(user=loaded, entity=other) == frozenset()
     with django_assert_num_queries(1):  # a user read otherwise: one query
         assert user_entity_perms(user=user, entity=other) == frozenset()
+
+
+@pytest.mark.django_db
+def test_the_session_data_not_the_row_decides_who_the_user_is(
+    client, owner, django_assert_num_queries
+):
+    """The row's user_id only saves a query: were it to name someone else, the user of the
+    session's (signed) data is read on its own."""
+    client.force_login(owner)
+    key = client.cookies["sessionid"].value
+    other = UserFactory(first_name="Otra")
+    Session.objects.filter(session_key=key).update(user=other)
+    with django_assert_num_queries(2):  # the session (with the other user), then the owner
+        page = client.get(reverse("home")).content.decode()
+    assert owner.get_full_name() in page and "Otra" not in page
+
+
+@pytest.mark.django_db
+def test_a_session_before_login_has_no_user_and_a_deleted_user_takes_their_sessions(client, owner):
+    session = client.session  # an anonymous session
+    session["seen"] = True
+    session.save()
+    assert Session.objects.get(session_key=session.session_key).user is None
+    user = UserFactory()  # no roles: nothing protects them from deletion
+    client.force_login(user)
+    key = client.cookies["sessionid"].value
+    user.delete()
+    assert not Session.objects.filter(session_key=key).exists()

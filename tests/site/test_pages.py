@@ -127,9 +127,9 @@ def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
 @pytest.mark.django_db
 def test_home_reads_the_users_roles_once(client, ips, owner, django_assert_num_queries):
     client.force_login(owner)
-    # The session, then the user with their active roles in one query
-    # (accounts.backends.UserBackend), shared by the page and the navigation bar.
-    with django_assert_num_queries(2):
+    # The session with the user and their active roles in one query (accounts.sessions),
+    # shared by the page and the navigation bar.
+    with django_assert_num_queries(1):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -163,3 +163,24 @@ def test_anonymous_navigation_offers_help_and_login(client):
     assert f'href="{reverse("accounts:login")}"' in nav and "Ingresar" in nav
     assert f'href="{reverse("help")}"' in nav
     assert "Mis entidades" not in nav and "Salir" not in nav
+
+
+@pytest.mark.django_db
+def test_the_navigation_bar_follows_a_change_of_name_role_or_entity(client, owner, ips):
+    """The bar is kept per process by what it shows: each change is seen on the next page."""
+    client.force_login(owner)
+
+    def nav():
+        page = client.get(reverse("help")).content.decode()
+        return page[page.index('<div class="collapse navbar-collapse"') : page.index("</nav>")]
+
+    before = nav()
+    assert ips.name in before and owner.get_full_name() in before
+    owner.first_name = "Renombrada"
+    owner.save(update_fields=["first_name"])
+    ips.name = "IPS con otro nombre"
+    ips.save(update_fields=["name"])
+    grant(owner, ips, Role.ANULADOR)
+    after = nav()
+    assert "Renombrada" in after and "IPS con otro nombre" in after and "Anulador" in after
+    assert nav().split('value="')[0] == after.split('value="')[0]  # same bar, new token
