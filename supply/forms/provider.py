@@ -23,7 +23,7 @@ from prescriptions.enums import TechnologyType
 from prescriptions.models import NonDeliveryCause, TechnologyLine
 
 from ..selectors.deadlines import ON_TIME, OVERDUE, WITHIN_15, WITHIN_30
-from ..selectors.provider import WorklistFilters
+from ..selectors.provider import WorklistFilters, sede_get
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 LIGHTS = [
@@ -119,11 +119,12 @@ class SedeField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         try:
-            return Sede.objects.get(pk=value)
-        except (ValueError, TypeError, Sede.DoesNotExist):
-            raise ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            ) from None
+            sede = sede_get(int(value))
+        except (ValueError, TypeError):
+            sede = None
+        if sede is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return sede
 
     def label_from_instance(self, obj):
         return f"{obj.code} – {obj.name} ({obj.municipality.name})"

@@ -12,6 +12,7 @@ import datetime
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import batched
 from typing import NamedTuple
 
@@ -22,6 +23,7 @@ from django.http import Http404
 from entities.models import Entity, Membership, NetworkLink, Sede
 from entities.permissions import Role
 from mipres.lib import prepared
+from mipres.lib.rows import Columns
 from prescriptions.enums import TechnologyType
 from prescriptions.models import LineActiveIngredient, Prescription, TechnologyLine
 from prescriptions.selectors.prescriptions import LINE_CATALOG_FIELDS, technology_label
@@ -417,19 +419,54 @@ def direccionamiento_get_for_provider(*, entity: Entity, pk: int) -> Direccionam
         raise Http404 from None
 
 
+# In the model's field order, as Model.from_db expects them.
+REF_FIELDS = [
+    field.attname
+    for field in Direccionamiento._meta.concrete_fields
+    if field.attname in {"id", "provider_id", "deliverable_id"}
+]
+_REF_COLUMNS = ", ".join(f'"{name}"' for name in REF_FIELDS)
+REF_SQL = (
+    f'SELECT {_REF_COLUMNS} FROM "supply_direccionamiento" WHERE "id" = %s AND "provider_id" = %s'
+)
+
+
 def direccionamiento_ref_for_provider(*, entity: Entity, pk: int) -> Direccionamiento:
-    """What programacion_create needs of a direccionamiento directed to `entity` (its id
-    and proveedor); 404 otherwise."""
+    """What programacion_create needs of a direccionamiento directed to `entity` (its id,
+    proveedor and deliverable, the other fields deferred as with `only()`); 404 otherwise.
+    A prepared statement: it is read on every programación (the ORM's query cost ~0.5 ms
+    of CPU to build)."""
+    if connection.vendor == "postgresql":
+        rows = prepared.fetch("supply_direccionamiento_ref", REF_SQL, [pk, entity.pk])
+        if not rows:
+            raise Http404
+        return Direccionamiento.from_db(connection.alias, REF_FIELDS, rows[0])
     try:
-        return Direccionamiento.objects.only("id", "provider_id", "deliverable_id").get(
-            pk=pk, provider=entity
-        )
+        return Direccionamiento.objects.only(*REF_FIELDS).get(pk=pk, provider=entity)
     except Direccionamiento.DoesNotExist:
         raise Http404 from None
 
 
 def active_sedes(*, entity: Entity) -> QuerySet[Sede]:
     return Sede.objects.filter(entity=entity, active=True).order_by("code")
+
+
+@cache
+def _sede_columns() -> Columns:
+    return Columns(Sede, "s")
+
+
+def sede_get(pk: int) -> Sede | None:
+    """The sede `pk` of any entity (the services refuse another entity's with their own
+    message), in one prepared statement; None when there is none."""
+    if not 0 < pk < 2**63:  # not a bigint: no sede
+        return None
+    if connection.vendor != "postgresql":
+        return Sede.objects.filter(pk=pk).first()
+    columns = _sede_columns()
+    sql = f'SELECT {columns.sql} FROM "{Sede._meta.db_table}" s WHERE s."id" = %s'
+    rows = prepared.fetch("supply_sede", sql, [pk])
+    return columns.instance(rows[0]) if rows else None
 
 
 def to_report_base(*, entity: Entity) -> QuerySet[Entrega]:

@@ -216,6 +216,16 @@ def test_programming_at_another_providers_sede_is_refused(client, world):
     assert direccionamiento.status == StepStatus.ACTIVO
 
 
+@pytest.mark.parametrize("value", ["", "abc", "0", "-3", "99999999", str(2**70)])
+def test_a_sede_that_is_no_sede_is_refused_beside_the_field(client, world, value):
+    [direccionamiento] = direct(world, "M1")
+    login(client, world["prov_admin"])
+    response = client.post(url("program", world["provider"], direccionamiento.pk), {"sede": value})
+    assert response.status_code == 200
+    assert len(field_errors(response, "sede")) == 1
+    assert not Programacion.objects.exists()
+
+
 def test_another_entitys_direccionamiento_is_404(client, world):
     [direccionamiento] = direct(world, "M1")
     login(client, world["other_admin"])
