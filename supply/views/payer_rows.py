@@ -25,7 +25,7 @@ from ..services.common import (
     NO_DIRECT,
     SUMINISTRO,
 )
-from .provider import escape_all, link
+from .provider import escape_rows, link
 
 PK_MARKER = 2**31 - 1  # reversed in place of a pk, then replaced by each row's
 
@@ -38,7 +38,7 @@ def _url(name: str, request, *args) -> str:
 # Rows written out in Python: the template engine costs ~0.45 ms a row (25 rows: more than
 # every query of the page); string formatting, a few microseconds. Every value is escaped
 # with `html.escape` (what `django.utils.html.escape` calls on a str after a check for lazy
-# strings), a page's values in one go (`_escaped`). The words the rows repeat are
+# strings), a page's values in one go (`escape_rows`). The words the rows repeat are
 # translated once per language (`@cache` on the language): a gettext call costs ~7 µs
 # here, as these Spanish msgids fall through the six catalogs chained behind the project's
 # own; and the links are reversed once per process (`provider.link`).
@@ -64,18 +64,7 @@ def _cell_words(language: str) -> tuple[str, str]:
     return _("entrega"), _("Anular")
 
 
-def _escaped(rows, texts) -> list[list[str]]:
-    """`texts(row)`, a row's texts (as many for every row), escaped for each of `rows` in
-    one go (`provider.escape_all`)."""
-    flat = []
-    for row in rows:
-        flat += texts(row)
-    escaped = escape_all(flat)
-    width = len(flat) // len(rows) if rows else 1
-    return [escaped[start : start + width] for start in range(0, len(escaped), width)]
-
-
-# A chain row's texts (`_escaped`): the prescription, the line and the patient.
+# A chain row's texts (`escape_rows`): the prescription, the line and the patient.
 _CHAIN_TEXTS = attrgetter("number", "line_key", "patient_name", "document_type", "document_number")
 
 
@@ -264,7 +253,7 @@ def _line_rows_html(request, rows, codes: dict[int, str]) -> SafeString:
         )
 
     parts = []
-    for row, (number, *patient, label, code) in zip(rows, _escaped(rows, texts), strict=True):
+    for row, (number, *patient, label, code) in zip(rows, escape_rows(rows, texts), strict=True):
         prescribed = cells.local_date(row.prescribed_at)
         code = f" · {code}" if code else ""
         if row.can_direct:
@@ -392,7 +381,7 @@ def _directed_rows_html(request, rows, providers: dict[int, str]) -> SafeString:
 
     parts = []
     for row, (number, line_key, *patient, provider) in zip(
-        rows, _escaped(rows, texts), strict=True
+        rows, escape_rows(rows, texts), strict=True
     ):
         data = row.data
         annul = ""
@@ -485,7 +474,7 @@ def _report_words(language: str) -> dict:
     }
 
 
-# What a section's rows show of their record besides the chain (`_escaped`).
+# What a section's rows show of their record besides the chain (`escape_rows`).
 _REPORT_TEXTS = {
     "suministro": lambda data: (data["entity_name"],),
     "facturados": lambda data: (data["entity_name"], data["invoice_number"]),
@@ -514,7 +503,8 @@ def _report_rows_html(request, section: str, rows) -> SafeString:
         return (*_CHAIN_TEXTS(row), *own_texts(row.data))
 
     parts = []
-    for row, (number, line_key, *patient_and_own) in zip(rows, _escaped(rows, texts), strict=True):
+    escaped = escape_rows(rows, texts)
+    for row, (number, line_key, *patient_and_own) in zip(rows, escaped, strict=True):
         patient, own_values = patient_and_own[:3], patient_and_own[3:]
         data = row.data
         if section == "suministro":
@@ -596,7 +586,7 @@ def _pending_rows_html(request, rows) -> SafeString:
         return row.number, row.line_key, row.data["provider_name"]
 
     parts = []
-    for row, (number, line_key, provider) in zip(rows, _escaped(rows, texts), strict=True):
+    for row, (number, line_key, provider) in zip(rows, escape_rows(rows, texts), strict=True):
         data = row.data
         code, light, css = row.light
         annul = ""

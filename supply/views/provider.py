@@ -9,7 +9,7 @@ form and its rows are written here in Python (`mipres.lib.filter_form`, f-string
 value escaped): the template engine cost ~0.45 ms a row, more than the page's queries."""
 
 from decimal import Decimal
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from html import escape
 from urllib.parse import quote
 
@@ -28,6 +28,7 @@ from mipres.lib.errors import DomainError
 from mipres.lib.exports import table_response
 from mipres.lib.filter_form import bound_filters
 from mipres.lib.frames import render_framed
+from mipres.lib.urls import reverse_once
 from prescriptions.enums import TechnologyType
 from prescriptions.selectors.prescriptions import technology_label
 
@@ -112,16 +113,21 @@ def escape_all(texts: list[str]) -> list[str]:
     return escaped if len(escaped) == len(texts) else [escape(text) for text in texts]
 
 
-@lru_cache(maxsize=4096)
-def _reverse(prefix: str, name: str, *args) -> str:
-    # `prefix` keys the cache: reverse() writes the script prefix into every URL.
-    return reverse(f"supply:{name}", args=args)
+def escape_rows(rows, texts) -> list[list[str]]:
+    """`texts(row)`, a row's texts (as many for every row), escaped for each of `rows` in
+    one go (`escape_all`)."""
+    flat = []
+    for row in rows:
+        flat += texts(row)
+    escaped = escape_all(flat)
+    width = len(flat) // len(rows) if rows else 1
+    return [escaped[start : start + width] for start in range(0, len(escaped), width)]
 
 
 def link(name: str, *args, prefix: str | None = None) -> str:
     """`reverse(f"supply:{name}", args=args)`, once per process for each link (it costs
-    ~45 µs); `prefix`: the script prefix, when the caller has it."""
-    return _reverse(get_script_prefix() if prefix is None else prefix, name, *args)
+    ~45 µs; `mipres.lib.urls.reverse_once`)."""
+    return reverse_once(f"supply:{name}", *args, prefix=prefix)
 
 
 def iso_date(value) -> str:
@@ -249,25 +255,19 @@ class RowHtml:
 
     @staticmethod
     def cells(rows: list[dict], code: str, *keys: str) -> list[tuple[dict, list[str]]]:
-        """Each row with its texts, escaped in one go (`escape_all`), in the order of
+        """Each row with its texts, escaped in one go (`escape_rows`), in the order of
         `LABEL`…`CODE`, `OWN`: its delivery's (a `Delivery`'s but its pk, the technology
         truncated), its step's technology code (the key `code`), then the values of its
         `keys` (None as "")."""
-        texts = []
-        for row in rows:
+
+        def texts(row: dict) -> list[str]:
             delivery = row["deliverable"]
-            texts += delivery[1:]
+            own = list(delivery[1:])
             if len(delivery.technology) > 60:  # the truncatechars:60 the template had
-                texts[-2] = f"{delivery.technology[:59]}…"
-            texts.append(row[code])
-            for key in keys:
-                texts.append(row[key] or "")
-        escaped = escape_all(texts)
-        width = OWN + len(keys)
-        return [
-            (row, escaped[start : start + width])
-            for start, row in zip(range(0, len(escaped), width), rows, strict=True)
-        ]
+                own[TECHNOLOGY] = f"{delivery.technology[:59]}…"
+            return [*own, row[code], *(row[key] or "" for key in keys)]
+
+        return list(zip(rows, escape_rows(rows, texts), strict=True))
 
     def delivery(self, texts: list[str], pk: int, badge: str = "") -> str:
         """The prescription, patient, technology (with the code of the step) and delivery
