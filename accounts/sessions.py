@@ -16,6 +16,7 @@ read the session through the ORM and the user on its own.
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 
 from django.contrib import auth
 from django.contrib.auth import get_user_model
@@ -32,6 +33,7 @@ from mipres.lib import prepared
 preloaded: ContextVar = ContextVar("preloaded_user", default=None)
 
 
+@cache
 def _sql() -> str:
     return user_with_accesses_sql(
         first="s.session_data, ",

@@ -88,6 +88,7 @@ def _accesses_sql() -> tuple[str, str, Columns, Columns, Columns]:
     return select, joins, user, entity, town
 
 
+@cache
 def user_with_accesses_sql(*, first: str, source: str, where: str) -> str:
     """A statement whose rows `user_from_rows` reads: the columns `first` (e.g. a session's
     data), then the user `u` joined in `source`, with their active roles."""

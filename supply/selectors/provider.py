@@ -452,8 +452,9 @@ def active_sedes(*, entity: Entity) -> QuerySet[Sede]:
 
 
 @cache
-def _sede_columns() -> Columns:
-    return Columns(Sede, "s")
+def _sede_statement() -> tuple[Columns, str]:
+    columns = Columns(Sede, "s")
+    return columns, f'SELECT {columns.sql} FROM "{Sede._meta.db_table}" s WHERE s."id" = %s'
 
 
 def sede_get(pk: int) -> Sede | None:
@@ -463,8 +464,7 @@ def sede_get(pk: int) -> Sede | None:
         return None
     if connection.vendor != "postgresql":
         return Sede.objects.filter(pk=pk).first()
-    columns = _sede_columns()
-    sql = f'SELECT {columns.sql} FROM "{Sede._meta.db_table}" s WHERE s."id" = %s'
+    columns, sql = _sede_statement()
     rows = prepared.fetch("supply_sede", sql, [pk])
     return columns.instance(rows[0]) if rows else None
 
