@@ -32,7 +32,7 @@ from .prescription import (
     PrescriptionNumberCounter,
     TechnologyLine,
 )
-from .tutela import Tutela, TutelaStatus
+from .tutela import Tutela, TutelaAdditionalRuling, TutelaStatus
 
 __all__ = [
     "CATALOG_MODELS",
@@ -65,6 +65,7 @@ __all__ = [
     "TechnologyLine",
     "TransportType",
     "Tutela",
+    "TutelaAdditionalRuling",
     "TutelaStatus",
     "UnirsIndication",
 ]

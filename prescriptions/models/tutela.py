@@ -133,3 +133,20 @@ class Tutela(models.Model):
 
     def can_transition(self, to: int) -> bool:
         return to in self.TRANSITIONS[self.Status(self.status)]
+
+
+class TutelaAdditionalRuling(models.Model):
+    """A later ruling on the same tutela (an impugnación, a desacato's incidente…): the
+    web service's `fallosAdicionales`, `{FFalloAdic, NroFalloAdic}` each."""
+
+    tutela = models.ForeignKey(Tutela, on_delete=models.CASCADE, related_name="additional_rulings")
+    ruling_date = models.DateField(_("fecha del fallo adicional"))  # FFalloAdic
+    ruling_number = models.CharField(_("número del fallo adicional"), max_length=30)  # NroFalloAdic
+
+    class Meta:
+        verbose_name = _("fallo adicional")
+        verbose_name_plural = _("fallos adicionales")
+        ordering = ["ruling_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ruling_number} ({self.ruling_date})"
