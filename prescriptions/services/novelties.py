@@ -8,6 +8,7 @@ role, so every annulment goes through the same confirmation, reason and audit.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -24,11 +25,13 @@ from entities.selectors import user_has_entity_perm
 from mipres.lib.errors import DomainError
 
 from ..enums import NoveltyType, PrescriptionStatus, TechnologyType, TranscriptionType
-from ..models import Novelty, Patient, Prescription, TechnologyLine
+from ..models import Novelty, Patient, Prescription
 from ..selectors.patients import payer_for
 from .prescribing import LineData, _create_lines, _registration_number, check_lines, next_number
 
 ANNUL = "prescriptions.annul"
+IN_FORCE = (1, 2)  # supply.models.IN_FORCE: activo, procesado
+PROCESADO = 2
 TRANSCRIBE = "prescriptions.transcribe"
 
 # EstPres's state machine (STYLE R6): an annulled prescription stays annulled; a change
@@ -68,31 +71,82 @@ ERRORS = {
 }
 
 
-def lines_with_active_direccionamiento(prescription: Prescription) -> list[TechnologyLine]:
-    """The prescription's lines with a direccionamiento in force (activo or procesado),
-    which block its annulment (DESIGN §4: the supply chain is annulled first, newest step
-    first). Called inside the annulment's transaction after the prescription is locked;
-    the supply services lock the prescription before directing, so none slips in between.
+@dataclass(frozen=True)
+class AnnulmentBlocker:
+    """A supply record in force on one line that blocks the prescription's annulment."""
 
-    The supply app sits above this one (DESIGN §2), so the reverse relation is named by
-    its query path instead of importing its models. States 1 and 2: supply.models.IN_FORCE.
+    line_key: str
+    kind: str  # "direccionamiento" or "entrega_ambito"
+    delivery: str  # NoEntrega (or NoEntrega.NoSubEntrega)
+    status: int  # 1 activo, 2 procesado
+
+    @property
+    def description(self) -> str:
+        names = {"key": self.line_key, "delivery": self.delivery}
+        if self.kind == "direccionamiento":
+            if self.status == PROCESADO:
+                return _("%(key)s: direccionamiento procesado (entrega %(delivery)s)") % names
+            return _("%(key)s: direccionamiento activo (entrega %(delivery)s)") % names
+        if self.status == PROCESADO:
+            return _("%(key)s: entrega en ámbito procesada (entrega %(delivery)s)") % names
+        return _("%(key)s: entrega en ámbito activa (entrega %(delivery)s)") % names
+
+
+def annulment_blockers(prescription: Prescription) -> list[AnnulmentBlocker]:
+    """What blocks the annulment (DESIGN §4): every direccionamiento and every entrega en
+    ámbito of the prescription's lines that is not annulled, whatever its state (activo or
+    procesado). The supply chain is annulled first, newest step first, then the
+    prescription. Called inside the annulment's transaction after the prescription is
+    locked; the supply services lock the prescription before directing or delivering, so
+    none slips in between.
+
+    The supply app sits above this one (DESIGN §2), so the reverse relations are named by
+    their query paths instead of importing its models. States 1 and 2: supply.models.IN_FORCE.
     """
-    return list(
-        prescription.lines.filter(deliverables__direccionamientos__status__in=[1, 2])
-        .distinct()
-        .order_by("technology_type", "order")
-    )
+    lines = prescription.lines.all()
+    rows = [
+        ("direccionamiento", row)
+        for row in lines.filter(deliverables__direccionamientos__status__in=IN_FORCE).values_list(
+            "technology_type",
+            "order",
+            "deliverables__delivery_number",
+            "deliverables__sub_number",
+            "deliverables__direccionamientos__status",
+        )
+    ] + [
+        ("entrega_ambito", row)
+        for row in lines.filter(
+            deliverables__entregas__in_ambito=True,
+            deliverables__entregas__status__in=IN_FORCE,
+        ).values_list(
+            "technology_type",
+            "order",
+            "deliverables__delivery_number",
+            "deliverables__sub_number",
+            "deliverables__entregas__status",
+        )
+    ]
+    blockers = {
+        AnnulmentBlocker(
+            line_key=f"{tipo}{order}",
+            kind=kind,
+            delivery=f"{number}.{sub}" if sub else str(number),
+            status=status,
+        )
+        for kind, (tipo, order, number, sub, status) in rows
+    }
+    return sorted(blockers, key=lambda b: (b.line_key[0], int(b.line_key[1:]), b.delivery))
 
 
-def _blocking_message(lines: list[TechnologyLine]) -> str:
-    keys = ", ".join(line.key for line in lines)
+def _blocking_message(blockers: list[AnnulmentBlocker]) -> str:
+    listed = "; ".join(blocker.description for blocker in blockers)
     return ngettext(
-        "La tecnología %(keys)s tiene un direccionamiento activo: anule primero su cadena de "
-        "suministro (del último paso al direccionamiento) y luego la prescripción.",
-        "Las tecnologías %(keys)s tienen direccionamientos activos: anule primero su cadena de "
-        "suministro (del último paso al direccionamiento) y luego la prescripción.",
-        len(lines),
-    ) % {"keys": keys}
+        "No se puede anular mientras su cadena de suministro siga vigente (%(listed)s): "
+        "anule primero ese registro (del último paso al primero) y luego la prescripción.",
+        "No se puede anular mientras su cadena de suministro siga vigente (%(listed)s): "
+        "anule primero esos registros (del último paso al primero) y luego la prescripción.",
+        len(blockers),
+    ) % {"listed": listed}
 
 
 def prescription_annul(
@@ -101,8 +155,8 @@ def prescription_annul(
     """Annul a prescription: EstPres 2 (anulada), with the date and the reason.
 
     Preconditions: `actor` holds prescriptions.annul in `entity` (the Anulador); the
-    prescription belongs to `entity`; it is active; a reason is given; no line has an
-    active direccionamiento (`lines_with_active_direccionamiento`). Side effects, in one
+    prescription belongs to `entity`; it is active; a reason is given; no line has a
+    direccionamiento or entrega en ámbito in force (`annulment_blockers`). Side effects, in one
     transaction with the prescription locked: status, annulled_at and annulment_reason; a
     Novelty of type 2 (original and resulting number: the prescription's own); the audit
     entry `prescriptions.prescription.annulled`. The prescription and its lines stay.
@@ -125,9 +179,9 @@ def prescription_annul(
                 ERRORS["already_annulled"] % {"number": number, "date": date},
                 code="already_annulled",
             )
-        blocking = lines_with_active_direccionamiento(prescription)
+        blocking = annulment_blockers(prescription)
         if blocking:
-            raise DomainError(_blocking_message(blocking), code="active_direccionamiento")
+            raise DomainError(_blocking_message(blocking), code="supply_in_force")
         now = timezone.now()
         prescription.status = PrescriptionStatus.ANULADA
         prescription.annulled_at = now

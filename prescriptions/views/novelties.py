@@ -26,7 +26,7 @@ from ..selectors.novelties import (
 from ..services.novelties import (
     ANNUL,
     TRANSCRIBE,
-    lines_with_active_direccionamiento,
+    annulment_blockers,
     prescription_annul,
     prescription_transcribe,
 )
@@ -80,7 +80,7 @@ def annul_confirm(request, prescription_id):
         "entity": request.entity,
         "prescription": prescription,
         "lines": line_list(prescription=prescription),
-        "blocking": lines_with_active_direccionamiento(prescription),
+        "blocking": annulment_blockers(prescription),
         "novelties": novelty_list(prescription=prescription),
         "form": form,
     }

@@ -1,15 +1,17 @@
 """Anulación: `prescription_annul`, the supply hook, the search and the confirmation page."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from entities.models import AuditEntry
 from mipres.lib.errors import DomainError
 from prescriptions.models import Novelty, Prescription
-from prescriptions.services import novelties
 from prescriptions.services.novelties import (
-    lines_with_active_direccionamiento,
+    annulment_blockers,
     prescription_annul,
 )
 
@@ -126,22 +128,95 @@ def test_the_anulador_of_another_entity_cannot_annul(prescribing, prescription):
     assert_unchanged(prescription)
 
 
-def test_the_supply_hook_finds_no_direccionamiento_yet(prescription):
-    assert lines_with_active_direccionamiento(prescription) == []
+def test_the_supply_hook_finds_nothing_without_supply(prescription):
+    assert annulment_blockers(prescription) == []
 
 
-def test_a_line_with_an_active_direccionamiento_blocks_the_annulment(
-    prescribing, anulador, prescription, monkeypatch
+def _deliverable(prescribing, line, number=1):
+    from supply.models import Deliverable
+
+    return Deliverable.objects.create(
+        line=line,
+        prescription=line.prescription,
+        delivery_number=number,
+        payer=prescribing["eps"],
+    )
+
+
+def _direccionamiento(prescribing, line, status):
+    from supply.models import Direccionamiento
+
+    return Direccionamiento.objects.create(
+        deliverable=_deliverable(prescribing, line),
+        entity=prescribing["eps"],
+        provider=EntityFactory(entity_type="IPS"),
+        municipality=prescribing["patient"].municipality,
+        max_delivery_date=datetime.date.today(),
+        quantity=line.total_quantity,
+        patient_address="Calle 1 # 2-3",
+        technology_code="19943546-01",
+        status=status,
+        annulled_at=timezone.now() if status == 0 else None,
+    )
+
+
+def _entrega_en_ambito(prescribing, line, status):
+    from supply.models import Entrega
+
+    return Entrega.objects.create(
+        deliverable=_deliverable(prescribing, line, number=2),
+        entity=prescribing["ips"],
+        in_ambito=True,
+        technology_code="19943546-01",
+        quantity=line.total_quantity,
+        total=True,
+        delivered_on=datetime.date.today(),
+        receiver_document_type="CC",
+        receiver_document_number="43000111",
+        status=status,
+        annulled_at=timezone.now() if status == 0 else None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("step", "status", "described"),
+    [
+        (_direccionamiento, 1, "M1: direccionamiento activo (entrega 1)"),
+        (_direccionamiento, 2, "M1: direccionamiento procesado (entrega 1)"),
+        (_entrega_en_ambito, 1, "M1: entrega en ámbito activa (entrega 2)"),
+        (_entrega_en_ambito, 2, "M1: entrega en ámbito procesada (entrega 2)"),
+    ],
+)
+def test_supply_in_force_blocks_the_annulment_in_the_service_and_on_the_page(
+    client, prescribing, anulador, prescription, step, status, described
 ):
-    medicine = prescription.lines.get(technology_type="M")
-    monkeypatch.setattr(novelties, "lines_with_active_direccionamiento", lambda p: [medicine])
+    step(prescribing, prescription.lines.get(technology_type="M"), status)
     with pytest.raises(DomainError) as refused:
         prescription_annul(
             actor=anulador, entity=prescribing["ips"], prescription=prescription, reason=REASON
         )
-    assert refused.value.code == "active_direccionamiento"
-    assert "La tecnología M1 tiene un direccionamiento activo" in str(refused.value)
+    assert refused.value.code == "supply_in_force"
+    assert described in str(refused.value)
     assert_unchanged(prescription)
+    client.force_login(anulador)
+    url = confirm_url(prescribing["ips"], prescription)
+    page = client.get(url)
+    assert "No se puede anular" in page.text and described in page.text
+    assert 'name="reason"' not in page.text
+    response = client.post(url, {"reason": REASON})
+    assert response.status_code == 200 and described in response.text
+    assert_unchanged(prescription)
+
+
+@pytest.mark.parametrize("step", [_direccionamiento, _entrega_en_ambito])
+def test_annulled_supply_records_do_not_block(prescribing, anulador, prescription, step):
+    step(prescribing, prescription.lines.get(technology_type="M"), 0)
+    assert annulment_blockers(prescription) == []
+    prescription_annul(
+        actor=anulador, entity=prescribing["ips"], prescription=prescription, reason=REASON
+    )
+    prescription.refresh_from_db()
+    assert prescription.status == 2
 
 
 # Views -----------------------------------------------------------------------------------
