@@ -44,6 +44,10 @@ ERRORS = {
     "modality": _("Indique la modalidad de la junta: presencial o virtual."),
     "act_number": _("Indique el número del acta."),
     "act_date_future": _("La fecha del acta no puede ser posterior a hoy."),
+    "act_date_before": _(
+        "La fecha del acta (%(act_date)s) no puede ser anterior a la de la prescripción "
+        "%(number)s (%(prescribed)s): la junta evalúa lo ya prescrito."
+    ),
     "justification": _("La justificación técnica es obligatoria."),
 }
 
@@ -64,7 +68,7 @@ def junta_decide(
 
     Preconditions: `actor` holds prescriptions.junta_decide in `entity`; the line belongs to
     an active prescription of `entity` and is at EstJM 2; the act has a number, a date not
-    after today, a modality and a technical justification. Side effects, in one
+    after today nor before the prescription's date, a modality and a technical justification. Side effects, in one
     transaction with the prescription and the line locked: the line's EstJM, a
     JuntaDecision (CodEntJM = `entity`, FProceso = now) and the audit entry
     `prescriptions.line.junta_decided` (target: the prescription, so its history shows it).
@@ -99,6 +103,18 @@ def junta_decide(
             raise DomainError(ERRORS["other_entity"] % names, code="other_entity")
         if prescription.status == PrescriptionStatus.ANULADA:
             raise DomainError(ERRORS["annulled"] % names, code="annulled")
+        prescribed = timezone.localdate(prescription.prescribed_at)
+        if act_date < prescribed:
+            raise DomainError(
+                ERRORS["act_date_before"]
+                % {
+                    **names,
+                    "act_date": f"{act_date:%Y-%m-%d}",
+                    "prescribed": f"{prescribed:%Y-%m-%d}",
+                },
+                field="act_date",
+                code="act_date_before_prescription",
+            )
         if result not in TRANSITIONS[line.junta_status]:
             status = JuntaStatus(line.junta_status).label
             raise DomainError(ERRORS["not_pending"] % {**names, "status": status}, code="decided")

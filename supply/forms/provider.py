@@ -22,17 +22,11 @@ from mipres.lib.layout import form_helper, row
 from prescriptions.enums import TechnologyType
 from prescriptions.models import NonDeliveryCause, TechnologyLine
 
-from ..selectors.deadlines import ON_TIME, OVERDUE, WITHIN_15, WITHIN_30
+from ..selectors.deadlines import LABELS as LIGHT_LABELS
 from ..selectors.provider import WorklistFilters, sede_get
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-LIGHTS = [
-    ("", _("Todos")),
-    (OVERDUE, _("Vencido")),
-    (WITHIN_15, _("≤ 15 días")),
-    (WITHIN_30, _("≤ 30 días")),
-    (ON_TIME, _("A tiempo")),
-]
+LIGHTS = [("", _("Todos")), *LIGHT_LABELS.items()]
 PROCEDURE_NOTE = _(
     "Para procedimientos se reporta ÚNICAMENTE el suministro del procedimiento: todos los "
     "dispositivos e insumos médicos necesarios e insustituibles están incluidos en él y no "

@@ -313,3 +313,34 @@ def test_the_worklist_costs_the_same_queries_for_one_or_many_rows(
     for _ in range(4):
         issue(prescribing, catalog)
     assert count() == one
+
+
+def test_an_act_dated_before_the_prescription_is_refused_beside_the_date(
+    client, prescribing, junta, pending
+):
+    prescription = pending.prescription
+    prescription.prescribed_at = timezone.now() - datetime.timedelta(days=3)
+    prescription.save(update_fields=["prescribed_at"])
+    prescribed = timezone.localdate(prescription.prescribed_at)
+    with pytest.raises(DomainError) as refused:
+        junta_decide(
+            actor=junta,
+            entity=prescribing["ips"],
+            line=pending,
+            **act(act_date=prescribed - datetime.timedelta(days=1)),
+        )
+    assert refused.value.field == "act_date"
+    assert "no puede ser anterior a la de la prescripción" in str(refused.value)
+    login(client, junta)
+    response = client.post(
+        decide_url(prescribing["ips"], pending),
+        form_data(act_date=prescribed - datetime.timedelta(days=1)),
+    )
+    assert response.status_code == 200
+    assert "no puede ser anterior a la de la prescripción" in response.text
+    pending.refresh_from_db()
+    assert pending.junta_status == 2 and not JuntaDecision.objects.exists()
+    # The prescription's own day is accepted.
+    junta_decide(actor=junta, entity=prescribing["ips"], line=pending, **act(act_date=prescribed))
+    pending.refresh_from_db()
+    assert pending.junta_status == 3
