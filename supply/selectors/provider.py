@@ -39,12 +39,8 @@ from ..models import (
     StepStatus,
 )
 from ..models.chain import AMBITO_SETTINGS, delivery_label
-from .deadlines import ON_TIME, OVERDUE, WITHIN_15, WITHIN_30
+from .deadlines import LIGHT_DAYS
 from .payer import Page
-
-# Each deadline light's first and last day counted from today (None: open), as
-# deadlines.deadline_light counts them.
-LIGHT_DAYS = {OVERDUE: (None, -1), WITHIN_15: (0, 15), WITHIN_30: (16, 30), ON_TIME: (31, None)}
 
 
 @dataclass(frozen=True)
@@ -64,12 +60,6 @@ def light_bounds(code: str, today: datetime.date) -> tuple:
         None if first is None else today + datetime.timedelta(days=first),
         None if last is None else today + datetime.timedelta(days=last),
     )
-
-
-def light_code(max_delivery_date: datetime.date, today: datetime.date) -> str:
-    """deadlines.deadline_light's code of a FecMaxEnt, without translating its label."""
-    days = (max_delivery_date - today).days
-    return next(code for code, (_, last) in LIGHT_DAYS.items() if last is None or days <= last)
 
 
 def _line_prefetch(prefix: str) -> Prefetch:

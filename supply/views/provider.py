@@ -41,7 +41,7 @@ from ..forms.provider import (
 )
 from ..models import Entrega, ReporteEntrega, StepStatus
 from ..selectors import provider as sel
-from ..selectors.deadlines import deadline_light
+from ..selectors.deadlines import deadline_light, light_code
 from ..services import facturacion_create, programacion_create, reporte_entrega_create
 from ..services.annulment import STEPS
 from ..services.common import INVOICE, PROGRAM, REPORT
@@ -230,7 +230,7 @@ class RowHtml:
 
     def light(self, max_delivery_date) -> str:
         """The deadline light's cell, worked out once per light (its label is translated)."""
-        key = (sel.light_code(max_delivery_date, self.today), self.language)
+        key = (light_code(max_delivery_date, self.today), self.language)
         cell = _LIGHT_CELLS.get(key)
         if cell is None:
             code, label, css = deadline_light(max_delivery_date, self.today)
@@ -311,7 +311,7 @@ def light_labels(today):
     labels: dict = {}
 
     def label(max_delivery_date) -> str:
-        code = sel.light_code(max_delivery_date, today)
+        code = light_code(max_delivery_date, today)
         if code not in labels:
             labels[code] = deadline_light(max_delivery_date, today)[1]
         return labels[code]

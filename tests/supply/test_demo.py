@@ -219,7 +219,7 @@ def test_every_stage_has_rows(demo):
         status=StepStatus.ACTIVO, provider__nit=BY_KEY["prov1"].nit
     )
     lights = {deadline_light(d.max_delivery_date, today)[0] for d in waiting}
-    assert lights == {"15_dias", "30_dias", "a_tiempo"}
+    assert lights == {"hoy", "15_dias", "30_dias", "a_tiempo"}
     assert waiting.filter(max_delivery_date=today).exists()
     # A direccionamiento annulled and made again keeps its deliverable (ID).
     redone = Deliverable.objects.annotate(n=Count("direccionamientos")).filter(n=2)

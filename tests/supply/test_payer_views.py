@@ -675,7 +675,8 @@ def test_patient_pending_by_deadline(client, world):
     ("days", "code"),
     [
         (-1, "vencido"),
-        (0, "15_dias"),
+        (0, "hoy"),
+        (1, "15_dias"),
         (15, "15_dias"),
         (16, "30_dias"),
         (30, "30_dias"),

@@ -132,6 +132,16 @@ def test_to_program_lists_direccionamientos_by_deadline_with_lights(
     assert "Programar" in content
 
 
+def test_to_program_shows_vence_hoy_apart_from_within_15_and_vencido(client, world):
+    """Issue 17 §22: a FecMaxEnt of today has its own light, between «Vencido» and ≤ 15."""
+    direct(world, "S1", deliveries=[plan(days=0), plan(number=2, days=13)])
+    login(client, world["prov_admin"])
+    response = client.get(url("to_program", world["provider"]))
+    assert lights(response) == ["hoy", "15_dias"]
+    assert "Vence hoy" in response.content.decode()
+    assert deliveries(client.get(url("to_program", world["provider"]), {"light": "hoy"})) == ["1"]
+
+
 def test_to_program_filters(client, world):
     chains(world, upto="direccionamiento")
     login(client, world["prov_admin"])

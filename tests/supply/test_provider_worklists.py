@@ -19,7 +19,7 @@ from prescriptions.services.prescribing import IngredientData, prescription_issu
 from supply.forms.provider import WorklistFilterForm
 from supply.models import Deliverable
 from supply.selectors import provider as selectors
-from supply.selectors.deadlines import deadline_light
+from supply.selectors.deadlines import deadline_light, light_code
 from supply.services.provider import dispensador_sede_ids
 from supply.views import dispensador as dispensador_views
 from supply.views import provider as provider_views
@@ -250,7 +250,7 @@ def test_the_light_codes_are_deadline_lights():
     today = datetime.date(2026, 3, 1)
     for days in range(-3, 45):
         date = today + datetime.timedelta(days=days)
-        assert selectors.light_code(date, today) == deadline_light(date, today)[0], days
+        assert light_code(date, today) == deadline_light(date, today)[0], days
 
 
 def test_dispensador_sedes_answers_as_the_service(world):
