@@ -12,6 +12,7 @@ from .chain import (
     StepStatus,
     Suministro,
 )
+from .pendientes import Pendiente, PendienteStatus
 
 __all__ = [
     "IN_FORCE",
@@ -21,6 +22,8 @@ __all__ = [
     "Entrega",
     "Facturacion",
     "NoDireccionamiento",
+    "Pendiente",
+    "PendienteStatus",
     "ProcedureSupply",
     "Programacion",
     "ReporteEntrega",
