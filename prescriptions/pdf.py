@@ -20,6 +20,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from .enums import PrescriptionStatus
 from .models import Prescription, TechnologyLine
 from .models.patients import age_text
 from .selectors.prescriptions import amount_text, posology, technology_label
@@ -27,6 +28,7 @@ from .selectors.prescriptions import amount_text, posology, technology_label
 QR_SIZE = 30 * mm
 GRID = colors.HexColor("#adb5bd")
 SHADE = colors.HexColor("#e9ecef")
+ANNULLED_RED = colors.HexColor("#b02a37")
 
 
 def _styles() -> dict:
@@ -42,6 +44,15 @@ def _styles() -> dict:
         ),
         "section": ParagraphStyle(
             "section", parent=base, fontName="Helvetica-Bold", fontSize=9.5, spaceBefore=6
+        ),
+        "annulled": ParagraphStyle(
+            "annulled",
+            parent=base,
+            fontName="Helvetica-Bold",
+            textColor=ANNULLED_RED,
+            borderColor=ANNULLED_RED,
+            borderWidth=1,
+            borderPadding=4,
         ),
     }
 
@@ -222,6 +233,7 @@ def prescription_pdf(prescription: Prescription) -> bytes:
     )
     styles = _styles()
     width = document.width
+    annulled = prescription.status == PrescriptionStatus.ANULADA
     moment = timezone.localtime(prescription.prescribed_at)
     heading = [
         Paragraph(
@@ -253,19 +265,14 @@ def prescription_pdf(prescription: Prescription) -> bytes:
         Paragraph(_text(_("Tecnologías prescritas")), styles["section"]),
         _lines(prescription, styles, width),
         Spacer(1, 4 * mm),
-        Paragraph(
-            _text(
-                _(
-                    "Presente este documento o el número de prescripción a su EPS o al "
-                    "proveedor. Las tecnologías que requieren junta de profesionales se "
-                    "entregan solo si la junta las aprueba."
-                )
-            ),
-            styles["small"],
-        ),
+        Paragraph(_text(_closing_note(prescription)), styles["small"]),
     ]
+    if annulled:
+        story[1:1] = [Spacer(1, 2 * mm), _annulment_notice(prescription, styles)]
 
     def footer(canvas, doc):
+        if annulled:
+            _watermark(canvas, doc)
         canvas.saveState()
         canvas.setFont("Helvetica", 7)
         canvas.setFillColor(colors.grey)
@@ -287,3 +294,39 @@ def _sede_rows(prescription) -> list[tuple[str, str]]:
         return []
     address = f"{sede.name}: {sede.address}" + (f" · {sede.phone}" if sede.phone else "")
     return [(_("Sede"), address)]
+
+
+def _closing_note(prescription: Prescription) -> str:
+    """What the patient does with the paper: present it, unless it was annulled."""
+    if prescription.status == PrescriptionStatus.ANULADA:
+        return _(
+            "Esta prescripción fue anulada: no es válida para reclamar ninguna tecnología. "
+            "Consulte a su profesional de la salud."
+        )
+    return _(
+        "Presente este documento o el número de prescripción a su EPS o al proveedor. Las "
+        "tecnologías que requieren junta de profesionales se entregan solo si la junta las "
+        "aprueba."
+    )
+
+
+def _annulment_notice(prescription: Prescription, styles) -> Paragraph:
+    moment = timezone.localtime(prescription.annulled_at) if prescription.annulled_at else None
+    text = _("PRESCRIPCIÓN ANULADA el %(date)s. Motivo: %(reason)s") % {
+        "date": moment.strftime("%Y-%m-%d %H:%M") if moment else "",
+        "reason": prescription.annulment_reason,
+    }
+    return Paragraph(_text(text), styles["annulled"])
+
+
+def _watermark(canvas, doc) -> None:
+    """«ANULADA» across every page, large, red and translucent, under the content."""
+    canvas.saveState()
+    canvas.setFillColor(ANNULLED_RED)
+    canvas.setFillAlpha(0.25)
+    canvas.setFont("Helvetica-Bold", 96)
+    width, height = doc.pagesize
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(45)
+    canvas.drawCentredString(0, -32, _("ANULADA"))
+    canvas.restoreState()

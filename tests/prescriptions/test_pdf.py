@@ -77,3 +77,32 @@ def test_the_pdf_needs_a_role_that_sees_prescriptions(client, prescribing, catal
     grant(dispensador, prescribing["ips"], "dispensador")
     client.force_login(dispensador)
     assert client.get(target).status_code == 403
+
+
+def test_an_annulled_prescriptions_pdf_carries_the_watermark_and_no_longer_says_present_it(
+    client, prescribing, catalog
+):
+    from prescriptions.services.novelties import prescription_annul
+
+    prescription = issue(prescribing, catalog)
+    client.force_login(prescribing["medico"])
+    pdf_url = url("prescription_pdf", prescribing["ips"], prescription.external_id)
+    active = _text(client.get(pdf_url).content)
+    assert "Presente este documento" in active and "ANULADA" not in active
+    anulador = UserFactory()
+    grant(anulador, prescribing["ips"], "anulador")
+    prescription_annul(
+        actor=anulador,
+        entity=prescribing["ips"],
+        prescription=prescription,
+        reason="Paciente equivocado",
+    )
+    response = client.get(pdf_url)
+    assert response.status_code == 200
+    reader = PdfReader(BytesIO(response.content))
+    for page in reader.pages:  # the watermark is on every page
+        assert "ANULADA" in page.extract_text()
+    text = _text(response.content)
+    assert "Presente este documento" not in text
+    assert "PRESCRIPCIÓN ANULADA" in text and "Paciente equivocado" in text
+    assert "no es válida para reclamar" in text
