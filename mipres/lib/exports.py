@@ -10,13 +10,17 @@ import xlsxwriter
 from django.http import HttpResponse
 from django.utils import timezone
 
+from .decimals import plain
+
 # Excel in es-CO expects ";" (the comma is the decimal separator) and a BOM for UTF-8.
 CSV_DELIMITER = ";"
 
 
 def csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas: names and justifications are free text that comes
-    from public forms."""
+    """Decimals in plain notation; text with spreadsheet formulas neutralised (names and
+    justifications are free text that comes from public forms)."""
+    if isinstance(value, Decimal):
+        return plain(value)
     text = "" if value is None else str(value)
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
@@ -58,7 +62,10 @@ def xlsx_response(filename: str, header: list, rows: Iterable[list]) -> HttpResp
                 sheet.write_datetime(index, column, value, dates)
             elif isinstance(value, bool) or value is None:
                 sheet.write_string(index, column, "" if value is None else str(int(value)))
-            elif isinstance(value, int | float | Decimal):
+            elif isinstance(value, Decimal):
+                # A float: XlsxWriter writes `{value:.16G}`, which keeps a Decimal's exponent.
+                sheet.write_number(index, column, float(value))
+            elif isinstance(value, int | float):
                 sheet.write_number(index, column, value)
             else:
                 sheet.write_string(index, column, str(value))

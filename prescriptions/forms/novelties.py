@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
 from mipres.lib.errors import DomainError
-from mipres.lib.forms import add_service_error
+from mipres.lib.forms import DecimalField, add_service_error
 from mipres.lib.layout import form_helper, row
 
 from .. import models as m
@@ -60,7 +60,7 @@ def _int_choice(label, choices, **kwargs) -> forms.TypedChoiceField:
 
 
 def _quantity(label, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(label=label, max_digits=12, decimal_places=3, **kwargs)
+    return DecimalField(label=label, max_digits=12, decimal_places=3, **kwargs)
 
 
 def not_future(value):

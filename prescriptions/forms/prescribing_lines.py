@@ -17,6 +17,8 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from mipres.lib.forms import DecimalField
+
 from ..enums import (
     MedicineType,
     NutritionalRoute,
@@ -271,7 +273,7 @@ class CatalogSelectField(forms.ChoiceField):
 def _positive_decimal(label, message=None):
     """A quantity above zero, refused with the service's own words when it is not (so every
     mistake shows at the first submit, not one per round trip)."""
-    return forms.DecimalField(
+    return DecimalField(
         label=label,
         max_digits=12,
         decimal_places=3,
@@ -515,7 +517,7 @@ class MedicineLineForm(_DoseLineForm):
             self.fields[f"ingredient_{n}"] = CatalogCodeField(
                 "dci", ActiveIngredient, label=_("Principio activo")
             )
-            self.fields[f"concentration_{n}"] = forms.DecimalField(
+            self.fields[f"concentration_{n}"] = DecimalField(
                 label=_("Concentración"),
                 max_digits=12,
                 decimal_places=4,

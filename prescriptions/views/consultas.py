@@ -193,7 +193,7 @@ def _csv_rows(prescriptions):
                     line.get_technology_type_display(),
                     line.key,
                     technology_label(line),
-                    f"{line.total_quantity.normalize():f}",
+                    line.total_quantity,
                     line.get_junta_status_display(),
                 ]
             yield header + details

@@ -24,7 +24,7 @@ from entities.models import Entity, Municipality
 from entities.permissions import PROVIDER_TYPES
 from mipres.lib.errors import DomainError
 from mipres.lib.filter_form import Layout, filter_form_html
-from mipres.lib.forms import add_service_error
+from mipres.lib.forms import DecimalField, add_service_error
 from mipres.lib.layout import form_helper, row
 from prescriptions.enums import CareSetting, TechnologyType
 from prescriptions.forms.prescribing_lines import normalize_code
@@ -237,7 +237,7 @@ class DeliveryRowForm(forms.Form):
             "max_value": _("La subentrega va de 0 a 99."),
         },
     )
-    quantity = forms.DecimalField(
+    quantity = DecimalField(
         label=_("Cantidad"),
         max_digits=12,
         decimal_places=3,
@@ -552,7 +552,7 @@ def _yes_no(label, initial):
 
 
 def _amount(label, *, required=True, initial=None):
-    return forms.DecimalField(
+    return DecimalField(
         label=label,
         max_digits=16,
         decimal_places=3,

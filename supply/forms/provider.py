@@ -17,7 +17,7 @@ from accounts.models import DocumentType
 from entities.models import Sede
 from mipres.lib.errors import DomainError
 from mipres.lib.filter_form import filter_form_html
-from mipres.lib.forms import add_service_error
+from mipres.lib.forms import DecimalField, add_service_error
 from mipres.lib.layout import form_helper, row
 from prescriptions.enums import TechnologyType
 from prescriptions.models import NonDeliveryCause, TechnologyLine
@@ -185,7 +185,7 @@ class ReporteForm(ServiceErrorsMixin, forms.Form):
         error_messages={"required": _("Indique si se entregó.")},
     )
     cause = forms.ModelChoiceField(queryset=NonDeliveryCause.objects.none(), required=False)
-    value = forms.DecimalField(
+    value = DecimalField(
         label=_("Valor entregado"),
         max_digits=16,
         decimal_places=2,
@@ -211,7 +211,7 @@ NUMBER_INVALID = _("Escriba un número (punto para los decimales).")
 
 
 def money_field(label, *, required=True, **attrs) -> forms.DecimalField:
-    return forms.DecimalField(
+    return DecimalField(
         label=label,
         required=required,
         min_value=0,
@@ -234,7 +234,7 @@ class FacturacionForm(ServiceErrorsMixin, forms.Form):
         max_length=100,
         error_messages={"required": _("Indique el número de la factura.")},
     )
-    units = forms.DecimalField(
+    units = DecimalField(
         label=_("Unidades mínimas de dispensación"),
         max_digits=12,
         decimal_places=3,
@@ -293,7 +293,7 @@ class EntregaForm(ServiceErrorsMixin, forms.Form):
         max_length=20,
         error_messages={"required": _("Indique el código de la tecnología entregada.")},
     )
-    quantity = forms.DecimalField(
+    quantity = DecimalField(
         label=_("Cantidad entregada"),
         max_digits=12,
         decimal_places=3,

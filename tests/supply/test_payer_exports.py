@@ -39,7 +39,7 @@ def test_to_direct_csv_and_xlsx_follow_the_filters(client, world):
     assert header[0] == "Número de prescripción"
     keys = {row[header.index("Consecutivo")]: row for row in body}
     assert set(keys) == {"M1", "S1", "P1"}
-    assert keys["M1"][header.index("Cantidad por asignar")] == "1.000"
+    assert keys["M1"][header.index("Cantidad por asignar")] == "1"
     filtered = csv_rows(
         client.get(url("to_direct", world), {"formato": "csv", "technology_type": "S"})
     )

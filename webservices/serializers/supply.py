@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from mipres.lib.decimals import plain
 from supply.models import (
     DatosFacturados,
     Direccionamiento,
@@ -32,10 +33,7 @@ def day(date) -> str | None:
 
 def number(value: Decimal | None) -> str | None:
     """Quantities and money as strings without trailing zeros ("2", "1.5", "12500")."""
-    if value is None:
-        return None
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return None if value is None else plain(value)
 
 
 def cause_code(cause) -> int:

@@ -1,0 +1,54 @@
+"""Decimals in plain notation everywhere (issue 17 §7, §8): forms, CSV, XLSX."""
+
+import csv
+import io
+import zipfile
+from decimal import Decimal
+
+from django import forms
+
+from mipres.lib.decimals import plain
+from mipres.lib.exports import csv_cell, csv_response, xlsx_response
+from mipres.lib.forms import DecimalField
+
+# What `Decimal.normalize()` gives for 180, 20 and 2.500; and a value with trailing zeros.
+NORMALIZED = [
+    (Decimal("180").normalize(), "180"),
+    (Decimal("20.000").normalize(), "20"),
+    (Decimal("2.500"), "2.5"),
+    (Decimal("0.000"), "0"),
+    (Decimal("1E-7"), "0.0000001"),
+]
+
+
+def test_plain_never_writes_an_exponent():
+    for value, text in NORMALIZED:
+        assert plain(value) == text
+
+
+class QuantityForm(forms.Form):
+    quantity = DecimalField(max_digits=12, decimal_places=3)
+
+
+def test_a_form_prefills_a_normalized_decimal_in_plain_notation():
+    for value, text in NORMALIZED:
+        html = str(QuantityForm(initial={"quantity": value})["quantity"])
+        assert f'value="{text}"' in html, html
+
+
+def test_a_bound_form_shows_what_was_typed():
+    assert 'value="1e2"' in str(QuantityForm({"quantity": "1e2"})["quantity"])
+
+
+def test_csv_cells_write_decimals_without_exponent():
+    assert csv_cell(Decimal("180").normalize()) == "180"
+    response = csv_response("x.csv", ["Cantidad"], [[Decimal("20.000").normalize()]])
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows == [["Cantidad"], ["20"]]
+
+
+def test_xlsx_numbers_are_numbers_in_plain_notation():
+    response = xlsx_response("x.xlsx", ["Cantidad"], [[Decimal("180").normalize()]])
+    sheet = zipfile.ZipFile(io.BytesIO(response.content)).read("xl/worksheets/sheet1.xml")
+    assert b"<v>180</v>" in sheet and b"E+" not in sheet
+
