@@ -1,9 +1,12 @@
 """Forms of tutelas: the header of the court order (its lines use `LineEntry`, shared with
 transcriptions) and the list's filters (STYLE R11)."""
 
+import datetime
+
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.layout import Div, Fieldset
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
@@ -12,6 +15,11 @@ from mipres.lib.layout import form_helper, row
 from .novelties import HeaderForm, date_field
 
 BEFORE_RULING = _("La fecha de desacato no puede ser anterior a la del fallo.")
+ADDITIONAL_FORMAT = _(
+    "Línea %(n)s: escriba la fecha (AAAA-MM-DD) y el número del fallo, p. ej. "
+    "«2026-04-10 05001-3103-001-2026-00101»."
+)
+ADDITIONAL_BEFORE = _("Línea %(n)s: un fallo adicional no puede ser anterior al fallo.")
 
 
 class TutelaForm(HeaderForm):
@@ -28,6 +36,16 @@ class TutelaForm(HeaderForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Lo que el juez ordena, en sus palabras (p. ej. «tratamiento integral»)."),
+    )
+    additional_rulings = forms.CharField(
+        label=_("Fallos adicionales"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Opcional: uno por línea, la fecha (AAAA-MM-DD) y el número del fallo "
+            "(impugnación, desacato…)."
+        ),
     )
     medical_justification = forms.CharField(
         label=_("Justificación médica"), widget=forms.Textarea(attrs={"rows": 3})
@@ -59,6 +77,7 @@ class TutelaForm(HeaderForm):
                     ("contempt_date", 3),
                 ),
                 "ruling_clarification",
+                "additional_rulings",
             ),
             Fieldset(
                 _("Diagnósticos y justificación"),
@@ -70,11 +89,31 @@ class TutelaForm(HeaderForm):
         )
         self.helper.form_tag = False
 
+    def clean_additional_rulings(self) -> list[tuple[datetime.date, str]]:
+        """«AAAA-MM-DD número» per line, as (date, number) pairs."""
+        rulings = []
+        lines = [line.strip() for line in self.cleaned_data["additional_rulings"].splitlines()]
+        for n, line in enumerate((line for line in lines if line), start=1):
+            date_text, _space, number = line.partition(" ")
+            number = number.strip()
+            try:
+                date = datetime.date.fromisoformat(date_text)
+            except ValueError:
+                date = None
+            if date is None or not number or len(number) > 30 or date > timezone.localdate():
+                raise forms.ValidationError(ADDITIONAL_FORMAT % {"n": n})
+            rulings.append((date, number))
+        return rulings
+
     def clean(self):
         data = super().clean()
         ruling, contempt = data.get("ruling_date"), data.get("contempt_date")
         if ruling and contempt and contempt < ruling:
             self.add_error("contempt_date", BEFORE_RULING)
+        for n, (date, _number) in enumerate(data.get("additional_rulings") or [], start=1):
+            if ruling and date < ruling:
+                self.add_error("additional_rulings", ADDITIONAL_BEFORE % {"n": n})
+                break
         return data
 
     def service_kwargs(self) -> dict:
@@ -90,6 +129,7 @@ class TutelaForm(HeaderForm):
             "medical_justification",
             "professional_document_type",
             "professional_document_number",
+            "additional_rulings",
         )
         return {**self.header_kwargs(), **{name: data[name] for name in names}}
 

@@ -15,7 +15,7 @@ from entities.selectors import user_has_entity_perm
 from mipres.lib.errors import DomainError
 
 from ..enums import TechnologyType
-from ..models import Patient, Tutela
+from ..models import Patient, Tutela, TutelaAdditionalRuling
 from ..selectors.patients import payer_for
 from .prescribing import LineData, _create_lines, check_lines, next_number
 
@@ -33,6 +33,9 @@ ERRORS = {
     "not_in_rethus": _("El profesional %(document)s no aparece activo en RETHUS."),
     "reason": _("Indique el motivo de la anulación."),
     "already_annulled": _("La tutela %(number)s ya está anulada."),
+    "additional_ruling": _(
+        "Cada fallo adicional necesita su número y una fecha entre la del fallo y hoy."
+    ),
 }
 
 
@@ -98,13 +101,15 @@ def tutela_register(
     orphan_disease=None,
     professional_document_type: str = "",
     professional_document_number: str = "",
+    additional_rulings: list[tuple[datetime.date, str]] = (),
 ) -> Tutela:
     """Register a tutela (EstTut 4, activa) with a new NoTutela and its technology lines.
 
     Preconditions: `actor` holds prescriptions.register_tutela in `entity` (the EPS/EOC
     Recobrante); `entity` pays for the patient (active affiliation); the ruling has a
     number and a date, no date is after today and the desacato not before the ruling; a
-    medical justification; the professional, when given, is active in RETHUS; the lines
+    medical justification; each additional ruling (date, number) has a number and a date
+    between the ruling's and today; the professional, when given, is active in RETHUS; the lines
     pass the rules of a prescription's lines except the profession scope (a judge orders
     them). Side effects, in one transaction: the Tutela, its lines (EstJM 1: no Junta for
     a court order) and the audit entry `prescriptions.tutela.registered`. Raises
@@ -127,6 +132,12 @@ def tutela_register(
     if not medical_justification:
         raise DomainError(
             ERRORS["justification"], field="medical_justification", code="justification"
+        )
+    additional = [(date, (number or "").strip()) for date, number in additional_rulings]
+    today = timezone.localdate()
+    if any(not number or not ruling_date <= date <= today for date, number in additional):
+        raise DomainError(
+            ERRORS["additional_ruling"], field="additional_rulings", code="additional_ruling"
         )
     professional = _professional_snapshot(professional_document_type, professional_document_number)
     check_lines(
@@ -164,6 +175,10 @@ def tutela_register(
             **professional,
         )
         _create_lines(None, lines, tutela=tutela)
+        TutelaAdditionalRuling.objects.bulk_create(
+            TutelaAdditionalRuling(tutela=tutela, ruling_date=date, ruling_number=number)
+            for date, number in additional
+        )
         audit.log(
             actor=actor,
             action="prescriptions.tutela.registered",
@@ -172,6 +187,7 @@ def tutela_register(
             data={
                 "number": tutela.number,
                 "ruling_number": ruling_number,
+                "additional_rulings": [number for _date, number in additional],
                 "patient": patient.document,
                 "lines": [line.technology_type for line in lines],
             },

@@ -392,7 +392,15 @@ def tutela_bundle(tutela) -> dict:
         "EstTut": tutela.status,
         "JustifMed": tutela.medical_justification,
     }
-    return {"tutela": header, **_arrays(tutela.lines.all(), tutela=True)}
+    additional = [
+        {"FFalloAdic": ruling.ruling_date.isoformat(), "NroFalloAdic": ruling.ruling_number}
+        for ruling in tutela.additional_rulings.all()
+    ]
+    return {
+        "tutela": header,
+        "fallosAdicionales": additional,
+        **_arrays(tutela.lines.all(), tutela=True),
+    }
 
 
 def _day(date):

@@ -40,8 +40,10 @@ def _tutelas(caller: Caller):
     if not caller.is_payer:
         return Tutela.objects.none()
     queryset = Tutela.objects.filter(entity=caller.entity, payer_code=caller.payer_code)
-    return bundles.with_lines(queryset.select_related(*bundles.TUTELA_RELATED)).order_by(
-        "registered_at", "id"
+    return (
+        bundles.with_lines(queryset.select_related(*bundles.TUTELA_RELATED))
+        .prefetch_related("additional_rulings")
+        .order_by("registered_at", "id")
     )
 
 
@@ -167,7 +169,20 @@ _TUTELA = {
     "type": "array",
     "items": {
         "type": "object",
-        "properties": {"tutela": {"type": "object"}, **_BUNDLE["items"]["properties"]},
+        "properties": {
+            "tutela": {"type": "object"},
+            "fallosAdicionales": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "FFalloAdic": {"type": "string", "format": "date"},
+                        "NroFalloAdic": {"type": "string"},
+                    },
+                },
+            },
+            **_BUNDLE["items"]["properties"],
+        },
     },
 }
 _TUTELA["items"]["properties"].pop("prescripcion")
