@@ -421,14 +421,19 @@ class ReporteEntrega(Record):
 
 
 class Facturacion(Record):
-    """The proveedor invoices a reported entrega."""
+    """The proveedor invoices an entrega, before or after its reporte de entrega (`reporte`
+    is the one it followed, when it came after one)."""
 
     deliverable = models.ForeignKey(
         Deliverable, on_delete=models.PROTECT, related_name="facturaciones"
     )
     entrega = models.ForeignKey(Entrega, on_delete=models.PROTECT, related_name="facturaciones")
     reporte = models.ForeignKey(
-        ReporteEntrega, on_delete=models.PROTECT, related_name="facturaciones"
+        ReporteEntrega,
+        on_delete=models.PROTECT,
+        related_name="facturaciones",
+        null=True,
+        blank=True,
     )
     invoice_number = models.CharField(_("número de factura"), max_length=100)  # NoFactura
     payer_nit = models.CharField(_("NIT del pagador"), max_length=15)  # NoIDEPS
