@@ -10,17 +10,19 @@ import xlsxwriter
 from django.http import HttpResponse
 from django.utils import timezone
 
-from .decimals import plain
+from .decimals import spreadsheet
 
 # Excel in es-CO expects ";" (the comma is the decimal separator) and a BOM for UTF-8.
 CSV_DELIMITER = ";"
 
 
 def csv_cell(value) -> str:
-    """Decimals in plain notation; text with spreadsheet formulas neutralised (names and
-    justifications are free text that comes from public forms)."""
+    """Decimals as an es-CO spreadsheet reads them beside the ";" ("20,5", "20000": a decimal
+    comma, no thousands separator; "20.000" would read as twenty thousand); text with
+    spreadsheet formulas neutralised (names and justifications are free text that comes
+    from public forms)."""
     if isinstance(value, Decimal):
-        return plain(value)
+        return spreadsheet(value)
     text = "" if value is None else str(value)
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

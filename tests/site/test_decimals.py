@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django import forms
 
-from mipres.lib.decimals import plain
+from mipres.lib.decimals import plain, spreadsheet
 from mipres.lib.exports import csv_cell, csv_response, xlsx_response
 from mipres.lib.forms import DecimalField
 
@@ -52,3 +52,21 @@ def test_xlsx_numbers_are_numbers_in_plain_notation():
     sheet = zipfile.ZipFile(io.BytesIO(response.content)).read("xl/worksheets/sheet1.xml")
     assert b"<v>180</v>" in sheet and b"E+" not in sheet
 
+
+def test_spreadsheet_numbers_use_the_decimal_comma():
+    assert spreadsheet(Decimal("20.000")) == "20"
+    assert spreadsheet(Decimal("2.500")) == "2,5"
+    assert spreadsheet(Decimal("12500.75")) == "12500,75"
+
+
+def test_csv_quantities_read_correctly_in_an_es_co_spreadsheet():
+    """Not "20.000" (twenty thousand there) nor "2.5" (a date or text there)."""
+    rows = [[Decimal("20.000"), Decimal("2.500"), Decimal("1234567.125"), 7]]
+    response = csv_response("x.csv", ["A", "B", "C", "D"], rows)
+    text = response.content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text), delimiter=";"))[1] == [
+        "20",
+        "2,5",
+        "1234567,125",
+        "7",
+    ]
