@@ -124,11 +124,13 @@ class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
             "Solo para MS: 1, 2… entre los hijos registrados con el documento de la madre."
         ),
     )
+    # No ámbito is chosen in advance (not even the prescriber's last one): it decides the
+    # Junta and the entregas en ámbito, so the prescriber picks it for each prescription.
     care_setting = forms.TypedChoiceField(
         label=_("Ámbito de atención"),
-        choices=CareSetting.choices,
+        choices=[("", _("Elija el ámbito de atención")), *CareSetting.choices],
         coerce=int,
-        initial=CareSetting.AMBULATORIO_NO_PRIORIZADO,
+        error_messages={"required": _("Elija el ámbito de atención de esta prescripción.")},
     )
     referral = forms.BooleanField(label=_("Con remisión"), required=False)
     sede = forms.ModelChoiceField(

@@ -559,16 +559,6 @@ def patient_summary(patient: Patient) -> dict:
     return {"patient": patient, "payer": payer, "payer_error": payer_error}
 
 
-def last_care_setting(*, user, entity: Entity) -> int | None:
-    """The ámbito of the user's newest prescription in `entity`: the form's default."""
-    return (
-        Prescription.objects.filter(entity=entity, prescriber=user)
-        .order_by("-prescribed_at")
-        .values_list("care_setting", flat=True)
-        .first()
-    )
-
-
 def last_prescription_for(*, user, entity: Entity, patient: Patient) -> Prescription | None:
     """The newest prescription `user` issued in `entity` for `patient` (to renew it)."""
     return (

@@ -32,7 +32,6 @@ from ..forms.prescribing import (
 )
 from ..selectors.patients import patient_find
 from ..selectors.prescriptions import (
-    last_care_setting,
     last_prescription_for,
     patient_summary,
     prescription_get,
@@ -138,13 +137,10 @@ def _sedes(request) -> list:
 
 
 def _new_form(request, options: CatalogOptions):
-    """The empty form: the document given in the query (from Admisión), the ámbito of the
-    user's last prescription, one line of the first type the user may prescribe."""
+    """The empty form: the document given in the query (from Admisión), no ámbito chosen,
+    one line of the first type the user may prescribe."""
     types, refusal = _types_for(request)
     header = {k: request.GET[k] for k in ("document_type", "document_number") if k in request.GET}
-    care_setting = last_care_setting(user=request.user, entity=request.entity)
-    if care_setting is not None:
-        header["care_setting"] = care_setting
     first = next((t.value for t in TechnologyType if t.value in types), None)
     lines = [{"technology_type": first}] if first else []
     entry = PrescriptionEntry(options=options, header=header, lines=lines, sedes=_sedes(request))
