@@ -75,6 +75,8 @@ def test_the_demo_medico_prescribes_three_technologies_and_downloads_the_pdf(
     panel = page.locator("#patient-panel")
     expect(panel).to_contain_text(patient.get_full_name())
     expect(panel).to_contain_text("EPS099")
+    # No ámbito is chosen in advance (issue 17 item 28).
+    page.get_by_label("Ámbito de atención").select_option("12")
 
     # The diagnosis by code, chosen with the keyboard; its name shows under it.
     diagnosis = page.get_by_label("Diagnóstico principal (CIE-10)")
