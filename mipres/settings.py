@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "prescriptions",
     "supply",
+    "patients",
     # Django REST framework is used as a library, not installed as an app: its locale would
     # replace Django's own Spanish messages everywhere ("Este campo es requerido.").
     "drf_spectacular",
@@ -213,6 +214,12 @@ SUPPORT = {
         "Sábados de 8:00 a.m. a 1:00 p.m. jornada continua",
     ).split(";"),
 }
+
+# The patient's page (/paciente/): the one-time code also goes by SMS when the patient has a
+# phone; the backend prints it to the console unless a deployment names its own gateway's
+# class (patients/sms.py). Minutes a patient's session lasts after the code.
+PATIENT_SMS_BACKEND = env("PATIENT_SMS_BACKEND", default="patients.sms.ConsoleBackend")
+PATIENT_SESSION_MINUTES = env.int("PATIENT_SESSION_MINUTES", default=30)
 
 # With DEBUG off, the secure settings are on (`manage.py check --deploy` is clean).
 if not DEBUG:

@@ -16,6 +16,8 @@ urlpatterns = [
     path("entidades/", include("entities.urls")),
     path("prescripciones/", include("prescriptions.urls")),
     path("suministro/", include("supply.urls")),
+    path("paciente/", include("patients.urls")),
+    path("solicitudes-renovacion/", include("patients.urls_ips")),
     path(
         "cuentas/administracion/<uuid:entity_id>/servicios-web/",
         include("webservices.urls_delegate"),

@@ -361,10 +361,13 @@ def _plain(value) -> str:
     return str(value)
 
 
-def renewal_initial(prescription: Prescription, *, allowed_types) -> tuple[dict, list, list]:
+def renewal_initial(
+    prescription: Prescription, *, allowed_types, only_line: str = ""
+) -> tuple[dict, list, list]:
     """(header, lines, warnings) to open the form prefilled with `prescription`: codes
     that are now disabled are dropped, with a warning asking for a current one; lines of a
-    type the user may not prescribe are left out, with a warning."""
+    type the user may not prescribe are left out, with a warning. `only_line` ("M1"): that
+    line alone (a patient's renewal request)."""
     warnings: list[str] = []
     old_services = ComplementaryService.CodePeriod.BEFORE_2019_10
     patient = prescription.patient
@@ -395,6 +398,8 @@ def renewal_initial(prescription: Prescription, *, allowed_types) -> tuple[dict,
 
     lines, counters = [], {}
     for line in prescription.lines.all():
+        if only_line and line.key != only_line:
+            continue
         counters[line.technology_type] = counters.get(line.technology_type, 0) + 1
         line_label = f"{line.get_technology_type_display()} {counters[line.technology_type]}"
         if line.technology_type not in allowed_types:

@@ -192,7 +192,9 @@ def prescription_renew(request, prescription_id):
         external_id=prescription_id,
     )
     types, refusal = _types_for(request)
-    header, lines, warnings = renewal_initial(source, allowed_types=types)
+    header, lines, warnings = renewal_initial(
+        source, allowed_types=types, only_line=request.GET.get("linea", "")
+    )
     entry = PrescriptionEntry(
         options=CatalogOptions(), header=header, lines=lines, sedes=_sedes(request)
     )
