@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "webservices",
+    # Background work (docs/scaling.md): Django's Tasks with the database backend, and the
+    # project's task pages (exports), periodic jobs and helpers.
+    "django_tasks_db",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mipres.lib.request_context.RequestContextMiddleware",
+    # E-mail links use the address the request came to, as password reset does.
+    "mipres.lib.mail.SiteOriginMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into its page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -195,6 +201,20 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MIPRES abierto <no-responder@mipres.local>")
+
+# Background tasks (django.tasks) stored in PostgreSQL and run by `manage.py db_worker`
+# (README «Tareas en segundo plano»). TASKS_BACKEND=django.tasks.backends.immediate.
+# ImmediateBackend runs them inline instead.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "mail", "exports", "imports", "periodic"],
+    }
+}
+# A task waiting longer than this means no worker is running: pages say so.
+TASKS_STALL_SECONDS = env.int("TASKS_STALL_SECONDS", default=30)
+# Exports with more rows than this are prepared by a task and offered as a download link.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=5000)
 
 # National registries mirrored here (docs/registries.md): a deployment plugs the real RETHUS
 # and REPS services by naming its own adapter classes.

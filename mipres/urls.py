@@ -16,6 +16,7 @@ urlpatterns = [
     path("entidades/", include("entities.urls")),
     path("prescripciones/", include("prescriptions.urls")),
     path("suministro/", include("supply.urls")),
+    path("tareas/", include("jobs.urls")),
     path("paciente/", include("patients.urls")),
     path("solicitudes-renovacion/", include("patients.urls_ips")),
     path(

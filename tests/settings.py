@@ -11,7 +11,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "k" * 50)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from mipres.settings import *  # noqa: F403
-from mipres.settings import STORAGES
+from mipres.settings import STORAGES, TASKS
 
 # Plain http for the test client and the live server.
 SECURE_SSL_REDIRECT = False
@@ -26,3 +26,8 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Every framed page a test shows is compared with its ordinary rendering (mipres.lib.frames).
 FRAMES_VERIFY = True
+# Tasks run inline where they are enqueued, so a test sees its e-mail in mail.outbox at once;
+# tests/jobs switches to the database backend and runs the real worker.
+TASKS = {
+    "default": {**TASKS["default"], "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+}

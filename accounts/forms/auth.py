@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
@@ -6,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from mipres.lib.layout import form_helper
 
 from ..models import DocumentType, login_name
+from ..tasks import send_password_reset
 
 
 def login_name_from_request(request, credentials) -> str:
@@ -69,6 +72,20 @@ class CrispyPasswordResetForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(_("Enviar enlace"))
+
+    def save(self, *, request, use_https, subject_template_name, email_template_name, **_ignored):
+        """Enqueue the lookup and the e-mail (accounts.tasks): the response takes as long for
+        an unknown address as for a registered one."""
+        send_password_reset.enqueue(
+            key=uuid.uuid4().hex,
+            email=self.cleaned_data["email"],
+            domain=request.get_host(),
+            use_https=use_https,
+            templates={
+                "subject_template_name": subject_template_name,
+                "email_template_name": email_template_name,
+            },
+        )
 
 
 class CrispySetPasswordForm(SetPasswordForm):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from entities.decorators import entity_any_permission_required, entity_permission_required
-from mipres.lib.exports import csv_response
+from mipres.lib.export_tasks import export_response_or_task
 
 from ..forms.prescribing import PrescriptionFilterForm
 from ..pdf import prescription_pdf as build_pdf
@@ -143,9 +143,11 @@ def _render_list(request, scope: str):
 def _csv(request, scope: str) -> HttpResponse:
     """The filtered list as CSV, one row per line (a prescription without lines gets one)."""
     _form, prescriptions = _list(request, scope)
-    filename = f"prescripciones-{scope}-{request.entity.nit}-{timezone.localdate():%Y%m%d}.csv"
-    return csv_response(
-        filename,
+    basename = f"prescripciones-{scope}-{request.entity.nit}-{timezone.localdate():%Y%m%d}"
+    return export_response_or_task(
+        request,
+        "csv",
+        basename,
         [
             _("Número de prescripción"),
             _("Fecha"),

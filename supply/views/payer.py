@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_any_permission_required, entity_permission_required
 from mipres.lib.errors import DomainError
-from mipres.lib.exports import table_response
+from mipres.lib.export_tasks import export_response_or_task
 from mipres.lib.filter_form import bound_filters
 from mipres.lib.frames import render_framed
 from prescriptions.enums import SupplyType, TechnologyType
@@ -90,7 +90,7 @@ def _export_format(request) -> str | None:
 
 def _export(request, fmt: str, name: str, header: list, rows):
     basename = f"{name}-{request.entity.nit}-{timezone.localdate():%Y%m%d}"
-    return table_response(fmt, basename, header, rows)
+    return export_response_or_task(request, fmt, basename, header, rows)
 
 
 def _back(request, default: str) -> str:

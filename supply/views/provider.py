@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
 from mipres.lib.errors import DomainError
-from mipres.lib.exports import table_response
+from mipres.lib.export_tasks import export_response_or_task
 from mipres.lib.filter_form import bound_filters
 from mipres.lib.frames import render_framed
 from mipres.lib.urls import reverse_once
@@ -75,7 +75,7 @@ def export_format(request) -> str | None:
 
 def export(request, fmt: str, name: str, header: list, rows) -> object:
     basename = f"{name}-{request.entity.nit}-{timezone.localdate():%Y%m%d}"
-    return table_response(fmt, basename, [str(title) for title in header], rows)
+    return export_response_or_task(request, fmt, basename, header, rows)
 
 
 def can_annul(request, model) -> bool:

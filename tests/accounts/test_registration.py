@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def _link(message) -> str:
     """The path of the first link of the site in an email."""
-    return re.search(r"http://127\.0\.0\.1:8000(/\S+)", message.body).group(1)
+    return re.search(r"http://testserver(/\S+)", message.body).group(1)
 
 
 def _rethus(user_or_doc, profession="medicina", active=True):

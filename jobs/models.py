@@ -1,0 +1,49 @@
+"""What background tasks leave behind: the claims that make them run once, and exports."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Claim(models.Model):
+    """One row per piece of work done once (an e-mail, an import, a periodic slot). A task
+    inserts its key in the transaction that does the work: a second run of the same work
+    (two workers, a retry) finds the key taken and does nothing (STYLE R6/R17)."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    claimed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return self.key
+
+
+class Export(models.Model):
+    """A large export prepared by a task and downloaded by the user who asked for it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En cola")
+        RUNNING = "running", _("Preparándose")
+        READY = "ready", _("Listo")
+        FAILED = "failed", _("Falló")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    # The list page the export repeats, with its filters (a GET, run again by the task).
+    path = models.CharField(max_length=500)
+    query = models.TextField(blank=True)
+    filename = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    # Kept in PostgreSQL, which every app server and worker shares (no shared disk needed).
+    content = models.BinaryField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return self.filename
