@@ -156,6 +156,16 @@ class Prescription(models.Model):
     )  # the paper or external number a transcription copies
     annulled_at = models.DateTimeField(_("anulada"), null=True, blank=True)
     annulment_reason = models.TextField(_("motivo de anulación"), blank=True)
+    # The prescription form's one-time key: a second post of the same form (double click,
+    # a retry, 20 at once) finds the prescription the first one issued. Unique in the
+    # database, so concurrent posts yield exactly one row.
+    submission_key = models.UUIDField(
+        _("clave de envío"), null=True, blank=True, unique=True, editable=False
+    )
+    # The cautions (duplicate, unusual quantity…) the prescriber confirmed when issuing.
+    confirmed_cautions = models.JSONField(
+        _("advertencias confirmadas"), default=list, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("prescripción")
