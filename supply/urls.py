@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_payer, urls_provider
+from . import urls_payer, urls_pendientes, urls_provider
 from .views import annul, timeline
 
 app_name = "supply"
@@ -15,3 +15,4 @@ urlpatterns = [
 ]
 urlpatterns += urls_payer.urlpatterns
 urlpatterns += urls_provider.urlpatterns
+urlpatterns += urls_pendientes.urlpatterns

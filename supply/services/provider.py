@@ -28,6 +28,7 @@ from ..models.chain import AMBITO_SETTINGS, Channel
 from ..selectors.provider import dispensador_sedes
 from . import common as c
 from .payer import DeliveryPlan, check_delivery_free
+from .pendientes import pendientes_close
 
 RECEIVER_NUMBER = re.compile(r"^[A-Z0-9]{3,15}$")
 
@@ -255,7 +256,7 @@ def entrega_create(
             line, quantity=quantity, expected=previous.quantity, total=total, cause=cause
         )
         c.take(previous, what=_("La programación"), next_label=_("entrega"))
-        return handover.create(
+        entrega = handover.create(
             actor=actor,
             entity=entity,
             channel=channel,
@@ -264,6 +265,8 @@ def entrega_create(
             sede_id=previous.sede_id,
             pending_quantity=previous.quantity - handover.quantity,
         )
+        pendientes_close(previous, entrega)  # delivering a pendiente closes it
+        return entrega
 
     return c.run_atomic(write, what=_("una entrega"))
 

@@ -35,6 +35,7 @@ TABS = [
     ("patient_pending", _("Pendientes por paciente"), {DIRECT}),
     ("to_program", _("Por programar"), {PROGRAM}),
     ("to_deliver", _("Por entregar"), {DISPENSE}),
+    ("pendientes", _("Pendientes (48 h)"), {DISPENSE}),
     ("lookup", _("Buscar prescripción"), {DISPENSE}),
     ("to_report", _("Por reportar"), {REPORT}),
     ("to_invoice", _("Por facturar"), {INVOICE}),
