@@ -2,9 +2,10 @@
 
 Only the newest active step of a chain is annulled (state 1 → 0, with date, actor and
 reason); the step before it returns from procesado (2) to activo (1). A step in state 2 has
-an active later step and is refused, naming it. Once an entrega exists, the
-direccionamiento and the programación cannot be annulled: the refusal says so in seed 004's
-words. Annulled records stay.
+an active later step and is refused, naming it. The reporte de entrega and the facturación
+both follow the entrega, in either order: the later one is annulled first, and the entrega
+only after both. Once an entrega exists, the direccionamiento and the programación cannot
+be annulled: the refusal says so in seed 004's words. Annulled records stay.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -84,6 +85,25 @@ def _later_entrega(step) -> Entrega | None:
     return None
 
 
+def _later_sibling(step):
+    """(label, record) of a later step in force that hangs off the same entrega: the
+    facturación and the reporte both follow the entrega, in either order, and are annulled
+    in reverse order of creation; an entrega waits for both."""
+    if isinstance(step, Entrega):
+        factura = step.facturaciones.filter(status__in=IN_FORCE).first()
+        return (_("la facturación"), factura) if factura else None
+    if isinstance(step, Facturacion):
+        reporte = (
+            ReporteEntrega.objects.filter(
+                entrega_id=step.entrega_id, status__in=IN_FORCE, created_at__gt=step.created_at
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        return (_("el reporte de entrega"), reporte) if reporte else None
+    return None
+
+
 def _check_newest(step, label) -> None:
     names = {"what": label, "id": step.pk}
     if step.status == StepStatus.ANULADO:
@@ -94,6 +114,13 @@ def _check_newest(step, label) -> None:
     if step.status == StepStatus.PROCESADO:
         model, field, next_label = NEXT[type(step)]
         later = model.objects.filter(**{field: step, "status__in": IN_FORCE}).first()
+        raise DomainError(
+            ERRORS["not_newest"] % {**names, "next": next_label, "next_id": later.pk},
+            code="not_newest",
+        )
+    sibling = _later_sibling(step)
+    if sibling is not None:
+        next_label, later = sibling
         raise DomainError(
             ERRORS["not_newest"] % {**names, "next": next_label, "next_id": later.pk},
             code="not_newest",

@@ -23,6 +23,7 @@ from ..models import (
     Facturacion,
     Programacion,
     ReporteEntrega,
+    StepStatus,
 )
 from ..models.chain import AMBITO_SETTINGS, Channel
 from ..selectors.provider import dispensador_sedes
@@ -64,6 +65,16 @@ ERRORS = {
     ),
     "not_delivered_invoice": _(
         "El reporte ID %(id)s dice que no se entregó: no hay nada que facturar."
+    ),
+    "nothing_to_invoice": _(
+        "La entrega ID %(id)s no entregó nada (cantidad 0): no hay nada que facturar."
+    ),
+    "over_delivered": _(
+        "Las unidades facturadas (%(units)s) superan las entregadas (%(delivered)s)."
+    ),
+    "invoiced_not_delivered": _(
+        "La entrega ya está facturada (facturación %(id)s): no puede reportarse como no "
+        "entregada sin anular antes la facturación."
     ),
     "invoice_number": _("Indique el número de la factura."),
     "units": _("Las unidades mínimas de dispensación deben ser mayores que cero."),
@@ -368,6 +379,13 @@ def reporte_entrega_create(
             )
         if not delivered:
             c.check_cause(cause, deliverable.line.technology_type, use="any")
+            factura = Facturacion.objects.filter(entrega=previous, status__in=IN_FORCE).first()
+            if factura is not None:
+                raise DomainError(
+                    ERRORS["invoiced_not_delivered"] % {"id": factura.pk},
+                    field="delivered",
+                    code="invoiced",
+                )
         c.take(previous, what=_("La entrega"), next_label=_("reporte de entrega"))
         reporte = ReporteEntrega.objects.create(
             deliverable=deliverable,
@@ -403,21 +421,27 @@ def facturacion_create(
     *,
     actor,
     entity: Entity,
-    reporte: ReporteEntrega,
     invoice_number: str,
     units: Decimal,
     unit_value: Decimal,
+    entrega: Entrega | None = None,
+    reporte: ReporteEntrega | None = None,
     cuota_moderadora: Decimal = Decimal(0),
     copago: Decimal = Decimal(0),
     technology_code: str = "",
     channel=Channel.WEB,
 ) -> Facturacion:
-    """Invoice an active reporte de entrega of `entity` that says delivered. The total is
-    computed (units × unit value − cuota moderadora or copago, never both); NoIDEPS and
-    CodEPS come from the direccionamiento (the prescription's payer for an entrega en
-    ámbito). The reporte becomes procesado."""
+    """Invoice an active (or procesado) entrega of `entity`, named by itself or by its
+    reporte, before or after the reporte de entrega (one facturación in force per entrega).
+    Never more minimum dispensing units than the entrega delivered; an entrega that
+    delivered nothing, or whose reporte says not delivered, has nothing to invoice. The
+    total is computed (units × unit value − cuota moderadora or copago, never both);
+    NoIDEPS and CodEPS come from the direccionamiento (the prescription's payer for an
+    entrega en ámbito). An active reporte it follows becomes procesado."""
     require_perm(actor, entity, c.INVOICE)
-    _own(reporte, entity)
+    if entrega is None:
+        entrega = reporte.entrega
+    _own(entrega, entity)
     invoice_number = (invoice_number or "").strip()
     cuota_moderadora = cuota_moderadora or Decimal(0)
     copago = copago or Decimal(0)
@@ -437,14 +461,35 @@ def facturacion_create(
         raise DomainError(ERRORS["negative_total"] % {"gross": gross}, field="copago", code="neg")
 
     def write():
-        previous = c.lock_step(ReporteEntrega, reporte.pk)
-        deliverable = previous.deliverable
-        if not previous.delivered:
+        locked = c.lock_step(Entrega, entrega.pk)
+        deliverable = locked.deliverable
+        names = {"what": _("La entrega"), "id": locked.pk, "next": _("facturación")}
+        if locked.status == StepStatus.ANULADO:
+            raise DomainError(c.ERRORS["step_annulled"] % names, code="previous_annulled")
+        if Facturacion.objects.filter(entrega=locked, status__in=IN_FORCE).exists():
+            raise DomainError(c.ERRORS["step_processed"] % names, code="duplicate")
+        if locked.quantity == 0:
+            raise DomainError(
+                ERRORS["nothing_to_invoice"] % {"id": deliverable.pk}, code="not_delivered"
+            )
+        if units > locked.quantity:
+            raise DomainError(
+                ERRORS["over_delivered"]
+                % {"units": c.number_text(units), "delivered": c.number_text(locked.quantity)},
+                field="units",
+                code="over_delivered",
+            )
+        previous = (
+            ReporteEntrega.objects.select_for_update()
+            .filter(entrega=locked, status__in=IN_FORCE)
+            .first()
+        )
+        if previous is not None and not previous.delivered:
             raise DomainError(
                 ERRORS["not_delivered_invoice"] % {"id": deliverable.pk}, code="not_delivered"
             )
-        c.take(previous, what=_("El reporte de entrega"), next_label=_("facturación"))
-        entrega = Entrega.objects.get(pk=previous.entrega_id)
+        if previous is not None:
+            c.take(previous, what=_("El reporte de entrega"), next_label=_("facturación"))
         direccionamiento = (
             Direccionamiento.objects.filter(deliverable=deliverable, status__in=IN_FORCE)
             .select_related("payer_code")
@@ -455,7 +500,7 @@ def facturacion_create(
         code = code or deliverable.prescription.payer_code
         factura = Facturacion.objects.create(
             deliverable=deliverable,
-            entrega=entrega,
+            entrega=locked,
             reporte=previous,
             entity=entity,
             created_by=actor,
@@ -463,7 +508,7 @@ def facturacion_create(
             invoice_number=invoice_number,
             payer_nit=payer.nit,
             payer_code=code.code if code else "",
-            technology_code=(technology_code or "").strip() or entrega.technology_code,
+            technology_code=(technology_code or "").strip() or locked.technology_code,
             units=units,
             unit_value=unit_value,
             total_value=total,

@@ -67,8 +67,8 @@ def test_whole_chain_and_states(world):
         entity=world["provider"],
         reporte=reporte,
         invoice_number="FE-1001",
-        units=Decimal("30"),
-        unit_value=Decimal("500"),
+        units=Decimal("1"),
+        unit_value=Decimal("15000"),
         cuota_moderadora=Decimal("4000"),
     )
     for step in (direccionamiento, programacion, entrega, reporte):

@@ -205,13 +205,14 @@ def test_report_and_invoice_rules(world):
         "entity": world["provider"],
         "reporte": reporte,
         "invoice_number": "FE-9",
-        "units": Decimal("3"),
-        "unit_value": Decimal("100"),
+        "units": Decimal("1"),
+        "unit_value": Decimal("300"),
     }
     for overrides, field in [
         ({"cuota_moderadora": Decimal("10"), "copago": Decimal("5")}, "copago"),
         ({"invoice_number": " "}, "invoice_number"),
         ({"units": Decimal("0")}, "units"),
+        ({"units": Decimal("2")}, "units"),  # more than the entrega delivered
         ({"copago": Decimal("400")}, "copago"),
     ]:
         with pytest.raises(DomainError) as error:

@@ -292,7 +292,7 @@ def test_suministro(eps_ws, prov_ws, world):
     assert eps_ws.annul("AnularSuministro", suministro).status_code == 200
 
 
-def test_facturacion_needs_an_active_reporte(eps_ws, prov_ws, world):
+def test_facturacion_of_an_unknown_delivery_is_404_then_once(eps_ws, prov_ws, world):
     assert prov_ws.put("Facturacion", facturacion_body(world), base=FAC).status_code == 404
     _chain_to_reporte(eps_ws, prov_ws, world)
     assert prov_ws.put("Facturacion", facturacion_body(world), base=FAC).status_code == 200

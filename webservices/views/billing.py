@@ -6,11 +6,11 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from supply import services as supply
-from supply.models import IN_FORCE, DatosFacturados, Facturacion, ReporteEntrega
+from supply.models import DatosFacturados, Entrega, Facturacion
 from supply.models.chain import Channel
 
 from .. import selectors
-from ..errors import not_found, refusal
+from ..errors import refusal
 from ..parsing import DEC, INT, QTY, STR
 from ..serializers import supply as rows
 from ..services import Caller
@@ -60,37 +60,13 @@ DATOS_FACTURADOS = [
 
 def facturacion_put(caller: Caller, body: dict) -> dict:
     """The deliverable named by NoPrescripcion/TipoTec/ConTec/NoEntrega/NoSubEntrega; its
-    in-force reporte de entrega recorded by the caller is what is invoiced. NoIDEPS,
-    CodEPS and ValorTotFacturado are computed by the service, not taken from the body."""
+    in-force entrega recorded by the caller is what is invoiced, before or after its
+    reporte de entrega. NoIDEPS, CodEPS and ValorTotFacturado are computed by the service,
+    not taken from the body. A deliverable the caller sees without an entrega of its own
+    is a refused rule (422), not an unknown record."""
     require_provider(caller)
-    reporte = (
-        ReporteEntrega.objects.select_related("deliverable__prescription__patient")
-        .filter(
-            entity=caller.entity,
-            status__in=IN_FORCE,
-            deliverable__prescription__number=body["NoPrescripcion"],
-            deliverable__line__technology_type=(body["TipoTec"] or "").upper(),
-            deliverable__line__order=body["ConTec"],
-            deliverable__delivery_number=body["NoEntrega"],
-            deliverable__sub_number=body["NoSubEntrega"] or 0,
-        )
-        .order_by("-id")
-        .first()
-    )
-    if reporte is None:
-        raise not_found(
-            _(
-                "No existe un reporte de entrega activo de su entidad para %(n)s %(t)s%(o)s "
-                "entrega %(e)s."
-            )
-            % {
-                "n": body["NoPrescripcion"],
-                "t": body["TipoTec"],
-                "o": body["ConTec"],
-                "e": body["NoEntrega"],
-            }
-        )
-    get.check_patient(reporte.deliverable.prescription.patient, body)
+    deliverable = get.deliverable_for_provider(caller, body)
+    entrega = get.step_get(Entrega, caller, deliverable.pk, entity=caller.entity)
     if body["CantUnMinDis"] * body["ValorUnitFacturado"] >= Decimal("1e14"):
         raise refusal(
             _("El valor facturado (cantidad × valor unitario) está fuera de rango."),
@@ -99,7 +75,7 @@ def facturacion_put(caller: Caller, body: dict) -> dict:
     record = supply.facturacion_create(
         actor=None,
         entity=caller.entity,
-        reporte=reporte,
+        entrega=entrega,
         invoice_number=body["NoFactura"] or "",
         units=body["CantUnMinDis"],
         unit_value=body["ValorUnitFacturado"],

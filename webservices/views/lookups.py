@@ -63,14 +63,53 @@ def deliverable_by_key(line: TechnologyLine, body: dict) -> Deliverable:
     return deliverable
 
 
+def deliverable_for_provider(caller: Caller, body: dict) -> Deliverable:
+    """The deliverable named by NoPrescripcion/TipoTec/ConTec/NoEntrega/NoSubEntrega, when
+    it is directed to the caller or delivered by it (404 otherwise)."""
+    found = (
+        Deliverable.objects.filter(
+            prescription__number=body["NoPrescripcion"],
+            line__technology_type=(body.get("TipoTec") or "").upper(),
+            line__order=body["ConTec"],
+            delivery_number=body["NoEntrega"],
+            sub_number=body.get("NoSubEntrega") or 0,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    deliverable = selectors.deliverable_visible(caller, found) if found else None
+    if deliverable is None:
+        raise not_found(
+            _("No existe la entrega %(e)s de %(n)s %(t)s%(o)s para este token.")
+            % {
+                "n": body["NoPrescripcion"],
+                "t": body.get("TipoTec"),
+                "o": body["ConTec"],
+                "e": body["NoEntrega"],
+            }
+        )
+    check_patient(deliverable.prescription.patient, body)
+    return deliverable
+
+
 def step_get(model, caller: Caller, deliverable_id: int, **filters):
     """The in-force `model` step of deliverable `ID` that the caller recorded (or, with
-    filters, the ones given), newest first; 404 when there is none."""
+    filters, the ones given), newest first. When there is none: a 422 (the chain is not
+    ready for this step) if the caller sees the deliverable, else a 404."""
     step = (
         model.objects.filter(deliverable_id=deliverable_id, status__in=IN_FORCE, **filters)
         .order_by("-id")
         .first()
     )
+    if step is None and selectors.deliverable_visible(caller, deliverable_id) is not None:
+        raise refusal(
+            _(
+                "El ID %(id)s aún no tiene %(what)s activo de su entidad: registre primero "
+                "ese paso de la cadena."
+            )
+            % {"what": model._meta.verbose_name, "id": deliverable_id},
+            code="chain_not_ready",
+        )
     if step is None:
         raise not_found(
             _("No existe %(what)s activo para el ID %(id)s con este token.")
