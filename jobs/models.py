@@ -47,3 +47,34 @@ class Export(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class Import(models.Model):
+    """A registry or catalog file uploaded in the admin and loaded by a task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En cola")
+        RUNNING = "running", _("Cargándose")
+        DONE = "done", _("Terminada")
+        FAILED = "failed", _("Falló")
+
+    kind = models.CharField(_("qué se carga"), max_length=40)
+    file_name = models.CharField(_("archivo"), max_length=200)
+    content = models.BinaryField(editable=False)
+    status = models.CharField(_("estado"), max_length=10, choices=Status, default=Status.QUEUED)
+    summary = models.TextField(_("resultado"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cargado por"),
+    )
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminada"), null=True)
+
+    class Meta:
+        verbose_name = _("importación")
+        verbose_name_plural = _("importaciones")
+
+    def __str__(self):
+        return f"{self.kind}: {self.file_name}"
