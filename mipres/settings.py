@@ -310,3 +310,9 @@ SPECTACULAR_SETTINGS = {
 }
 # Requests per minute per NIT on the web services (429 with Retry-After beyond).
 WS_RATE_LIMIT_PER_MINUTE = env.int("WS_RATE_LIMIT_PER_MINUTE", default=600)
+# Plausibility of a prescription (prescriptions/services/plausibility.py, README «Límites de
+# una prescripción»): issuing asks the prescriber to confirm the same technology prescribed
+# to the same patient by the same prescriber within `duplicate_days`.
+PRESCRIPTION_LIMITS = {
+    "duplicate_days": 30,
+}

@@ -10,6 +10,7 @@ takes it from the patient's active affiliation.
 """
 
 import re
+import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from ..enums import CareSetting, PrescriptionStatus, TechnologyType
 from ..models import ComplementaryService, Diagnosis, OrphanDisease, Patient, Prescription
 from ..selectors.patients import patient_find
 from ..selectors.prescriptions import PrescriptionFilters
+from ..services.plausibility import ConfirmationRequired
 from .prescribing_lines import (
     LINE_FORMS,
     MAX_INGREDIENTS,
@@ -33,6 +35,7 @@ from .prescribing_lines import (
 )
 
 LINES_PREFIX = "lines"
+CONFIRM_FIELD = "confirm_caution"  # a checkbox per caution, its code as the value
 E_NO_PATIENT = _("No hay un paciente registrado con %(document)s.")
 W_TYPE_NOT_ALLOWED = _(
     "%(line)s no se copió: su profesión o rol no le permite prescribir %(type)s."
@@ -148,6 +151,9 @@ class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
     orphan_disease = CatalogCodeField(
         "enfermedades_huerfanas", OrphanDisease, label=_("Enfermedad huérfana (opcional)")
     )
+    # The form's one-time key (Prescription.submission_key): a new one each time the form is
+    # opened, kept through the re-rendering buttons.
+    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, sedes=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,6 +197,7 @@ class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
             "related_diagnosis_1": data.get("related_diagnosis_1"),
             "related_diagnosis_2": data.get("related_diagnosis_2"),
             "orphan_disease": data.get("orphan_disease"),
+            "submission_key": data.get("submission_key"),
         }
 
 
@@ -208,11 +215,15 @@ class PrescriptionEntry:
         sedes=None,
     ):
         self.options = options or CatalogOptions()
+        self.data = data
+        if data is None:
+            header = {"submission_key": uuid.uuid4(), **(header or {})}
         self.header = PrescriptionHeaderForm(data, initial=header, sedes=sedes)
         self.lines = LineFormSet(
             data, initial=lines or None, prefix=LINES_PREFIX, options=self.options
         )
         self.errors: list[str] = []  # refusals that concern no single field
+        self.cautions: list = []  # soft limits the prescriber is asked to confirm
 
     # Building ----------------------------------------------------------------------------
 
@@ -255,12 +266,20 @@ class PrescriptionEntry:
         return {
             **self.header.service_kwargs(),
             "lines": [form.line_data() for form in self._issued_forms],
+            "confirmed": set(posted_list(self.data, CONFIRM_FIELD)),
         }
 
     def add_service_error(self, error) -> None:
-        """Put a DomainError from `prescription_issue` beside its field."""
-        message, target = str(error.message), error.field or ""
-        if target == "patient" or error.code in ("no_payer", "payer_code_inactive"):
+        """Put a DomainError from `prescription_issue` beside its field; for cautions to
+        confirm, each beside its field and all of them with a checkbox by the submit."""
+        if isinstance(error, ConfirmationRequired):
+            self.cautions = error.cautions
+            for caution in error.cautions:
+                self._place(str(caution.message), caution.field or "")
+        self._place(str(error.message), error.field or "", code=error.code)
+
+    def _place(self, message: str, target: str, code: str = "") -> None:
+        if target == "patient" or code in ("no_payer", "payer_code_inactive"):
             self.header.add_error("document_number", message)
         elif target == "diagnosis":
             self.header.add_error(self._disabled_header_field(), message)
@@ -305,6 +324,14 @@ class PrescriptionEntry:
         return [
             self.lines.template_form(t.value) for t in TechnologyType if t.value in allowed_types
         ]
+
+
+def posted_list(data, name: str) -> list[str]:
+    """Every value posted under `name` (a QueryDict's list; a plain dict in tests)."""
+    if hasattr(data, "getlist"):
+        return data.getlist(name)
+    value = data.get(name)
+    return list(value) if isinstance(value, list | tuple) else [value] if value else []
 
 
 def posted_rows(data) -> list[dict]:

@@ -1,10 +1,12 @@
 """Issuing a prescription: the rules of DESIGN.md §4 and research §3, in one transaction."""
 
+import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +27,7 @@ from ..enums import (
 )
 from ..models import LineActiveIngredient, Patient, Prescription, TechnologyLine
 from ..selectors.patients import payer_for
+from .plausibility import ConfirmationRequired, duplicate_cautions
 
 ERRORS = {
     "no_role": _("Para prescribir necesita el rol Prescriptor u Ordenador en esta entidad."),
@@ -39,6 +42,9 @@ ERRORS = {
     "quantity": _("La cantidad total debe ser mayor que cero."),
     "dose": _("La dosis debe ser mayor que cero."),
     "sede": _("La sede no es una sede activa de esta entidad."),
+    "submission_key": _(
+        "Este formulario ya se usó para otra prescripción: abra una prescripción nueva."
+    ),
 }
 
 # Duration of each time unit in days, to check the «más de un año sin ser sucesiva» rule.
@@ -181,6 +187,8 @@ def prescription_issue(
     orphan_disease=None,
     referral: bool = False,
     sede=None,
+    submission_key: uuid.UUID | None = None,
+    confirmed: Collection[str] | None = None,
 ) -> Prescription:
     """Issue a prescription with its lines: state 4 (activa), a new NoPrescripcion.
 
@@ -188,7 +196,20 @@ def prescription_issue(
     municipality); each line's EstJM is set by its type. Raises PermissionDenied (no
     prescribing role), DomainError (profession scope, self-prescription, disabled codes,
     duration rules, no payer) with the field it concerns; nothing is written on refusal.
+
+    `submission_key`: the form's one-time key. A prescription already issued with it by
+    `actor` in `entity` is returned as it is (a second post of the same form); concurrent
+    posts meet at the unique constraint and all get the one row.
+
+    `confirmed`: the codes of the cautions (plausibility.Caution) the prescriber confirmed.
+    While a caution is not among them, ConfirmationRequired (a DomainError) lists them all;
+    the confirmed ones are recorded on the prescription and in its audit entry. None: the
+    caller has nobody to ask (the demo seeders), so no caution is raised.
     """
+    if submission_key is not None:
+        issued = _issued_with(submission_key, actor=actor, entity=entity)
+        if issued is not None:
+            return issued
     types = allowed_types(actor=actor, entity=entity)
     if sede is not None and (sede.entity_id != entity.pk or not sede.active):
         raise DomainError(ERRORS["sede"], field="sede", code="sede")
@@ -202,15 +223,59 @@ def prescription_issue(
         types=types,
         codes=(diagnosis, related_diagnosis_1, related_diagnosis_2, orphan_disease),
     )
+    cautions = []
+    if confirmed is not None:
+        cautions = duplicate_cautions(prescriber=actor, patient=patient, lines=lines)
+        if any(caution.code not in confirmed for caution in cautions):
+            raise ConfirmationRequired(cautions)
     payer = payer_for(patient)
     registration = _registration_number(actor)
+    try:
+        return _create(
+            actor=actor,
+            entity=entity,
+            patient=patient,
+            payer=payer,
+            registration=registration,
+            lines=lines,
+            cautions=cautions,
+            fields={
+                "sede": sede,
+                "care_setting": care_setting,
+                "referral": referral,
+                "diagnosis": diagnosis,
+                "related_diagnosis_1": related_diagnosis_1,
+                "related_diagnosis_2": related_diagnosis_2,
+                "orphan_disease": orphan_disease,
+                "submission_key": submission_key,
+            },
+        )
+    except IntegrityError:
+        # Another post of the same form committed first (the unique submission_key).
+        if submission_key is None:
+            raise
+        issued = _issued_with(submission_key, actor=actor, entity=entity)
+        if issued is None:
+            raise
+        return issued
+
+
+def _issued_with(submission_key, *, actor, entity) -> Prescription | None:
+    """The prescription a form with `submission_key` already issued, or None. A key
+    another user or entity used is refused: it is one form, of one prescriber."""
+    issued = Prescription.objects.filter(submission_key=submission_key).first()
+    if issued is not None and (issued.prescriber_id, issued.entity_id) != (actor.pk, entity.pk):
+        raise DomainError(ERRORS["submission_key"], code="submission_key")
+    return issued
+
+
+def _create(*, actor, entity, patient, payer, registration, lines, cautions, fields):
     with transaction.atomic():
         now = timezone.now()
         prescription = Prescription.objects.create(
             number=next_number(timezone.localdate(now)),
             prescribed_at=now,
             entity=entity,
-            sede=sede,
             habilitation_code=entity.reps_code,
             prescriber=actor,
             prescriber_registration=registration,
@@ -218,25 +283,26 @@ def prescription_issue(
             patient=patient,
             payer=payer.entity,
             payer_code=payer.payer_code,
-            care_setting=care_setting,
-            referral=referral,
-            diagnosis=diagnosis,
-            related_diagnosis_1=related_diagnosis_1,
-            related_diagnosis_2=related_diagnosis_2,
-            orphan_disease=orphan_disease,
             status=PrescriptionStatus.ACTIVA,
+            confirmed_cautions=[
+                {"code": caution.code, "message": str(caution.message)} for caution in cautions
+            ],
+            **fields,
         )
         _create_lines(prescription, lines)
+        data = {
+            "number": prescription.number,
+            "patient": f"{patient.document_type} {patient.document_number}",
+            "lines": [f"{line.technology_type}" for line in lines],
+        }
+        if cautions:
+            data["confirmed_cautions"] = prescription.confirmed_cautions
         audit.log(
             actor=actor,
             action="prescriptions.prescription.issued",
             entity=entity,
             target=prescription,
-            data={
-                "number": prescription.number,
-                "patient": f"{patient.document_type} {patient.document_number}",
-                "lines": [f"{line.technology_type}" for line in lines],
-            },
+            data=data,
         )
     return prescription
 

@@ -140,6 +140,14 @@ def test_the_demo_medico_prescribes_three_technologies_and_downloads_the_pdf(
     line.get_by_label("Justificación").fill("Incontinencia urinaria.")
 
     page.get_by_role("button", name="Emitir prescripción").click()
+    # The demo médico prescribed metformina and the HbA1c to this patient lately: each is a
+    # caution to confirm before issuing again (issue 17 item 4).
+    cautions = page.locator("#cautions input[type=checkbox]")
+    expect(cautions.first).to_be_visible()
+    expect(page.locator("#cautions")).to_contain_text("misma tecnología (00965)")
+    for index in range(cautions.count()):
+        cautions.nth(index).check()
+    page.get_by_role("button", name="Emitir prescripción").click()
     number = page.locator("[data-prescription-number]")
     expect(number).to_have_text(re.compile(r"^\d{20}$"))
     prescription = Prescription.objects.get(number=number.inner_text())

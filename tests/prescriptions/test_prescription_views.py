@@ -3,6 +3,7 @@
 nothing saved, and the buttons that work without JavaScript."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -483,6 +484,11 @@ def test_renovar_copies_the_header_and_the_lines(client, prescribing, catalog):
         {name: f[name].value() for name in f.fields if f[name].value() is not None} for f in forms
     ]
     data = form_data(prescribing, rows)
+    response = client.post(url("prescription_create", prescribing["ips"]), data)
+    # The same technologies the same day: each is a caution to confirm (issue 17 item 4).
+    confirmations = re.findall(r'name="confirm_caution" value="([^"]+)"', response.text)
+    assert len(confirmations) == 3
+    data["confirm_caution"] = confirmations
     response = client.post(url("prescription_create", prescribing["ips"]), data)
     assert response.status_code == 302, [f.errors for f in response.context["lines"].forms]
     renewed = Prescription.objects.exclude(pk=previous.pk).get()
