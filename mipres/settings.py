@@ -20,9 +20,6 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = "MIPRES abierto"
 # The public address used in links sent by email.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
-# Compare every framed page with the template's ordinary rendering (mipres.lib.frames); the
-# test suite turns it on.
-FRAMES_VERIFY = env.bool("FRAMES_VERIFY", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -85,9 +82,15 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mipres.context_processors.site",
             ],
-            # {% slot %} marks a framed page's per-request parts (mipres.lib.frames).
-            "builtins": ["mipres.lib.frames"],
         },
+    },
+    # The hot pages' repeated parts (the timeline, worklist rows): templates/jinja2/,
+    # autoescaped (docs/architecture.md says which engine a template uses).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "mipres.jinja_env.environment"},
     },
 ]
 

@@ -24,8 +24,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Serve static files from the app folders (no collectstatic in tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-# Every framed page a test shows is compared with its ordinary rendering (mipres.lib.frames).
-FRAMES_VERIFY = True
 # Tasks run inline where they are enqueued, so a test sees its e-mail in mail.outbox at once;
 # tests/jobs switches to the database backend and runs the real worker.
 TASKS = {

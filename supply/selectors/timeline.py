@@ -166,6 +166,8 @@ class DeliveryChain:
     deliverable_id: int
     delivery_label: str
     steps: list[Step] = field(default_factory=list)
+    # What a partial entrega left undelivered of the direccionamiento in force (issue 17 §23).
+    remainder: Decimal | None = None
 
 
 @dataclass(slots=True)
@@ -476,7 +478,20 @@ def _timeline(read, viewer: Entity, perms) -> list[LineSupply]:
             by_line[step.parent_id].procedure_supplies.insert(0, step)
         else:
             chains[step.parent_id].steps.append(step)
+    for chain in chains.values():
+        chain.remainder = partial_remainder(chain.steps)
     return list(by_line.values())
+
+
+def partial_remainder(steps: list[Step]) -> Decimal | None:
+    """The quantity directed and not delivered when the chain's entrega in force is partial
+    (None otherwise): what the payer may direct again."""
+    directed = [s.number for s in steps if s.kind == "direccionamiento" and not s.annulled]
+    entregas = [s for s in steps if s.kind == "entrega" and not s.annulled]
+    if not directed or not entregas or any(s.flag2 for s in entregas):
+        return None
+    left = directed[-1] - sum(s.number for s in entregas)
+    return left if left > 0 else None
 
 
 def prescription_supply_get(

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
 from mipres.lib.errors import DomainError
-from mipres.lib.frames import render_framed
 from prescriptions.selectors.prescriptions import posology, technology_label
 
 from ..forms.provider import EntregaAmbitoForm, EntregaForm, LookupForm
@@ -98,7 +97,7 @@ def to_deliver(request):
     context = worklist_context(
         request, tab="to_deliver", filters_html=filters_html, page=page, rows_html=rows_html
     )
-    return render_framed(request, "supply/provider/to_deliver.html", context)
+    return render(request, "supply/provider/to_deliver.html", context)
 
 
 @entity_permission_required(DISPENSE)

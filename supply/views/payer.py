@@ -22,7 +22,6 @@ from entities.decorators import entity_any_permission_required, entity_permissio
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import export_response_or_task
 from mipres.lib.filter_form import bound_filters
-from mipres.lib.frames import render_framed
 from prescriptions.enums import SupplyType, TechnologyType
 
 from ..forms.payer import (
@@ -124,7 +123,7 @@ def to_direct(request):
         "page": page,
         "rows_html": _line_rows_html(request, page.rows, codes),
     }
-    return render_framed(request, "supply/payer/to_direct.html", context)
+    return render(request, "supply/payer/to_direct.html", context)
 
 
 # ---------------------------------------------------------------------------------------
@@ -278,7 +277,7 @@ def directed(request):
         "page": page,
         "rows_html": _directed_rows_html(request, page.rows, providers),
     }
-    return render_framed(request, "supply/payer/directed.html", context)
+    return render(request, "supply/payer/directed.html", context)
 
 
 # ---------------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from entities.decorators import entity_permission_required
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import export_response_or_task
 from mipres.lib.filter_form import bound_filters
-from mipres.lib.frames import render_framed
 from mipres.lib.urls import reverse_once
 from prescriptions.enums import TechnologyType
 from prescriptions.selectors.prescriptions import technology_label
@@ -409,7 +408,7 @@ def to_program(request):
     context = worklist_context(
         request, tab="to_program", filters_html=filters_html, page=page, rows_html=rows_html
     )
-    return render_framed(request, "supply/provider/to_program.html", context)
+    return render(request, "supply/provider/to_program.html", context)
 
 
 @entity_permission_required(PROGRAM)
@@ -534,7 +533,7 @@ def to_report(request):
     context = worklist_context(
         request, tab="to_report", filters_html=filters_html, page=page, rows_html=rows_html
     )
-    return render_framed(request, "supply/provider/to_report.html", context)
+    return render(request, "supply/provider/to_report.html", context)
 
 
 def procedure_context(line) -> dict:
@@ -642,7 +641,7 @@ def to_invoice(request):
     context = worklist_context(
         request, tab="to_invoice", filters_html=filters_html, page=page, rows_html=rows_html
     )
-    return render_framed(request, "supply/provider/to_invoice.html", context)
+    return render(request, "supply/provider/to_invoice.html", context)
 
 
 @entity_permission_required(INVOICE)

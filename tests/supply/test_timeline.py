@@ -253,3 +253,21 @@ def test_the_orm_reads_the_same_rows_as_the_sql(client, world, monkeypatch):
             patch.setattr(selector, "_rows", lambda name, sql, types, params, orm: orm())
             orm = text(page(client, user, entity, number))
         assert without_csrf(orm) == without_csrf(sql)
+
+
+def test_the_remainder_of_a_partial_entrega_shows_in_the_timeline(client, world):
+    """Issue 17 §23: what a partial entrega left undelivered is said under its chain, to the
+    payer and to the provider."""
+    [directed] = direct(world, "M1", deliveries=[plan(1, "2")])
+    programacion = program(world, directed)
+    number = world["prescription"].number
+    html = text(page(client, world["eps_admin"], world["eps"], number))
+    assert "data-remainder" not in html
+    deliver(world, programacion, quantity=Decimal("0.5"), total=False, cause=world["causes"]["4"])
+    for user, entity in (
+        (world["eps_admin"], world["eps"]),
+        (world["prov_admin"], world["provider"]),
+    ):
+        html = text(page(client, user, entity, number))
+        assert re.findall(r'data-remainder="([^"]+)"', html) == ["1,500"]
+        assert "Pendiente por entregar: 1,500 (entrega parcial)" in html

@@ -1,0 +1,29 @@
+"""The Jinja2 environment of the hot pages' templates (templates/jinja2/, docs/architecture.md):
+Django's translations, URLs and the few filters those templates use, with autoescape on
+(Django's Jinja2 backend turns it on)."""
+
+from django.template.defaultfilters import floatformat
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import localize
+from jinja2 import Environment
+
+
+def localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A datetime in the current time zone, as `|date:"Y-m-d H:i"` writes it."""
+    return timezone.localtime(value).strftime(fmt)
+
+
+def url(name: str, *args) -> str:
+    return reverse(name, args=args)
+
+
+def environment(**options) -> Environment:
+    env = Environment(extensions=["jinja2.ext.i18n"], **options)
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+        translation.gettext, translation.ngettext, newstyle=True
+    )
+    env.globals.update(static=static, url=url)
+    env.filters.update(floatformat=floatformat, localize=localize, localtime=localtime)
+    return env
