@@ -311,8 +311,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
-# Requests per minute per NIT on the web services (429 with Retry-After beyond).
+# Web-service requests per minute per credential (GUID and its tokens), counted after
+# authentication (429 with Retry-After beyond). Failed authentications have their own
+# limits per client address and, higher, per NIT, and never count against a valid caller.
 WS_RATE_LIMIT_PER_MINUTE = env.int("WS_RATE_LIMIT_PER_MINUTE", default=600)
+WS_AUTH_FAILURES_PER_MINUTE_PER_ADDRESS = env.int(
+    "WS_AUTH_FAILURES_PER_MINUTE_PER_ADDRESS", default=30
+)
+WS_AUTH_FAILURES_PER_MINUTE_PER_NIT = env.int("WS_AUTH_FAILURES_PER_MINUTE_PER_NIT", default=300)
 # Plausibility of a prescription (prescriptions/services/plausibility.py, README «Límites de
 # una prescripción»): issuing asks the prescriber to confirm the same technology prescribed
 # to the same patient by the same prescriber within `duplicate_days`.

@@ -188,6 +188,11 @@ def token_generate(nit: str, guid: str) -> str | None:
     caller = guid_resolve(nit, guid)
     if caller is None:
         return None
+    return token_issue(caller)
+
+
+def token_issue(caller: Caller) -> str:
+    """A new temporal token for `caller`'s credential, valid 24 hours."""
     token = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     now = timezone.now()
     TemporalToken.objects.create(

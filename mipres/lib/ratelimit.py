@@ -19,10 +19,7 @@ def hit(key: str, limit: int, window_seconds: int) -> bool:
     The window number is part of the cache key, so a backend that stretches a key's
     expiry on `incr` (file and database caches) cannot stretch the window.
     """
-    window = int(time.time() // window_seconds)
-    # Hashed: cache backends refuse keys with spaces or over 250 characters.
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    cache_key = f"ratelimit:{digest}:{window_seconds}:{window}"
+    cache_key = _cache_key(key, window_seconds)
     cache.add(cache_key, 0, timeout=window_seconds + 1)
     try:
         count = cache.incr(cache_key)
@@ -30,3 +27,16 @@ def hit(key: str, limit: int, window_seconds: int) -> bool:
         cache.set(cache_key, 1, timeout=window_seconds + 1)
         count = 1
     return count <= limit
+
+
+def exceeded(key: str, limit: int, window_seconds: int) -> bool:
+    """Whether `key` has already had its `limit` hits in the current window (counts
+    nothing: for refusing early what `hit` counts only on failure)."""
+    return (cache.get(_cache_key(key, window_seconds)) or 0) >= limit
+
+
+def _cache_key(key: str, window_seconds: int) -> str:
+    window = int(time.time() // window_seconds)
+    # Hashed: cache backends refuse keys with spaces or over 250 characters.
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"ratelimit:{digest}:{window_seconds}:{window}"

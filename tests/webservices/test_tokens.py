@@ -119,7 +119,7 @@ def test_strange_inputs_never_give_500(client, eps_ws, world):
 
 
 @override_settings(WS_RATE_LIMIT_PER_MINUTE=3)
-def test_rate_limit_per_nit_is_429_with_retry_after(client, prov_ws, world):
+def test_rate_limit_per_credential_is_429_with_retry_after(client, prov_ws, world):
     codes = [prov_ws.by_date("DireccionamientoXFecha").status_code for _ in range(5)]
     assert codes[:2] == [200, 200]  # (the token's GenerarToken was not counted: made directly)
     assert 429 in codes

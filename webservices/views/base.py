@@ -1,4 +1,4 @@
-"""What every web-service view shares: the path token, the rate limit per NIT, the
+"""What every web-service view shares: the path token, the rate limits, the
 Idempotency-Key replay, the XMany batch and the view factories with their OpenAPI schema
 (drf-spectacular)."""
 
@@ -20,7 +20,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mipres.lib.ratelimit import hit
+from mipres.lib.ratelimit import exceeded, hit
+from mipres.lib.request_context import client_ip
 
 from .. import services
 from ..errors import WsError, bad_request, to_ws_error, unauthorized
@@ -42,27 +43,46 @@ class WsView(APIView):
     permission_classes: list = []
 
 
-def rate_limit(nit: str) -> None:
-    limit = settings.WS_RATE_LIMIT_PER_MINUTE
-    if not hit(f"ws:{nit[:20]}", limit, 60):
-        retry = 60 - int(time.time()) % 60
-        raise WsError(
-            429,
-            _("Demasiadas solicitudes para este NIT: intente de nuevo en %(s)s segundos.")
-            % {"s": retry},
-            code="rate_limited",
-            headers={"Retry-After": str(retry)},
-        )
+def _too_many(message) -> WsError:
+    retry = 60 - int(time.time()) % 60
+    return WsError(429, message, code="rate_limited", headers={"Retry-After": str(retry)})
 
 
-def authenticate(nit: str, token: str, *, guid: bool = False) -> Caller:
+def _failed(nit: str, failure: WsError) -> WsError:
+    """Count a failed authentication against the client address and the NIT (never
+    against a credential): the 401, or a 429 once either is over its limit."""
+    address = client_ip.get() or ""
+    by_address = hit(
+        f"ws:fail:addr:{address}", settings.WS_AUTH_FAILURES_PER_MINUTE_PER_ADDRESS, 60
+    )
+    by_nit = hit(f"ws:fail:nit:{nit[:20]}", settings.WS_AUTH_FAILURES_PER_MINUTE_PER_NIT, 60)
+    if by_address and by_nit:
+        return failure
+    return _too_many(_("Demasiados intentos fallidos de autenticación: espere un minuto."))
+
+
+def authenticate(nit: str, token: str, *, guid: bool = False, failure=None) -> Caller:
     """The caller of a path token (a temporal token, or the GUID itself on the
-    prescription service), after the NIT's rate limit; 401 when it is not valid."""
+    prescription service and GenerarToken); 401 (or `failure`) when it is not valid.
+
+    Limits: a client address over its failed authentications is refused (429) before
+    anything is looked up; a failure counts against the address and the NIT; a valid
+    caller counts against its own credential's quota only, so nobody else's traffic,
+    failed or not, makes it answer 429."""
     nit = services.normalise_nit(nit)
-    rate_limit(nit)
+    address = client_ip.get() or ""
+    if exceeded(f"ws:fail:addr:{address}", settings.WS_AUTH_FAILURES_PER_MINUTE_PER_ADDRESS, 60):
+        raise _too_many(
+            _("Demasiados intentos fallidos de autenticación desde su dirección: espere un minuto.")
+        )
     caller = services.guid_resolve(nit, token) if guid else services.token_resolve(token, nit)
     if caller is None:
-        raise unauthorized()
+        raise _failed(nit, failure or unauthorized())
+    if not hit(f"ws:credential:{caller.credential_id}", settings.WS_RATE_LIMIT_PER_MINUTE, 60):
+        raise _too_many(
+            _("Demasiadas solicitudes con esta credencial: intente de nuevo en %(s)s segundos.")
+            % {"s": 60 - int(time.time()) % 60}
+        )
     return caller
 
 
@@ -164,7 +184,10 @@ def error_responses(*codes: int) -> dict:
         422: (
             "Regla de negocio: el servicio rechazó la solicitud (los duplicados dicen «ya existe»)."
         ),
-        429: "Límite de solicitudes por NIT; ver Retry-After.",
+        429: (
+            "Límite de solicitudes por credencial, o de intentos fallidos por dirección o "
+            "NIT; ver Retry-After."
+        ),
     }
     return {code: OpenApiResponse(ErrorSerializer, description=texts[code]) for code in codes}
 

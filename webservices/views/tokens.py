@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from .. import services
 from ..errors import WsError
-from .base import NIT, WsView, error_responses, rate_limit
+from .base import NIT, WsView, authenticate, error_responses
 
 
 def token_view(base_tag: str):
@@ -35,13 +35,11 @@ def token_view(base_tag: str):
             },
         )
         def get(self, request, nit, guid):
-            rate_limit(services.normalise_nit(nit))
-            token = services.token_generate(nit, guid)
-            if token is None:
-                raise WsError(
-                    401, _("El NIT o el token (GUID) no son válidos."), code="invalid_credentials"
-                )
-            return Response(token)
+            failure = WsError(
+                401, _("El NIT o el token (GUID) no son válidos."), code="invalid_credentials"
+            )
+            caller = authenticate(nit, guid, guid=True, failure=failure)
+            return Response(services.token_issue(caller))
 
     View.__name__ = View.__qualname__ = f"GenerarToken{base_tag}View"
     return View
