@@ -11,6 +11,7 @@ from entities.decorators import entity_any_permission_required
 from mipres.lib.errors import DomainError
 from mipres.lib.forms import add_service_error
 from mipres.lib.layout import form_helper
+from mipres.lib.next_url import safe_next
 
 from ..selectors.kinds import KIND_LABELS
 from ..selectors.steps import step_get_own
@@ -40,11 +41,10 @@ class AnnulForm(forms.Form):
 
 def back_url(request, step) -> str:
     """Where to return: the page the user came from (same site), else the timeline."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return target
     number = _prescription(step).number
-    return reverse("supply:prescription", args=[request.entity.external_id, number])
+    return safe_next(
+        request, reverse("supply:prescription", args=[request.entity.external_id, number])
+    )
 
 
 def _prescription(step):

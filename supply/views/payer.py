@@ -22,6 +22,7 @@ from entities.decorators import entity_any_permission_required, entity_permissio
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import export_response_or_task
 from mipres.lib.filter_form import bound_filters
+from mipres.lib.next_url import safe_next
 from prescriptions.enums import SupplyType, TechnologyType
 
 from ..forms.payer import (
@@ -92,14 +93,6 @@ def _export(request, fmt: str, name: str, header: list, rows):
     return export_response_or_task(request, fmt, basename, header, rows)
 
 
-def _back(request, default: str) -> str:
-    """The page to return to after a form (same site only), else `default`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
-
-
 @entity_permission_required(DIRECT)
 @require_GET
 def to_direct(request):
@@ -141,7 +134,7 @@ def _line_context(request, line) -> dict:
         "assigned": line.total_quantity - remaining,
         "remaining": remaining,
         "remaining_text": number_text(max(remaining, 0)),
-        "back": _back(request, _url("to_direct", request)),
+        "back": safe_next(request, _url("to_direct", request)),
     }
 
 
@@ -330,7 +323,7 @@ def payer_reports(request):
 def suministro(request, deliverable_id):
     """The payer's report of the supply of a delivered deliverable."""
     deliverable, entrega = selectors.payer_deliverable_get(entity=request.entity, pk=deliverable_id)
-    back = _back(request, _url("payer_reports", request) + "?seccion=suministro")
+    back = safe_next(request, _url("payer_reports", request) + "?seccion=suministro")
     form = SuministroForm(request.POST or None, deliverable=deliverable, entrega=entrega)
     if request.method == "POST" and form.is_valid():
         try:
@@ -366,7 +359,7 @@ def suministro(request, deliverable_id):
 def datos_facturados(request, facturacion_id):
     """The payer's datos facturados on an active facturación of a deliverable it pays."""
     facturacion = selectors.payer_facturacion_get(entity=request.entity, pk=facturacion_id)
-    back = _back(request, _url("payer_reports", request) + "?seccion=facturados")
+    back = safe_next(request, _url("payer_reports", request) + "?seccion=facturados")
     form = DatosFacturadosForm(request.POST or None, facturacion=facturacion)
     if request.method == "POST" and form.is_valid():
         try:
