@@ -30,6 +30,7 @@ from ..enums import (
 )
 from ..selectors.patients import patient_find
 from ..services.prescribing import IngredientData, LineData
+from .prescribing_lines import MAX_LINES
 
 UNKNOWN_CODE = _("El código «%(value)s» no existe en el catálogo.")
 FUTURE_DATE = _("La fecha no puede ser posterior a hoy.")
@@ -272,10 +273,30 @@ LINE_FORMS = {
 }
 
 
+TOO_MANY_LINES = _("Registre como máximo %(max)s tecnologías.")
+
+
 class LineFormSet(BaseFormSet):
+    # Set by LineEntry when more lines were posted than allowed: no row is built at all.
+    refused = False
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         form.fields["DELETE"].label = _("Quitar esta línea")
+
+    def total_form_count(self):
+        return 0 if self.refused else super().total_form_count()
+
+    def non_form_errors(self):
+        return ErrorList() if self.refused else super().non_form_errors()
+
+
+def _posted_count(data, key: str) -> int:
+    """A posted TOTAL_FORMS as a number (0 when garbled; huge when absurdly long)."""
+    value = data.get(key) or ""
+    if not value.isdigit():
+        return 0
+    return int(value) if len(value) < 7 else 10**6
 
 
 class LineEntry:
@@ -293,11 +314,26 @@ class LineEntry:
             self.adding = data[self.ADD]
             data = data.copy()
             key = f"line{self.adding}-TOTAL_FORMS"
-            data[key] = str(int(data.get(key) or 0) + 1)
+            data[key] = str(_posted_count(data, key) + 1)
+        # More lines posted than a prescription may have: refused before any row is built
+        # (a POST with 40,000 rows answers at once).
+        posted = sum(
+            _posted_count(data or {}, f"line{letter}-TOTAL_FORMS") for letter in LINE_FORMS
+        )
+        self.too_many = TOO_MANY_LINES % {"max": MAX_LINES} if posted > MAX_LINES else ""
         self.formsets = []
         for letter, form in LINE_FORMS.items():
-            formset_class = formset_factory(form, formset=LineFormSet, extra=0, can_delete=True)
+            formset_class = formset_factory(
+                form,
+                formset=LineFormSet,
+                extra=0,
+                can_delete=True,
+                max_num=MAX_LINES,
+                absolute_max=MAX_LINES,
+                validate_max=True,
+            )
             formset = formset_class(data, prefix=f"line{letter}")
+            formset.refused = bool(self.too_many)
             formset.letter, formset.label = letter, TechnologyType(letter).label
             self.formsets.append(formset)
         self._positions = []
@@ -315,7 +351,9 @@ class LineEntry:
         header._errors = ErrorDict()
 
     def is_valid(self) -> bool:
-        return not self.adding and all([formset.is_valid() for formset in self.formsets])
+        if self.adding or self.too_many:
+            return False
+        return all([formset.is_valid() for formset in self.formsets])
 
     def lines(self) -> list[LineData]:
         """The valid lines, type by type in MIPRES's order, each remembered with its form so

@@ -302,7 +302,12 @@ class BaseDeliveryFormSet(forms.BaseFormSet):
 
 
 DeliveryFormSet = formset_factory(
-    DeliveryRowForm, formset=BaseDeliveryFormSet, extra=0, max_num=120, absolute_max=120
+    DeliveryRowForm,
+    formset=BaseDeliveryFormSet,
+    extra=0,
+    max_num=120,
+    absolute_max=120,
+    validate_max=True,
 )
 DELIVERIES_PREFIX = "entregas"
 ROW_FIELDS = {"delivery_number", "sub_number", "quantity", "max_delivery_date"}
