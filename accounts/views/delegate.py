@@ -22,7 +22,7 @@ from entities import services as entity_services
 from entities.decorators import entity_permission_required
 from entities.permissions import Role
 from mipres.lib.errors import DomainError
-from mipres.lib.exports import csv_response
+from mipres.lib.export_tasks import export_response_or_task
 
 from .. import selectors, services
 from ..forms.delegate import (
@@ -62,9 +62,9 @@ def _person(user) -> str:
     return user.get_full_name() if user else _("Sistema")
 
 
-def _csv_response(name: str, entity, header: list[str], rows) -> HttpResponse:
-    filename = f"{name}-{entity.nit}-{timezone.localdate():%Y%m%d}.csv"
-    return csv_response(filename, header, rows)
+def _csv_response(request, name: str, header: list[str], rows) -> HttpResponse:
+    basename = f"{name}-{request.entity.nit}-{timezone.localdate():%Y%m%d}"
+    return export_response_or_task(request, "csv", basename, header, rows)
 
 
 @entity_permission_required(MANAGE_USERS)
@@ -134,7 +134,7 @@ def users_csv(request):
         ]
         for m in memberships.iterator(chunk_size=500)
     )
-    return _csv_response("usuarios", request.entity, header, rows)
+    return _csv_response(request, "usuarios", header, rows)
 
 
 @entity_permission_required(MANAGE_USERS)
@@ -336,7 +336,7 @@ def network_csv(request):
         ]
         for link in links.iterator(chunk_size=500)
     )
-    return _csv_response("red", request.entity, header, rows)
+    return _csv_response(request, "red", header, rows)
 
 
 @entity_permission_required(MANAGE_NETWORK)
