@@ -211,9 +211,8 @@ def patient_prescriptions(patient_id: int) -> list[PrescriptionView]:
             )
             if line.pk in not_directed:
                 view.state, view.cause = "no_direccionada", not_directed[line.pk].cause.name
-            view.renewable = renewal_refusal(line, prescription) is None and not (
-                view.renewal and view.renewal.status == RenewalStatus.PENDIENTE
-            )
+            answered = view.renewal and view.renewal.status != RenewalStatus.RECHAZADA
+            view.renewable = renewal_refusal(line, prescription) is None and not answered
             lines.append(view)
         views.append(PrescriptionView(prescription=prescription, lines=lines))
     return views
