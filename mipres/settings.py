@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "webservices",
+    "fhir_api",
     # Background work (docs/scaling.md): Django's Tasks with the database backend, and the
     # project's task pages (exports), periodic jobs and helpers.
     "django_tasks_db",

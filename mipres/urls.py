@@ -17,6 +17,7 @@ urlpatterns = [
     path("prescripciones/", include("prescriptions.urls")),
     path("suministro/", include("supply.urls")),
     path("tareas/", include("jobs.urls")),
+    path("fhir/r4/", include("fhir_api.urls")),
     path("paciente/", include("patients.urls")),
     path("solicitudes-renovacion/", include("patients.urls_ips")),
     path(
