@@ -71,9 +71,9 @@ def _prefixed(prefix: str) -> Callable[[str], dict | None]:
 
 def line_lookup(value: str) -> dict | None:
     number, _, key = value.partition("-")
-    if len(number) == 20 and number.isdigit() and key[:1].isalpha() and key[1:].isdigit():
-        if len(key) < 8:
-            return {"prescription__number": number, "technology_type": key[0], "order": key[1:]}
+    valid_key = key[:1].isalpha() and key[1:].isdigit() and len(key) < 8
+    if len(number) == 20 and number.isdigit() and valid_key:
+        return {"prescription__number": number, "technology_type": key[0], "order": key[1:]}
     return None
 
 
