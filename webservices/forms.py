@@ -12,6 +12,8 @@ class RotateForm(forms.Form):
         required=True,
     )
 
-    def __init__(self, *args, submit_label=None, **kwargs):
+    def __init__(self, *args, submit_label=None, revokes=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not revokes:  # a first GUID revokes nothing: nothing to acknowledge
+            del self.fields["confirm"]
         self.helper = form_helper(submit_label or _("Generar GUID"))

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", delegate.credentials, name="credentials"),
     path("rotar/", delegate.credential_rotate, name="rotate"),
     path("rotar/<str:code>/", delegate.credential_rotate, name="rotate_code"),
+    path("creado/<int:credential_id>/", delegate.credential_created, name="created"),
 ]

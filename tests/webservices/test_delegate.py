@@ -30,30 +30,42 @@ def _urls(world):
     )
 
 
+def _shown(response) -> str | None:
+    found = re.search(r'<code id="guid">([0-9A-F-]{36})</code>', response.content.decode())
+    return found.group(1) if found else None
+
+
 def test_delegate_creates_then_rotates_a_code_guid(client, world, eps_delegate):
     page, rotate = _urls(world)
     client.force_login(eps_delegate)
     response = client.get(page)
     assert response.status_code == 200 and "EPT001" in response.content.decode()
-    assert client.get(rotate).status_code == 200
-    # Without the confirmation nothing happens.
-    assert client.post(rotate, {}).status_code == 200
-    assert not Credential.objects.exists()
-    response = client.post(rotate, {"confirm": "on"})
-    assert response.status_code == 200
-    assert "no-store" in response.headers.get("Cache-Control", "")
-    guid = re.search(r'<code id="guid">([0-9A-F-]{36})</code>', response.content.decode()).group(1)
+    first_form = client.get(rotate).content.decode()
+    # A first GUID revokes nothing: no acknowledgement to tick.
+    assert 'name="confirm"' not in first_form and not Credential.objects.exists()
+    response = client.post(rotate, {})
+    assert response.status_code == 302
+    shown = client.get(response["Location"])
+    assert "no-store" in shown.headers.get("Cache-Control", "")
+    guid = _shown(shown)
     credential = Credential.objects.get()
     assert credential.payer_code == world["code"] and credential.guid_hash != guid
     assert guid not in str(Credential.objects.values_list())
     assert services.token_generate(world["eps"].nit, guid)
     assert AuditEntry.objects.filter(action="webservices.credential.rotated").count() == 1
+    # Reloading the page neither shows the GUID again nor rotates it.
+    again = client.get(response["Location"])
+    assert again.status_code == 200 and _shown(again) is None
+    assert "ya se mostró" in again.content.decode()
+    assert Credential.objects.count() == 1 and services.token_generate(world["eps"].nit, guid)
     # The list shows the hint, never the GUID.
     listed = client.get(page).content.decode()
     assert guid[-4:] in listed and guid not in listed
-    # Rotating revokes the first one.
-    second = client.post(rotate, {"confirm": "on"}).content.decode()
-    new_guid = re.search(r'<code id="guid">([0-9A-F-]{36})</code>', second).group(1)
+    # Rotating asks to acknowledge the revocation, then revokes the first one.
+    assert 'name="confirm"' in client.get(rotate).content.decode()
+    assert client.post(rotate, {}).status_code == 200 and Credential.objects.count() == 1
+    second = client.post(rotate, {"confirm": "on"})
+    new_guid = _shown(client.get(second["Location"]))
     assert services.token_generate(world["eps"].nit, guid) is None
     assert services.token_generate(world["eps"].nit, new_guid)
 

@@ -1,9 +1,9 @@
 """The delegate's page for web-service GUIDs (DESIGN §5): one per payer code of an
-EPS/EOC, one for an entidad territorial, IPS or proveedor. A GUID is shown once, right
-after it is created, and never again (only its hash is kept)."""
+EPS/EOC, one for an entidad territorial, IPS or proveedor. A GUID is shown once, on the
+page the creating POST redirects to, and never again (only its hash is kept)."""
 
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -48,13 +48,17 @@ def credentials(request):
 @entity_permission_required(MANAGE)
 @require_http_methods(["GET", "POST"])
 def credential_rotate(request, code: str | None = None):
+    """GET asks; only POST creates (or rotates) the GUID, then redirects to the page that
+    shows it once (post/redirect/get: reloading that page never rotates again)."""
     entity = request.entity
     payer_code = _subject(entity, code)
     existing = Credential.objects.filter(
         entity=entity, payer_code=payer_code, revoked_at__isnull=True
     ).first()
     form = RotateForm(
-        request.POST or None, submit_label=_("Rotar GUID") if existing else _("Generar GUID")
+        request.POST if request.method == "POST" else None,
+        submit_label=_("Rotar GUID") if existing else _("Generar GUID"),
+        revokes=existing is not None,
     )
     context = {"entity": entity, "payer_code": payer_code, "existing": existing, "form": form}
     if request.method == "POST" and form.is_valid():
@@ -65,7 +69,32 @@ def credential_rotate(request, code: str | None = None):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            # Rendered, not redirected: the GUID exists only in this response.
-            context.update(credential=credential, guid=guid)
-            return render(request, "webservices/credential_created.html", context)
+            # The GUID waits in the session for the one page that shows it (and removes it).
+            request.session[_shown_key(credential.pk)] = guid
+            return redirect(
+                "ws_delegate:created", entity_id=entity.external_id, credential_id=credential.pk
+            )
     return render(request, "webservices/credential_rotate.html", context)
+
+
+def _shown_key(credential_id: int) -> str:
+    return f"webservices:new_guid:{credential_id}"
+
+
+@never_cache
+@entity_permission_required(MANAGE)
+@require_GET
+def credential_created(request, credential_id: int):
+    """The new GUID, shown once: the session gives it up on the first view; a reload
+    says it was already shown (and rotates nothing)."""
+    credential = get_object_or_404(
+        Credential.objects.select_related("payer_code"), pk=credential_id, entity=request.entity
+    )
+    guid = request.session.pop(_shown_key(credential.pk), None)
+    context = {
+        "entity": request.entity,
+        "payer_code": credential.payer_code,
+        "credential": credential,
+        "guid": guid,
+    }
+    return render(request, "webservices/credential_created.html", context)
