@@ -225,6 +225,8 @@ EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=5000)
 RETHUS_ADAPTER = env("RETHUS_ADAPTER", default="accounts.registries.MirrorRethusAdapter")
 REPS_ADAPTER = env("REPS_ADAPTER", default="accounts.registries.MirrorProviderRegistryAdapter")
 RETHUS_LOOKUPS_PER_MINUTE = env.int("RETHUS_LOOKUPS_PER_MINUTE", default=20)
+# The national patient lookup by document: lookups per minute per user (each one audited).
+PATIENT_LOOKUPS_PER_MINUTE = env.int("PATIENT_LOOKUPS_PER_MINUTE", default=30)
 
 # The support desk (mesa de ayuda) as the Ministry publishes it (seeds 000/001).
 SUPPORT = {

@@ -24,6 +24,7 @@ from mipres.lib.errors import DomainError
 from .. import selectors, services
 from ..forms.patients import PatientFilterForm, PatientForm, PatientSearchForm
 from ..models import Patient
+from ..services.lookups import patients_search
 
 MANAGE_PATIENTS = "prescriptions.manage_patients"
 # Who may look a patient up from the prescription form.
@@ -65,13 +66,22 @@ def patient_search(request):
     and who pays; the newborns registered with that document as the mother's; or «no
     registrado» with a link to register."""
     form = PatientSearchForm(request.GET or None)
-    results = None
+    results, status = None, 200
     if form.is_valid():
         data = form.cleaned_data
-        patients = selectors.patient_search(data["document_type"], data["document_number"])
-        results = [_with_payer(patient) for patient in patients]
+        try:
+            patients = patients_search(actor=request.user, entity=request.entity, **_document(data))
+        except DomainError as error:
+            form.add_error(None, error.message)
+            status = 429
+        else:
+            results = [_with_payer(patient) for patient in patients]
     context = {"entity": request.entity, "form": form, "results": results}
-    return render(request, "prescriptions/patients/patient_search.html", context)
+    return render(request, "prescriptions/patients/patient_search.html", context, status=status)
+
+
+def _document(data: dict) -> dict:
+    return {"document_type": data["document_type"], "document_number": data["document_number"]}
 
 
 @entity_permission_required(MANAGE_PATIENTS)
@@ -176,13 +186,18 @@ def patient_lookup_json(request):
     """`?document_type=CC&document_number=…` → {"found", "patient", "newborns"}: the patient
     with that own document (or null) and the newborns registered with it as the mother's
     document (for type MS, every newborn of that mother's number), each with the payer
-    or `payer_error`. 400 with {"errors"} for a malformed query."""
+    or `payer_error`. 400 with {"errors"} for a malformed query, 429 when the user's lookups
+    are over the limit (prescriptions.services.lookups)."""
     form = PatientSearchForm(request.GET)
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         return JsonResponse({"errors": errors}, status=400)
-    data = form.cleaned_data
-    patients = selectors.patient_search(data["document_type"], data["document_number"])
+    try:
+        patients = patients_search(
+            actor=request.user, entity=request.entity, **_document(form.cleaned_data)
+        )
+    except DomainError as error:
+        return JsonResponse({"errors": {"__all__": [str(error.message)]}}, status=429)
     exact = next((p for p in patients if not p.uses_mother_document), None)
     newborns = [p for p in patients if p.uses_mother_document]
     return JsonResponse(

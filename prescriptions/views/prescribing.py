@@ -30,12 +30,12 @@ from ..forms.prescribing import (
     normalize_code,
     renewal_initial,
 )
-from ..selectors.patients import patient_find
 from ..selectors.prescriptions import (
     last_prescription_for,
     patient_summary,
     prescription_get,
 )
+from ..services.lookups import patient_lookup
 from ..services.prescribing import allowed_types, prescription_issue
 
 PRESCRIBING_PERMS = ("prescriptions.prescribe", "prescriptions.order_nutrition")
@@ -209,11 +209,21 @@ def prescription_patient_panel(request):
     document_type = request.GET.get("document_type", "")
     number = normalize_code(request.GET.get("document_number", ""))
     order = request.GET.get("newborn_order", "")
-    patient = None
-    if document_type and number:
-        patient = patient_find(
-            document_type, number, newborn_order=int(order) if order.isdigit() else None
+    if not (document_type and number):
+        context = {"entity": request.entity, **_patient_context(request, None, None)}
+        return render(request, "prescriptions/prescription_form.html#patient-panel", context)
+    try:
+        patient = patient_lookup(
+            actor=request.user,
+            entity=request.entity,
+            document_type=document_type,
+            document_number=number,
+            newborn_order=int(order) if order.isdigit() else None,
         )
-    document = (document_type, number) if document_type and number else None
-    context = {"entity": request.entity, **_patient_context(request, patient, document)}
+    except DomainError as error:
+        # A fragment the script shows in place (it shows only successful answers).
+        context = {"entity": request.entity, "lookup_refused": error.message}
+    else:
+        document = (document_type, number)
+        context = {"entity": request.entity, **_patient_context(request, patient, document)}
     return render(request, "prescriptions/prescription_form.html#patient-panel", context)
