@@ -3,7 +3,8 @@
 #   docker build -t mipres-abierto .
 #   docker run -e SECRET_KEY=... -e DATABASE_URL=postgres://... -p 8000:8000 mipres-abierto
 #
-# docker-compose.yml runs it together with PostgreSQL. Settings come from the environment
+# docker-compose.yml runs two of it behind HAProxy, with a task worker, PostgreSQL primary and
+# replica, PgBouncer and Redis (docs/scaling.md). Settings come from the environment
 # (mipres/settings.py, .env.example); DEBUG is off unless DEBUG=true is passed.
 FROM python:3.12-slim
 
@@ -21,7 +22,7 @@ WORKDIR /app
 RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/mipres \
     --shell /usr/sbin/nologin mipres
 
-# Runtime dependencies only (requirements-dev.txt is for developers and CI). psycopg2-binary
+# Runtime dependencies only (requirements-dev.txt is for developers and CI). psycopg[binary]
 # ships its own libpq, so no compiler or system library is needed.
 COPY requirements.txt .
 RUN pip install -r requirements.txt

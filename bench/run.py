@@ -911,7 +911,7 @@ def git_commit() -> str | None:
 
 def versions() -> dict[str, str | None]:
     found: dict[str, str | None] = {"python": platform.python_version()}
-    for module in ("django", "gunicorn", "psycopg2"):
+    for module in ("django", "gunicorn", "psycopg"):
         try:
             found[module] = __import__(module).__version__.split()[0]
         except (ImportError, AttributeError):

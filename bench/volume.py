@@ -4,7 +4,7 @@
 patients with their BDUA affiliations, 1,000,000 prescriptions with 2,500,000 technology
 lines of the five types, the active ingredients of the medicines, a novedad and an audit
 entry for every annulment, and an audit entry for every issue. The rows go in with
-`COPY … FROM STDIN` (psycopg2's `copy_expert`) in chunks of about 100,000 rows, generated as
+`COPY … FROM STDIN` (psycopg 3's `cursor.copy()`) in chunks of about 100,000 rows, generated as
 a stream (never a list of millions of objects) by the main thread while other threads feed
 earlier chunks to PostgreSQL through two connections, so Python and the server work at the
 same time. Every constraint, index and foreign key stays in place and is checked (see
@@ -49,7 +49,6 @@ or through the load driver: `.venv/bin/python bench/run.py --volume 1000000`.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import queue
@@ -326,8 +325,8 @@ def generate(
     """
     if prescriptions < 1 or lines_per_prescription < 1:
         raise VolumeError("at least one prescription, and at least one line each")
-    if connection.vendor != "postgresql" or connection.Database.__name__ != "psycopg2":
-        raise VolumeError("the volume generator needs PostgreSQL through psycopg2 (COPY)")
+    if connection.vendor != "postgresql" or connection.Database.__name__ != "psycopg":
+        raise VolumeError("the volume generator needs PostgreSQL through psycopg 3 (COPY)")
     say = progress or (lambda message: None)
     report = Report(prescriptions, lines_per_prescription, seed)
     clock = _Clock(report)
@@ -1042,8 +1041,18 @@ def _verify(cursor, set_based: bool, models: Sequence, before: dict) -> None:
             raise VolumeError(f"{table}: rows point at missing rows: {', '.join(broken)}")
 
 
+def copy_in(cursor, sql: str, data: bytes) -> None:
+    """Run `sql` (a `COPY … FROM STDIN`) on `cursor` with `data`, written in blocks of 1 MiB
+    through psycopg 3's `cursor.copy()`."""
+    block = 1 << 20
+    view = memoryview(data)
+    with cursor.copy(sql) as copy:
+        for start in range(0, len(view), block):
+            copy.write(view[start : start + block])
+
+
 class _Copier:
-    """One connection, fed from its own thread: psycopg2 releases the GIL while it waits
+    """One connection, fed from its own thread: psycopg releases the GIL while it waits
     for the server, so Python generates the next chunk while PostgreSQL stores this one."""
 
     def __init__(self, raw) -> None:
@@ -1056,7 +1065,7 @@ class _Copier:
         """COPY `rows` (text format lines) into `model`'s table, soon."""
         if rows:
             data = "".join(rows).encode()
-            self.run(lambda cursor: cursor.copy_expert(_copy_sql(model), io.BytesIO(data), 1 << 20))
+            self.run(lambda cursor: copy_in(cursor, _copy_sql(model), data))
 
     def run(self, work: Callable) -> None:
         if self.thread is None:

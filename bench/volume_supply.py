@@ -79,6 +79,7 @@ from bench.volume import (
     _Picker,
     _prepare,
     _verify,
+    copy_in,
 )
 from entities.models import (
     AuditEntry,
@@ -249,13 +250,13 @@ def generate_supply(
     then the chains load through `connections` new connections, each a transaction that
     checks its rows' foreign keys before it commits; then ANALYZE (and VACUUM).
 
-    Raises VolumeError when the database is not PostgreSQL through psycopg2, bench/volume.py
+    Raises VolumeError when the database is not PostgreSQL through psycopg 3, bench/volume.py
     has not run, this has already run, or there are too few lines for `deliverables`.
     """
     if deliverables < 1:
         raise VolumeError("at least one deliverable")
-    if connection.vendor != "postgresql" or connection.Database.__name__ != "psycopg2":
-        raise VolumeError("the volume generator needs PostgreSQL through psycopg2 (COPY)")
+    if connection.vendor != "postgresql" or connection.Database.__name__ != "psycopg":
+        raise VolumeError("the volume generator needs PostgreSQL through psycopg 3 (COPY)")
     say = progress or (lambda message: None)
     report = SupplyReport(deliverables, seed)
     clock = _Clock(report)
@@ -782,7 +783,7 @@ class _Writer:
             if rows:
                 data = "".join(rows).encode()
                 sql = _copy_sql(model)
-                copier.run(lambda cursor, sql=sql, data=data: _copy(cursor, sql, data))
+                copier.run(lambda cursor, sql=sql, data=data: copy_in(cursor, sql, data))
                 self.rows[model._meta.db_table] += len(rows)
                 rows.clear()
 
@@ -1135,12 +1136,6 @@ class _Step:
 
 def _money(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
-
-
-def _copy(cursor, sql: str, data: bytes) -> None:
-    import io
-
-    cursor.copy_expert(sql, io.BytesIO(data), 1 << 20)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -104,11 +104,17 @@ else:
     # Persistent connections: without them a one-query page is ~6x slower (docs/benchmarks.md).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # The statements mipres.lib.prepared prepares are planned once per connection: without
-    # this, PostgreSQL plans a statement with parameters again on every execution whenever
-    # its generic plan looks costlier than the first custom ones (the worklists' pages and
-    # the timeline did, 0.5-1 ms each time). The ORM prepares nothing, so nothing else changes.
+    # psycopg 3 binds parameters on the server and prepares a statement once it has run
+    # `prepare_threshold` times on a connection (psycopg's default, 5). An empty
+    # DATABASE_PREPARE_THRESHOLD prepares nothing: for PgBouncer before 1.21 in transaction
+    # mode (docs/scaling.md). A prepared statement is planned once per connection: without
+    # force_generic_plan, PostgreSQL plans a statement with parameters again on every
+    # execution whenever its generic plan looks costlier than the first custom ones (the
+    # worklists' pages and the timeline did, 0.5-1 ms each time).
+    _threshold = env("DATABASE_PREPARE_THRESHOLD", default="5")
     DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(_threshold) if _threshold else None
     DATABASES["default"]["OPTIONS"]["options"] = " ".join(
         filter(
             None,
@@ -118,9 +124,6 @@ else:
             ],
         )
     )
-# The hot pages' queries are prepared once per connection (mipres/lib/prepared.py); turn it
-# off behind a pooler in transaction mode (docs/scaling.md).
-DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 # "default": rate-limit counters (a shared cache across servers: docs/scaling.md §3).
 # "fragments": the worklists' unchanging headers, cached by `{% cache … using="fragments" %}`
 # in each process's memory, so a new release (which restarts the processes) never serves

@@ -15,9 +15,9 @@ connection. `execute` does that:
   queries on a fresh connection as on a used one. A prepared statement outlives a
   rollback; when the first EXECUTE fails, whether the PREPARE took is checked before the
   next use.
-- Without PostgreSQL (the local SQLite demo) or with `DATABASE_PREPARED_STATEMENTS` off
-  (behind PgBouncer in transaction mode, where a session's statements do not follow its
-  transactions; docs/scaling.md), `sql` simply runs.
+- Through psycopg 3 (server-side binding, `prepare_threshold` in the settings), `sql`
+  runs as a plain parameterised statement, each declared type a cast, and psycopg prepares
+  it itself after a few executions (none behind an old PgBouncer; docs/scaling.md).
 """
 
 import hashlib
@@ -25,7 +25,6 @@ import re
 import weakref
 from functools import lru_cache
 
-from django.conf import settings
 from django.db import DatabaseError, connection
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
@@ -38,9 +37,8 @@ _unsure: dict[str, weakref.WeakSet] = {}
 
 
 def enabled() -> bool:
-    return connection.vendor == "postgresql" and getattr(
-        settings, "DATABASE_PREPARED_STATEMENTS", True
-    )
+    """True on psycopg2, whose statements this module prepares; psycopg 3 prepares its own."""
+    return connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
 
 
 @lru_cache(maxsize=2048)
@@ -71,24 +69,33 @@ def _statement(name: str, sql: str, types) -> tuple[str, str, tuple]:
     return statement, f"PREPARE {statement}{declared} AS {body}", tuple(keys)
 
 
-def _plain(sql: str, params) -> tuple[str, list]:
-    """`sql` with PostgreSQL's `$n` placeholders as psycopg2's, and its parameters."""
-    order = [int(number) - 1 for number in _NUMBERED.findall(sql)]
-    if not order:
-        return sql, params
-    return _NUMBERED.sub("%s", sql), [params[index] for index in order]
+def _plain(sql: str, params, types) -> tuple[str, list]:
+    """`sql` with `%s` placeholders only, each declared type as a cast, and its parameters
+    in their order."""
+    _, prepare, keys = _statement("plain", sql, types)
+    declared = prepare.split(" AS ", 1)[0].partition(" (")[2].rstrip(")")
+    casts = declared.split(", ") if declared else []
+    values = [params[key] for key in keys] if keys else list(params)
+    body = prepare.split(" AS ", 1)[1]
+    order = [int(number) - 1 for number in _NUMBERED.findall(body)]
+
+    def placeholder(match) -> str:
+        index = int(match.group(1)) - 1
+        return f"%s::{casts[index]}" if casts else "%s"
+
+    return _NUMBERED.sub(placeholder, body), [values[index] for index in order]
 
 
 def execute(cursor, name: str, sql: str, params=(), *, types=()) -> None:
     """Run `sql` with `params` on `cursor` (a cursor of `django.db.connection`) through a
     statement prepared once per connection; read the rows from the cursor."""
-    if not enabled():
-        cursor.execute(*_plain(sql, params))
-        return
     if isinstance(types, dict):
         types = tuple(sorted(types.items()))
     elif not isinstance(types, str):
         types = tuple(types)
+    if not enabled():
+        cursor.execute(*_plain(sql, params, types))
+        return
     statement, prepare, keys = _statement(name, sql, types)
     values = [params[key] for key in keys] if keys else list(params)
     run = f"EXECUTE {statement}" + (f" ({', '.join(['%s'] * len(values))})" if values else "")
