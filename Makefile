@@ -15,7 +15,7 @@ for candidate in python3.13 python3.12 python3 $$(ls -d $$(pyenv root 2>/dev/nul
 done; exit 1
 endef
 
-.PHONY: help run test lint format bench clean
+.PHONY: help run serve test lint format bench clean postgres-deps system-deps
 
 help:
 	@echo "make run    create .venv, migrate, load DIVIPOLA and the demo world, serve on http://127.0.0.1:$(PORT)"
@@ -37,7 +37,13 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.run-deps
 
-run: $(VENV)/.run-deps
+# PostgreSQL: the cluster kept under var/postgres, started here and stopped on Ctrl-C
+# (mipres/lib/pgtemp.py), unless DATABASE_URL (environment or .env) points at another server.
+run: $(VENV)/.run-deps postgres-deps
+	@$(PY) -m mipres.lib.pgtemp run -- $(MAKE) --no-print-directory serve
+
+# `make run` inside its database: migrate, the demo world, the task worker beside the server.
+serve:
 	export DEBUG=$${DEBUG:-1}; \
 	$(PY) manage.py migrate --noinput && \
 	if [ -n "$(CATALOG_DIR)" ] && [ -f "$(CATALOG_DIR)/municipios.csv" ]; then \
@@ -46,21 +52,35 @@ run: $(VENV)/.run-deps
 	  $(PY) manage.py import_catalog --all "$(CATALOG_DIR)"; fi && \
 	$(PY) manage.py seed_demo && \
 	echo "Demo users: 'DEBUG=1 $(PY) manage.py demo_credentials' (all share the password in README.md)" && \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	{ $(PY) manage.py db_worker --queue-name='*' --no-reload --interval 1 & worker=$$!; \
+	  $(PY) manage.py run_periodic --every 60 & periodic=$$!; \
+	  trap 'kill $$worker $$periodic 2>/dev/null; wait $$worker $$periodic' EXIT; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT); }
 
-# Debian packages the suite needs: Chromium for the browser tests, PostgreSQL server binaries.
+# Debian packages: PostgreSQL's server binaries (`make run`, tests); for the suite also
+# Chromium (browser tests), Redis, PgBouncer and HAProxy (the cluster tests, tests/cluster).
+POSTGRES_MISSING := ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"
+define install_missing
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ]; then \
+    echo "Installing:$$missing"; \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+  else \
+    echo "Missing system packages. Run: sudo apt-get install -y$$missing"; exit 1; \
+  fi; \
+fi
+endef
+
+postgres-deps:
+	@missing=""; $(POSTGRES_MISSING); $(install_missing)
+
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver"; \
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else \
-	    echo "Missing system packages. Run: sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(POSTGRES_MISSING); \
+	for tool in redis-server pgbouncer haproxy; do \
+	  command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
+	$(install_missing)
 
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import environ
 
+from mipres.lib.pgtemp import local_database_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -95,15 +97,22 @@ TEMPLATES = [
     },
 ]
 
-# No DATABASE_URL: the embedded SQLite file for `make run`. Tests and production use PostgreSQL.
-SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    SQLITE_PATH.parent.mkdir(exist_ok=True)
-else:
+# PostgreSQL everywhere. Without DATABASE_URL: the cluster `make run` keeps under var/postgres
+# (mipres/lib/pgtemp.py starts it and stops it).
+_PREPARE_THRESHOLD = env("DATABASE_PREPARE_THRESHOLD", default="5")
+
+
+def _database(url: str) -> dict:
+    database = environ.Env.db_url_config(url)
     # Persistent connections: without them a one-query page is ~6x slower (docs/benchmarks.md).
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+    database["CONN_HEALTH_CHECKS"] = True
+    # Off behind PgBouncer in transaction mode: a named cursor (`.iterator()` in the exports)
+    # lives in its session, which transaction pooling does not keep (docs/scaling.md).
+    database["DISABLE_SERVER_SIDE_CURSORS"] = not env.bool(
+        "DATABASE_SERVER_SIDE_CURSORS", default=True
+    )
+    options = database.setdefault("OPTIONS", {})
     # psycopg 3 binds parameters on the server and prepares a statement once it has run
     # `prepare_threshold` times on a connection (psycopg's default, 5). An empty
     # DATABASE_PREPARE_THRESHOLD prepares nothing: for PgBouncer before 1.21 in transaction
@@ -111,19 +120,15 @@ else:
     # force_generic_plan, PostgreSQL plans a statement with parameters again on every
     # execution whenever its generic plan looks costlier than the first custom ones (the
     # worklists' pages and the timeline did, 0.5-1 ms each time).
-    _threshold = env("DATABASE_PREPARE_THRESHOLD", default="5")
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(_threshold) if _threshold else None
-    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
-        filter(
-            None,
-            [
-                DATABASES["default"]["OPTIONS"].get("options"),
-                "-c plan_cache_mode=force_generic_plan",
-            ],
-        )
+    options["server_side_binding"] = True
+    options["prepare_threshold"] = int(_PREPARE_THRESHOLD) if _PREPARE_THRESHOLD else None
+    options["options"] = " ".join(
+        filter(None, [options.get("options"), "-c plan_cache_mode=force_generic_plan"])
     )
+    return database
+
+
+DATABASES = {"default": _database(env("DATABASE_URL", default=local_database_url()))}
 # "default": rate-limit counters (a shared cache across servers: docs/scaling.md §3).
 # "fragments": the worklists' unchanging headers, cached by `{% cache … using="fragments" %}`
 # in each process's memory, so a new release (which restarts the processes) never serves

@@ -1,17 +1,23 @@
-"""A throwaway PostgreSQL cluster built from the machine's binaries, for tests and benchmarks.
+"""PostgreSQL clusters built from the machine's binaries: a throwaway one for tests and
+benchmarks (`TempCluster`), and the one `make run` keeps under `var/postgres` (`LocalCluster`,
+`python -m mipres.lib.pgtemp run -- COMMAND`).
 
 PostgreSQL refuses to run as root, so when we are root the server runs as the `postgres`
-system user through `runuser`. The cluster trades durability for speed (fsync off): its
-data is thrown away when it stops.
+system user through `runuser`. The throwaway cluster trades durability for speed (fsync off):
+its data is thrown away when it stops. Both listen on a Unix socket in their own directory
+only, never on TCP.
 """
 
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 FAST_OPTIONS = (
     "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
@@ -55,11 +61,18 @@ class TempCluster:
         self.datadir = self.base / "data"
         self.host = str(self.base)  # the Unix socket directory
 
-    def _run(self, *args: str) -> None:
+    def _run(self, *args: str) -> subprocess.CompletedProcess:
         command = [str(self.bindir / args[0]), *args[1:]]
         if self.as_root:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # A session of its own: Ctrl-C in the terminal reaches the caller, which stops the
+        # server cleanly, not the server itself.
+        return subprocess.run(
+            command,
+            check=True,
+            capture_output=True,
+            start_new_session=True,
+        )
 
     def start(self) -> "TempCluster":
         if self.as_root:
@@ -88,3 +101,104 @@ def _current_user() -> str:
     import pwd
 
     return pwd.getpwuid(os.geteuid()).pw_name
+
+
+# The cluster `make run` keeps between runs: its data, and its socket directory.
+LOCAL_DIR = Path(__file__).resolve().parents[2] / "var" / "postgres"
+LOCAL_DATABASE = "mipres"
+
+
+def local_database_url() -> str:
+    """The DATABASE_URL of `make run`'s cluster (settings' default)."""
+    user = "postgres" if os.geteuid() == 0 else _current_user()
+    return f"postgres://{user}@/{LOCAL_DATABASE}?host={LOCAL_DIR}&port=5432"
+
+
+class LocalCluster(TempCluster):
+    """`make run`'s cluster under var/postgres: created on first use, kept between runs
+    (with the server's normal durability), stopped cleanly with `stop()`."""
+
+    def __init__(self) -> None:
+        self.bindir = find_bindir()
+        self.as_root = os.geteuid() == 0
+        self.user = "postgres" if self.as_root else _current_user()
+        self.port = 5432  # names the socket file only: nothing listens on TCP
+        self.base = LOCAL_DIR
+        self.datadir = self.base / "data"
+        self.host = str(self.base)
+
+    def start(self) -> "LocalCluster":
+        self.base.mkdir(parents=True, exist_ok=True)
+        if self.as_root:
+            shutil.chown(self.base, user="postgres", group="postgres")
+        if not (self.datadir / "PG_VERSION").exists():
+            self._run("initdb", "-D", str(self.datadir), "-U", self.user, "-A", "trust")
+        if not self.running():
+            options = f"-k {self.base} -p {self.port} -c listen_addresses=''"
+            log = str(self.base / "server.log")
+            self._run("pg_ctl", "-D", str(self.datadir), "-o", options, "-l", log, "-w", "start")
+        found = self._run(
+            "psql", "-h", self.host, "-p", str(self.port), "-U", self.user, "-d", "postgres",
+            "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{LOCAL_DATABASE}'",
+        )  # fmt: skip
+        if not found.stdout.strip():
+            self.createdb(LOCAL_DATABASE)
+        return self
+
+    def running(self) -> bool:
+        command = [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "status"]
+        if self.as_root:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, capture_output=True).returncode == 0
+
+    def stop(self) -> None:
+        """A fast shutdown: open sessions end, the data stays."""
+        if self.running():
+            self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop")
+
+
+def uses_local_cluster(url: str | None) -> bool:
+    """Whether a DATABASE_URL (None: unset) means `make run`'s own cluster."""
+    if not url:
+        return True
+    host = parse_qs(urlsplit(url).query).get("host", [""])[0]
+    return Path(host) == LOCAL_DIR if host else False
+
+
+def run(command: list[str]) -> int:
+    """Run `command` with `make run`'s cluster started for it, unless DATABASE_URL (from the
+    environment or .env) points elsewhere; stop the cluster when the command ends, Ctrl-C
+    included."""
+    url = os.environ.get("DATABASE_URL") or _dotenv_value("DATABASE_URL")
+    cluster = LocalCluster() if uses_local_cluster(url) else None
+    if cluster is not None:
+        print(f"PostgreSQL: the local cluster in {cluster.base} ({cluster.bindir})", flush=True)
+        cluster.start()
+    child = subprocess.Popen(command)
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # the terminal's Ctrl-C reached the command too
+                child.send_signal(signal.SIGINT)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+            print("PostgreSQL: the local cluster stopped.", flush=True)
+
+
+def _dotenv_value(name: str) -> str | None:
+    dotenv = LOCAL_DIR.parents[1] / ".env"
+    if not dotenv.exists():
+        return None
+    for line in dotenv.read_text().splitlines():
+        key, _, value = line.strip().partition("=")
+        if key.strip() == name:
+            return value.strip().strip("'\"") or None
+    return None
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] != ["run"] or "--" not in sys.argv:
+        sys.exit("usage: python -m mipres.lib.pgtemp run -- COMMAND [ARG...]")
+    sys.exit(run(sys.argv[sys.argv.index("--") + 1 :]))

@@ -7,16 +7,13 @@ entregas en ámbito of one line by the line's (they change how much of it is ass
 """
 
 from decimal import Decimal
-from functools import cache
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from entities import audit
-from mipres.lib import prepared
 from mipres.lib.errors import DomainError
-from mipres.lib.rows import Columns
 from prescriptions.enums import JuntaStatus, PrescriptionStatus, TechnologyType
 from prescriptions.models import NonDeliveryCause, Prescription, TechnologyLine
 
@@ -106,49 +103,14 @@ def lock_deliverable(deliverable_id: int) -> Deliverable:
 def lock_step(model, pk: int):
     """Lock the step `pk` of `model` (a record of a deliverable) after its prescription,
     line and deliverable, in the documented order, with one statement: the step comes back
-    with its deliverable and the deliverable's line and prescription loaded. On PostgreSQL
-    the statement is written once and prepared (through the ORM, building it cost ~2.5 ms
-    of CPU and planning its joins ~0.7 ms, for 0.2 ms of work)."""
-    if connection.vendor != "postgresql":
-        return (
-            model.objects.select_related("deliverable__line", "deliverable__prescription")
-            .select_for_update(
-                of=("deliverable__prescription", "deliverable__line", "deliverable", "self")
-            )
-            .get(pk=pk)
+    with its deliverable and the deliverable's line and prescription loaded."""
+    return (
+        model.objects.select_related("deliverable__line", "deliverable__prescription")
+        .select_for_update(
+            of=("deliverable__prescription", "deliverable__line", "deliverable", "self")
         )
-    sql, *tables = _lock_step_sql(model)
-    rows = prepared.fetch(f"supply_lock_{model._meta.model_name}", sql, [pk], types="bigint")
-    if not rows:
-        raise model.DoesNotExist(f"{model._meta.object_name} {pk} does not exist.")
-    instances, start = [], 0
-    for columns in tables:
-        instances.append(columns.instance(rows[0], start))
-        start += columns.width
-    step, deliverable, line, prescription = instances
-    Deliverable.line.field.set_cached_value(deliverable, line)
-    Deliverable.prescription.field.set_cached_value(deliverable, prescription)
-    model.deliverable.field.set_cached_value(step, deliverable)
-    return step
-
-
-@cache
-def _lock_step_sql(model) -> tuple:
-    """lock_step's statement for `model` and the Columns of its four tables, in order."""
-    step = Columns(model, "s")
-    deliverable = Columns(Deliverable, "d")
-    line = Columns(TechnologyLine, "l")
-    prescription = Columns(Prescription, "p")
-    sql = (
-        f"SELECT {step.sql}, {deliverable.sql}, {line.sql}, {prescription.sql} "
-        f'FROM "{model._meta.db_table}" s '
-        f'JOIN "{Deliverable._meta.db_table}" d ON d."id" = s."deliverable_id" '
-        f'JOIN "{TechnologyLine._meta.db_table}" l ON l."id" = d."line_id" '
-        f'JOIN "{Prescription._meta.db_table}" p ON p."id" = d."prescription_id" '
-        # Row locks are taken in the order of this list: prescription, line, deliverable, step.
-        'WHERE s."id" = $1 FOR UPDATE OF p, l, d, s'
+        .get(pk=pk)
     )
-    return sql, step, deliverable, line, prescription
 
 
 def check_payer(prescription: Prescription, entity) -> None:

@@ -1,7 +1,6 @@
 """How the supply services lock and what they read: one statement locks a step with its
 prescription, line and deliverable in the documented order (prescription → line →
-deliverable → step), a programación makes a fixed, small number of queries, and the
-prepared statements survive a failed first execution."""
+deliverable → step), and a programación makes a fixed, small number of queries."""
 
 import threading
 import time
@@ -12,7 +11,7 @@ from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from entities.models import AuditEntry
-from prescriptions.models import Prescription
+from prescriptions.models import Prescription, TechnologyLine
 from supply.models import Deliverable, Direccionamiento, Programacion, StepStatus
 from supply.services import common, programacion_create
 
@@ -39,9 +38,11 @@ def test_a_programacion_reads_little_and_audits(world):
     # The actor's roles, the locking read, the direccionamiento to procesado, the
     # programación, its audit entry.
     assert len(statements) == 5, statements
-    # The lock is one prepared statement (prepared in the same round trip the first time).
-    assert "EXECUTE supply_lock_direccionamiento" in statements[1]
-    assert common._lock_step_sql(Direccionamiento)[0].endswith("FOR UPDATE OF p, l, d, s")
+    # The lock is one statement, its rows locked prescription → line → deliverable → step.
+    locked = statements[1].split("FOR UPDATE OF", 1)[1]
+    models = (Prescription, TechnologyLine, Deliverable, Direccionamiento)
+    positions = [locked.index(f'"{model._meta.db_table}"') for model in models]
+    assert positions == sorted(positions), locked
     direccionamiento.refresh_from_db()
     assert direccionamiento.status == StepStatus.PROCESADO
     entry = AuditEntry.objects.get(action="supply.programacion.created")
