@@ -2,14 +2,9 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.http import Http404
-
-from mipres.lib import prepared
-from mipres.lib.rows import Columns
 
 from .models import (
     AuditEntry,
@@ -70,67 +65,14 @@ def entity_access_list(*, user) -> list[EntityAccess]:
     return list(by_entity.values())
 
 
-@cache
-def _accesses_sql() -> tuple[str, str, Columns, Columns, Columns]:
-    """What reads a user (SQL alias `u`) with their active roles, entities and the entities'
-    municipalities: the select list and the joins, then the columns of each model."""
-    user, entity, town = (
-        Columns(get_user_model(), "u"),
-        Columns(Entity, "e"),
-        Columns(Municipality, "t"),
-    )
-    select = f"{user.sql}, m.role, {entity.sql}, {town.sql}"
-    joins = (
-        f'LEFT JOIN "{Membership._meta.db_table}" m ON m.user_id = u.id AND m.ended_at IS NULL '
-        f'LEFT JOIN "{Entity._meta.db_table}" e ON e.id = m.entity_id '
-        f'LEFT JOIN "{Municipality._meta.db_table}" t ON t.code = e.municipality_id'
-    )
-    return select, joins, user, entity, town
-
-
-@cache
-def user_with_accesses_sql(*, first: str, source: str, where: str) -> str:
-    """A statement whose rows `user_from_rows` reads: the columns `first` (e.g. a session's
-    data), then the user `u` joined in `source`, with their active roles."""
-    select, joins, *_ = _accesses_sql()
-    return f"SELECT {first}{select} FROM {source} {joins} WHERE {where} ORDER BY e.name, m.role"
-
-
-def user_from_rows(rows, start: int = 0):
-    """The user in the rows of `user_with_accesses_sql` (their columns from `start`), with
-    `entity_accesses` set as `entity_access_list` would answer; None when there is none."""
-    _, _, user_columns, entity_columns, town_columns = _accesses_sql()
-    user = user_columns.instance(rows[0], start) if rows else None
-    if user is None:
-        return None
-    accesses: dict[int, EntityAccess] = {}
-    role_at = start + user_columns.width
-    for row in rows:
-        entity = entity_columns.instance(row, role_at + 1)
-        if entity is None:  # no active membership
-            continue
-        if entity.pk not in accesses:
-            town = town_columns.instance(row, role_at + 1 + entity_columns.width)
-            Entity.municipality.field.set_cached_value(entity, town)
-            accesses[entity.pk] = EntityAccess(entity=entity)
-        accesses[entity.pk].roles.append(row[role_at])
-    user.entity_accesses = list(accesses.values())
-    return user
-
-
 def user_with_accesses(user_id):
     """The user with primary key `user_id` (None if there is none), carrying in
-    `entity_accesses` what `entity_access_list` would answer for them: one prepared statement
-    (the authentication backend calls this when the session did not bring the user along,
-    `accounts.sessions`). On databases other than PostgreSQL, the ORM's two queries."""
-    User = get_user_model()
-    if connection.vendor != "postgresql":
-        user = User._default_manager.filter(pk=user_id).first()
-        if user is not None:
-            user.entity_accesses = entity_access_list(user=user)
-        return user
-    sql = user_with_accesses_sql(first="", source=f'"{User._meta.db_table}" u', where="u.id = %s")
-    return user_from_rows(prepared.fetch("user_with_accesses", sql, [user_id]))
+    `entity_accesses` what `entity_access_list` answers for them: what the authentication
+    backend caches for the requests of a session (`accounts.backends`)."""
+    user = get_user_model()._default_manager.filter(pk=user_id).first()
+    if user is not None:
+        user.entity_accesses = entity_access_list(user=user)
+    return user
 
 
 def entity_accesses_for_request(request) -> list[EntityAccess]:

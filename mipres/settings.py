@@ -59,8 +59,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Django's, offering the backend the user read with the session (accounts/sessions.py).
-    "accounts.sessions.SessionUserMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mipres.lib.request_context.RequestContextMiddleware",
@@ -129,27 +128,34 @@ def _database(url: str) -> dict:
 
 
 DATABASES = {"default": _database(env("DATABASE_URL", default=local_database_url()))}
-# "default": rate-limit counters (a shared cache across servers: docs/scaling.md §3).
-# "fragments": the worklists' unchanging headers, cached by `{% cache … using="fragments" %}`
-# in each process's memory, so a new release (which restarts the processes) never serves
-# an old one.
+# The default cache holds the sessions (cached_db), the request user with their roles
+# (accounts.backends) and the rate-limit counters. With REDIS_URL it is Redis, shared by every
+# app server (docs/scaling.md §3); a Redis that is down or restarting answers as an empty
+# cache (mipres/cache.py): sessions are read from the database. Without it, each process's
+# memory (`make run`, tests).
+REDIS_URL = env("REDIS_URL", default="")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "fragments",
-    },
+    "default": {
+        "BACKEND": "mipres.cache.FailSoftRedisCache",
+        "LOCATION": REDIS_URL,
+        # A stopped Redis refuses at once; a hung one must not hold a request for long.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Seconds the request user with their roles stays cached without a change to forget it.
+USER_CACHE_SECONDS = env.int("USER_CACHE_SECONDS", default=300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend, reading the user's memberships with the user (one query a request).
+    # ModelBackend, with the user and their active roles cached (accounts/backends.py).
     "accounts.backends.UserBackend",
 ]
-# Django's database sessions, read with their user in one statement (accounts/sessions.py).
-SESSION_ENGINE = "accounts.sessions"
+# Sessions in the default cache, written through to the database (which outlives the cache).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,5 +1,4 @@
 from .registries import DEMO_SOURCE, Profession, ProfessionalRecord, ProviderRegistryRecord
-from .session import Session
 from .user import DocumentType, User, UserManager, login_name
 
 __all__ = [
@@ -8,7 +7,6 @@ __all__ = [
     "Profession",
     "ProfessionalRecord",
     "ProviderRegistryRecord",
-    "Session",
     "User",
     "UserManager",
     "login_name",

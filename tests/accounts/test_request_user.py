@@ -1,19 +1,21 @@
-"""What every logged-in request reads first: its session with its user and the user's active
-roles, in one statement (accounts.sessions; accounts.backends.UserBackend and
-entities.selectors.user_with_accesses when the session did not bring the user). Nothing is
-cached between requests: a role ended or a user deactivated takes effect on the very next
-request."""
+"""What every logged-in request reads first: its session (Django's cached_db engine) and its
+user with the user's active roles (accounts.backends.UserBackend, cached under the user's id
+in the default cache). With both cached a page pays no query for them; a role ended, a user
+deactivated or deleted, or an entity suspended is forgotten at once and takes effect on the
+very next request."""
 
 import datetime
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Session
 from entities.models import Entity
 from entities.permissions import VIEW_ENTITY
 from entities.selectors import entity_access_list, user_entity_perms, user_with_accesses
+from entities.services.membership import membership_inactivate
 
 from ..entities.factories import EntityFactory, grant
 from .factories import UserFactory
@@ -37,13 +39,11 @@ def test_user_with_accesses_matches_the_orm_list(django_assert_num_queries):
     ended.ended_at = timezone.now()
     ended.save()
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the user, their roles with entities and towns
         loaded = user_with_accesses(user.pk)
-        # The entity's municipality came with it (the home page shows it).
         towns = [access.entity.municipality.name for access in loaded.entity_accesses]
 
     assert loaded == user and loaded.password == user.password
-    assert loaded.document_number == user.document_number
     assert _summary(loaded.entity_accesses) == _summary(entity_access_list(user=user))
     assert [a.entity.name for a in loaded.entity_accesses] == ["Alfa EPS", "Media IPS", "Zeta IPS"]
     assert loaded.entity_accesses[2].roles == ["delegado", "prescriptor"]
@@ -60,20 +60,44 @@ def test_user_without_roles_and_missing_user():
 
 
 @pytest.mark.django_db
-def test_a_logged_in_page_costs_one_query_and_sees_a_role_ended_at_once(
+def test_a_logged_in_page_reads_session_and_user_from_the_cache(
     client, ips, owner, django_assert_num_queries
 ):
     client.force_login(owner)
-    assert Session.objects.get(session_key=client.cookies["sessionid"].value).user == owner
+    assert client.get(reverse("home")).status_code == 200
+    with django_assert_num_queries(0):  # session and user with roles: both cached
+        assert client.get(reverse("home")).status_code == 200
+    cache.clear()  # e.g. Redis restarted: the session comes from the database
+    with django_assert_num_queries(3):  # the session, the user, their roles
+        assert client.get(reverse("home")).status_code == 200
+    # Another session of the same user (another browser, another app server) shares it.
+    other = type(client)()
+    other.force_login(owner)
+    with django_assert_num_queries(0):
+        assert other.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_role_ended_by_the_service_takes_effect_on_the_next_request(
+    client, ips, owner, member_readonly
+):
+    client.force_login(member_readonly)
     url = reverse("entities:detail", args=[ips.external_id])
     assert client.get(url).status_code == 200
-    with django_assert_num_queries(1) as captured:  # the session with the user and roles
-        client.get(reverse("home"))
-    assert "EXECUTE session_user_" in captured.captured_queries[0]["sql"]
-
-    owner.memberships.update(ended_at=timezone.now())
+    [membership] = member_readonly.memberships.all()
+    membership_inactivate(actor=owner, membership=membership, reason="Retiro")
     assert client.get(url).status_code == 404
     assert ips.name not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_entity_suspended_takes_its_members_permissions_at_once(client, ips, owner):
+    client.force_login(owner)
+    assert client.get(reverse("home")).status_code == 200
+    ips.status = Entity.Status.SUSPENDED
+    ips.save(update_fields=["status"])
+    [access] = client.get(reverse("home")).wsgi_request.user.entity_accesses
+    assert access.perms == {VIEW_ENTITY}
 
 
 @pytest.mark.django_db
@@ -88,23 +112,14 @@ def test_a_deactivated_user_is_logged_out_on_the_next_request(client, owner):
 
 
 @pytest.mark.django_db
-def test_expired_deleted_and_forged_sessions_are_anonymous(client, owner):
-    client.force_login(owner)
-    key = client.cookies["sessionid"].value
-    Session.objects.filter(session_key=key).update(expire_date=timezone.now())
-    assert client.get(reverse("home")).status_code == 302
-
-    client.force_login(owner)
-    Session.objects.filter(session_key=client.cookies["sessionid"].value).delete()
-    assert client.get(reverse("home")).status_code == 302
-
+def test_forged_sessions_are_anonymous(client, owner):
     for forged in ("short", "x" * 40):
         client.cookies["sessionid"] = forged
         assert client.get(reverse("home")).status_code == 302
 
 
 @pytest.mark.django_db
-def test_logout_ends_the_session(client, owner):
+def test_logout_ends_the_session_in_the_database_and_the_cache(client, owner):
     client.force_login(owner)
     key = client.cookies["sessionid"].value
     client.post(reverse("accounts:logout"))
@@ -130,28 +145,9 @@ def test_services_check_permissions_from_the_roles_loaded_with_the_request_user(
 
 
 @pytest.mark.django_db
-def test_the_session_data_not_the_row_decides_who_the_user_is(
-    client, owner, django_assert_num_queries
-):
-    """The row's user_id only saves a query: were it to name someone else, the user of the
-    session's (signed) data is read on its own."""
-    client.force_login(owner)
-    key = client.cookies["sessionid"].value
-    other = UserFactory(first_name="Otra")
-    Session.objects.filter(session_key=key).update(user=other)
-    with django_assert_num_queries(2):  # the session (with the other user), then the owner
-        page = client.get(reverse("home")).content.decode()
-    assert owner.get_full_name() in page and "Otra" not in page
-
-
-@pytest.mark.django_db
-def test_a_session_before_login_has_no_user_and_a_deleted_user_takes_their_sessions(client, owner):
-    session = client.session  # an anonymous session
-    session["seen"] = True
-    session.save()
-    assert Session.objects.get(session_key=session.session_key).user is None
+def test_a_deleted_user_is_anonymous_on_the_next_request(client):
     user = UserFactory()  # no roles: nothing protects them from deletion
     client.force_login(user)
-    key = client.cookies["sessionid"].value
+    assert client.get(reverse("home")).status_code == 200
     user.delete()
-    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get(reverse("home")).status_code == 302
