@@ -12,6 +12,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from entities import audit
+from patients.notifications import deadline_notify
 from supply.models import Direccionamiento
 from supply.models.chain import StepStatus
 
@@ -62,4 +63,5 @@ def enqueue_due(now: datetime.datetime) -> None:
     """Enqueue every periodic job of the slot `now` falls in."""
     local = timezone.localtime(now)
     note_overdue_direccionamientos.enqueue(local.date().isoformat())
+    deadline_notify.enqueue(local.date().isoformat())  # patients' reminders, payers' digest
     prune.enqueue(local.strftime("%Y-%m-%dT%H"))

@@ -101,3 +101,45 @@ class RenewalRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prescription_id} {self.line_id} {self.get_status_display()}"
+
+
+class NotificationStatus(models.TextChoices):
+    SENT = "sent", _("Enviada")
+    NO_CONTACT = "no_contact", _("No enviada: sin contacto")
+    OPTED_OUT = "opted_out", _("No enviada: no desea avisos opcionales")
+
+
+class Notification(models.Model):
+    """One message for one event to one recipient ("patient:12", "user:7"). The unique
+    (event, recipient) pair is the claim: a second run of the same task sends nothing."""
+
+    event = models.CharField(_("evento"), max_length=100)
+    recipient = models.CharField(_("destinatario"), max_length=40)
+    essential = models.BooleanField(_("esencial"), default=True)
+    channel = models.CharField(_("canal"), max_length=10, blank=True)
+    status = models.CharField(_("estado"), max_length=12, choices=NotificationStatus)
+    created_at = models.DateTimeField(_("fecha"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("aviso")
+        verbose_name_plural = _("avisos")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="notification_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.recipient}"
+
+
+class NotificationOptOut(models.Model):
+    """A patient or user who wants only the essential messages."""
+
+    recipient = models.CharField(_("destinatario"), max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("renuncia a avisos opcionales")
+        verbose_name_plural = _("renuncias a avisos opcionales")
+
+    def __str__(self) -> str:
+        return self.recipient

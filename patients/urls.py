@@ -10,5 +10,6 @@ urlpatterns = [
     path("recetas/", views.home, name="home"),
     path("qr/<str:number>.svg", views.qr, name="qr"),
     path("renovar/<int:line_id>/", views.renew, name="renew"),
+    path("avisos/", views.messages_preference, name="messages"),
     path("salir/", views.sign_out, name="sign_out"),
 ]

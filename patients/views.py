@@ -20,6 +20,7 @@ from mipres.lib.request_context import client_address
 from . import selectors, session
 from .forms import CodeForm, DocumentForm
 from .services.access import RESEND_AFTER, code_request, code_verify
+from .services.preferences import optional_messages_set, optional_messages_wanted
 from .services.renewals import renewal_request_create
 
 PENDING_KEY = "patient_login"
@@ -104,6 +105,7 @@ def code(request):
 def home(request):
     """The patient's active prescriptions and, per line and delivery, where it stands."""
     context = {
+        "optional_messages": optional_messages_wanted(f"patient:{request.patient_id}"),
         "patient": selectors.patient_get(request.patient_id),
         "prescriptions": selectors.patient_prescriptions(request.patient_id),
         "signed_in": True,
@@ -139,6 +141,22 @@ def renew(request, line_id):
             _("Pedimos a %(ips)s que renueve su prescripción. Le avisaremos su respuesta.")
             % {"ips": line.prescription.entity.name},
         )
+    return redirect("patients:home")
+
+
+@require_POST
+@session.patient_required
+def messages_preference(request):
+    wanted = request.POST.get("optional") == "1"
+    optional_messages_set(
+        recipient=f"patient:{request.patient_id}",
+        wanted=wanted,
+        target=selectors.patient_get(request.patient_id),
+    )
+    if wanted:
+        messages.success(request, _("Recibirá también los recordatorios."))
+    else:
+        messages.success(request, _("Solo recibirá los avisos sobre sus entregas."))
     return redirect("patients:home")
 
 

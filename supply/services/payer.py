@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from entities.models import Entity, Municipality
 from entities.services._common import require_perm
 from mipres.lib.errors import DomainError
+from patients import notifications
 from prescriptions.enums import TechnologyType
 from prescriptions.models import NonDeliveryCause, TechnologyLine
 
@@ -212,6 +213,7 @@ def direccionamiento_create(
                 },
             )
             created.append(direccionamiento)
+            notifications.direccionamiento_changed(direccionamiento)
         return created
 
     return c.run_atomic(write, what=_("un direccionamiento"))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from entities.models import Entity
 from entities.services._common import require_perm
 from mipres.lib.errors import DomainError
+from patients import notifications
 
 from ..models import Entrega, Pendiente, PendienteStatus, Programacion, StepStatus
 from ..selectors.provider import dispensador_sedes
@@ -99,6 +100,7 @@ def pendiente_create(
                 "home_delivery": bool(address),
             },
         )
+        notifications.pendiente_changed(pendiente)
         return pendiente
 
     try:

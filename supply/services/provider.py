@@ -13,6 +13,7 @@ from accounts.models import DocumentType
 from entities.models import Entity, Sede
 from entities.services._common import require_perm
 from mipres.lib.errors import DomainError
+from patients import notifications
 from prescriptions.enums import CareSetting, TechnologyType
 from prescriptions.models import NonDeliveryCause, TechnologyLine
 
@@ -140,6 +141,7 @@ def programacion_create(
             entity=entity,
             data={"sede": sede.code},
         )
+        notifications.programacion_changed(programacion)
         return programacion
 
     return c.run_atomic(write, what=_("una programación"))
@@ -277,6 +279,7 @@ def entrega_create(
             pending_quantity=previous.quantity - handover.quantity,
         )
         pendientes_close(previous, entrega)  # delivering a pendiente closes it
+        notifications.entrega_changed(entrega)
         return entrega
 
     return c.run_atomic(write, what=_("una entrega"))
