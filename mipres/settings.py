@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A session that just wrote reads from the primary, not the replica (mipres/db.py).
+    "mipres.db.ReplicaPinMiddleware",
     # Before anything resolves the URL: MIPRES's paths are case-insensitive.
     "webservices.middleware.WebServicePathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -128,6 +130,17 @@ def _database(url: str) -> dict:
 
 
 DATABASES = {"default": _database(env("DATABASE_URL", default=local_database_url()))}
+# A streaming replica answers the reads the code marks (mipres/db.py, docs/scaling.md §4):
+# not inside a transaction, not for a session that wrote in the last REPLICA_PIN_SECONDS, not
+# while it lags more than REPLICA_MAX_LAG_SECONDS or is down (checked every
+# REPLICA_CHECK_SECONDS per process).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = _database(env("DATABASE_REPLICA_URL"))
+    DATABASES["replica"]["OPTIONS"]["connect_timeout"] = 2
+DATABASE_ROUTERS = ["mipres.db.ReplicaRouter"]
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=1.0)
 # The default cache holds the sessions (cached_db), the request user with their roles
 # (accounts.backends) and the rate-limit counters. With REDIS_URL it is Redis, shared by every
 # app server (docs/scaling.md §3); a Redis that is down or restarting answers as an empty

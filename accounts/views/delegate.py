@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from entities import services as entity_services
 from entities.decorators import entity_permission_required
 from entities.permissions import Role
+from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import export_response_or_task
 
@@ -217,6 +218,7 @@ def membership_history(request, membership_id):
 
 @entity_permission_required(MANAGE_SEDES)
 @require_GET
+@replica_reads()
 def sedes(request):
     context = {"entity": request.entity, "sedes": selectors.sede_list(entity=request.entity)}
     return render(request, "accounts/module/sedes.html", context)

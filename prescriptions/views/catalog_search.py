@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
+from mipres.db import replica_reads
+
 from ..selectors.prescriptions import SEARCHABLE_CATALOGS, catalog_search
 
 LIMIT = 20
@@ -13,6 +15,7 @@ NAME_LENGTH = 160
 
 @login_required
 @require_GET
+@replica_reads()
 def catalog_search_json(request, name):
     """`?q=` → {"results": [{"code", "name", "enabled", "recent"}]}: at most 20 entries,
     enabled first, the user's recently prescribed codes leading; without `q`, those recent

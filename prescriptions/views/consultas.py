@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from entities.decorators import entity_any_permission_required, entity_permission_required
+from mipres.db import replica_reads
 from mipres.lib.export_tasks import export_response_or_task
 
 from ..forms.prescribing import PrescriptionFilterForm
@@ -203,6 +204,7 @@ def _csv_rows(prescriptions):
 
 @entity_permission_required(SCOPE_PERMS[SCOPE_OWN])
 @require_GET
+@replica_reads()
 def prescription_list_own(request):
     """«Mis prescripciones»: what this professional prescribed in this entity."""
     return _render_list(request, SCOPE_OWN)
@@ -210,12 +212,14 @@ def prescription_list_own(request):
 
 @entity_permission_required(SCOPE_PERMS[SCOPE_OWN])
 @require_GET
+@replica_reads()
 def prescription_list_own_csv(request):
     return _csv(request, SCOPE_OWN)
 
 
 @entity_permission_required(SCOPE_PERMS[SCOPE_ENTITY])
 @require_GET
+@replica_reads()
 def prescription_list_entity(request):
     """«Prescripciones de la entidad» (Admisión, Junta, Anulador)."""
     return _render_list(request, SCOPE_ENTITY)
@@ -223,12 +227,14 @@ def prescription_list_entity(request):
 
 @entity_permission_required(SCOPE_PERMS[SCOPE_ENTITY])
 @require_GET
+@replica_reads()
 def prescription_list_entity_csv(request):
     return _csv(request, SCOPE_ENTITY)
 
 
 @entity_permission_required(SCOPE_PERMS[SCOPE_PAYER])
 @require_GET
+@replica_reads()
 def prescription_list_payer(request):
     """«Prescripciones a cargo»: what this payer (EPS, EOC, ET) pays for."""
     return _render_list(request, SCOPE_PAYER)
@@ -236,6 +242,7 @@ def prescription_list_payer(request):
 
 @entity_permission_required(SCOPE_PERMS[SCOPE_PAYER])
 @require_GET
+@replica_reads()
 def prescription_list_payer_csv(request):
     return _csv(request, SCOPE_PAYER)
 

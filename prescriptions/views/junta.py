@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
+from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
 
 from ..enums import JuntaStatus
@@ -26,6 +27,7 @@ PAGE_SIZE = 25
 
 @entity_permission_required(JUNTA_DECIDE)
 @require_GET
+@replica_reads()
 def junta_worklist(request):
     """The entity's lines pending junta (EstJM 2), oldest prescription first."""
     lines = junta_line_list_pending(entity=request.entity)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
+from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
 
 from ..forms.novelties import AnnulSearchForm, LineEntry, ReasonForm, TranscriptionForm
@@ -43,6 +44,7 @@ def _url(name: str, entity, *args) -> str:
 
 @entity_permission_required(ANNUL)
 @require_GET
+@replica_reads()
 def annul_search(request):
     """The entity's prescriptions, by number or patient document, each with its state and a
     link to annul the active ones."""
@@ -92,6 +94,7 @@ def annul_confirm(request, prescription_id):
 
 @entity_permission_required(TRANSCRIBE)
 @require_GET
+@replica_reads()
 def transcription_list_view(request):
     """The transcriptions of this EPS/EOC's affiliates, newest first."""
     page = Paginator(transcription_list(entity=request.entity), PAGE_SIZE).get_page(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import DocumentType
 from accounts.selectors import audit_list_for
 from entities.decorators import entity_any_permission_required, entity_permission_required
+from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
 
 from .. import selectors, services
@@ -50,6 +51,7 @@ def _with_payer(patient: Patient) -> dict:
 
 @entity_permission_required(MANAGE_PATIENTS)
 @require_GET
+@replica_reads()
 def patient_list(request):
     """The patients this IPS registered or updated, filtered by document and name."""
     form = PatientFilterForm(request.GET or None)
@@ -61,6 +63,7 @@ def patient_list(request):
 
 @entity_permission_required(MANAGE_PATIENTS)
 @require_GET
+@replica_reads()
 def patient_search(request):
     """Find a patient by document (national): the patient, their age and municipality
     and who pays; the newborns registered with that document as the mother's; or «no

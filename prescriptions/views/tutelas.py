@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
+from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
 
 from ..forms.novelties import LineEntry, ReasonForm
@@ -22,6 +23,7 @@ PAGE_SIZE = 25
 
 @entity_permission_required(REGISTER_TUTELA)
 @require_GET
+@replica_reads()
 def tutela_list_view(request):
     form = TutelaFilterForm(request.GET or None)
     tutelas = tutela_list(entity=request.entity, **form.filters())

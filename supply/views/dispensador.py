@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
+from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
 from prescriptions.selectors.prescriptions import posology, technology_label
 
@@ -69,6 +70,7 @@ def deliver_rows_html(rows: list[dict], html: RowHtml, *, annul: bool) -> SafeSt
 
 @entity_permission_required(DISPENSE)
 @require_GET
+@replica_reads()
 def to_deliver(request):
     """Active programaciones of the entity at the dispensador's sedes, nearest FecMaxEnt
     first, with the deadline light."""
@@ -149,6 +151,7 @@ def deliver(request, pk):
 
 @entity_permission_required(DISPENSE)
 @require_GET
+@replica_reads()
 def lookup(request):
     """A prescription by its number and the patient's document: its lines (what is being
     delivered) and the programaciones to deliver, only when the entity takes part in its

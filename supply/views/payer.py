@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_any_permission_required, entity_permission_required
+from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import export_response_or_task
 from mipres.lib.filter_form import bound_filters
@@ -95,6 +96,7 @@ def _export(request, fmt: str, name: str, header: list, rows):
 
 @entity_permission_required(DIRECT)
 @require_GET
+@replica_reads()
 def to_direct(request):
     """«Por direccionar»: lines of active prescriptions this entity pays, not all assigned,
     oldest prescription first; lines pending or rejected by the Junta say why they cannot
@@ -251,6 +253,7 @@ def include(request, line_id):
 
 @entity_permission_required(DIRECT)
 @require_GET
+@replica_reads()
 def directed(request):
     """«Direccionados»: this entity's direccionamientos, newest first, with how far each
     chain went; «Anular» on the active ones (nobody programmed them yet)."""
@@ -286,6 +289,7 @@ SECTIONS = {
 
 @entity_any_permission_required(SUMINISTRO, DATOS_FACTURADOS)
 @require_GET
+@replica_reads()
 def payer_reports(request):
     """Four lists, one per section (`?seccion=`): entregas awaiting the payer's suministro,
     facturaciones awaiting datos facturados, and the active suministros and datos
@@ -392,6 +396,7 @@ def datos_facturados(request, facturacion_id):
 
 @entity_permission_required(DIRECT)
 @require_GET
+@replica_reads()
 def patient_pending(request):
     """A patient's deliveries this entity directed and nobody delivered yet, by FecMaxEnt,
     with the deadline light."""

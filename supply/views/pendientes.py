@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
+from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
 from mipres.lib.forms import add_service_error
 from prescriptions.selectors.prescriptions import technology_label
@@ -24,6 +25,7 @@ from ..services.pendientes import pendiente_create
 
 @entity_permission_required(DISPENSE)
 @require_GET
+@replica_reads()
 def pendientes(request):
     now = timezone.now()
     sede_ids = sel.dispensador_sedes(user=request.user, entity=request.entity)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
+from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import export_response_or_task
 from mipres.lib.filter_form import bound_filters
@@ -380,6 +381,7 @@ def program_rows_html(rows: list[dict], html: RowHtml) -> SafeString:
 
 @entity_permission_required(PROGRAM)
 @require_GET
+@replica_reads()
 def to_program(request):
     """Active direccionamientos directed to the entity, the nearest FecMaxEnt first."""
     filters, filters_html = worklist_filters(request, with_light=True, date_label=_("Fecha máxima"))
@@ -501,6 +503,7 @@ def report_rows_html(rows: list[dict], html: RowHtml, *, annul: bool) -> SafeStr
 
 @entity_permission_required(REPORT)
 @require_GET
+@replica_reads()
 def to_report(request):
     """Active entregas of the entity waiting for their reporte de entrega, the oldest
     delivery first."""
@@ -614,6 +617,7 @@ def invoice_rows_html(rows: list[dict], html: RowHtml, *, annul: bool) -> SafeSt
 
 @entity_permission_required(INVOICE)
 @require_GET
+@replica_reads()
 def to_invoice(request):
     """Active reportes of the entity that say delivered, waiting for their facturación, the
     longest-reported first."""

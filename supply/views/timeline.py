@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from entities.decorators import entity_any_permission_required
 from entities.models import Entity
+from mipres.db import replica_reads
 
 from ..models import StepStatus
 from ..selectors.kinds import KIND_LABELS
@@ -25,6 +26,7 @@ STATUS_CSS = {
 
 @entity_any_permission_required(*ALL_SUPPLY_PERMS)
 @require_GET
+@replica_reads()
 def prescription_supply(request, number):
     """The prescription's lines and, per delivery, the chain of steps (timeline)."""
     prescription, timeline = prescription_supply_get(

@@ -1,0 +1,135 @@
+"""Reads on the replica: only those the code marks, and only when it is safe.
+
+With `DATABASE_REPLICA_URL` set (a PostgreSQL streaming replica of the primary), the
+`DATABASES["replica"]` alias exists and `ReplicaRouter` sends a read there when all hold:
+
+- the code marked it: inside `with replica_reads():` or a view decorated `@replica_reads()`
+  (worklists, searches, exports, the web services' GETs);
+- no transaction is open on the primary (a service's reads stay with its writes);
+- the session wrote nothing in the last `REPLICA_PIN_SECONDS` (`ReplicaPinMiddleware`: a
+  request that may write, any method but GET, HEAD and OPTIONS, pins its session's reads to
+  the primary with a short-lived cookie, so a user reads back what they just wrote);
+- the replica answers and lags less than `REPLICA_MAX_LAG_SECONDS` (checked at most every
+  `REPLICA_CHECK_SECONDS` per process; a replica that fails the check is left alone until
+  the next one).
+
+Everything else, writes included, goes to the primary ("default"). Raw SQL reads the
+alias `read_alias()` names.
+"""
+
+import logging
+import time
+from contextlib import ContextDecorator
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+
+logger = logging.getLogger(__name__)
+
+REPLICA = "replica"
+PIN_COOKIE = "primary_reads"
+
+_marked: ContextVar[bool] = ContextVar("replica_reads", default=False)
+_pinned: ContextVar[bool] = ContextVar("primary_pinned", default=False)
+
+
+class replica_reads(ContextDecorator):
+    """Mark the reads inside as safe to answer from the replica (a few seconds behind)."""
+
+    def _recreate_cm(self):
+        return type(self)()  # a decorated view's calls, in many threads, each their own
+
+    def __enter__(self):
+        self._token = _marked.set(True)
+        return self
+
+    def __exit__(self, *exc):
+        _marked.reset(self._token)
+        return False
+
+
+class _Health:
+    """The replica's state as last checked in this process."""
+
+    checked_at = float("-inf")
+    usable = False
+
+
+_health = _Health()
+
+
+def replica_usable() -> bool:
+    """Whether the replica answers and is less than REPLICA_MAX_LAG_SECONDS behind."""
+    now = time.monotonic()
+    if now - _health.checked_at < settings.REPLICA_CHECK_SECONDS:
+        return _health.usable
+    _health.checked_at = now
+    try:
+        with connections[REPLICA].cursor() as cursor:
+            # Nothing to replay means no lag, however old the last transaction is.
+            cursor.execute(
+                "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+                " ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END"
+            )
+            lag = cursor.fetchone()[0]
+    except DatabaseError as error:
+        logger.warning("Replica unavailable, reading from the primary: %s", error)
+        connections[REPLICA].close()
+        _health.usable = False
+        return False
+    _health.usable = lag is not None and lag < settings.REPLICA_MAX_LAG_SECONDS
+    if not _health.usable:
+        logger.warning("Replica %s s behind, reading from the primary", lag)
+    return _health.usable
+
+
+def read_alias() -> str:
+    """The database a marked read may use now: "replica" or "default"."""
+    if (
+        not _marked.get()
+        or _pinned.get()
+        or REPLICA not in settings.DATABASES
+        or connections["default"].in_atomic_block
+    ):
+        return "default"
+    return REPLICA if replica_usable() else "default"
+
+
+class ReplicaRouter:
+    def db_for_read(self, model, **hints):
+        return read_alias()
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True  # the replica holds the same rows
+
+    def allow_migrate(self, db, app_label, **hints):
+        return db == "default"
+
+
+class ReplicaPinMiddleware:
+    """Reads go to the primary for a session that wrote in the last REPLICA_PIN_SECONDS."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        writes = request.method not in ("GET", "HEAD", "OPTIONS")
+        token = _pinned.set(writes or PIN_COOKIE in request.COOKIES)
+        try:
+            response = self.get_response(request)
+        finally:
+            _pinned.reset(token)
+        if writes:
+            response.set_cookie(
+                PIN_COOKIE,
+                "1",
+                max_age=settings.REPLICA_PIN_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
