@@ -1,10 +1,21 @@
 """Case-insensitive routing for the three MIPRES bases (ASP.NET Web API behaviour that
-clients rely on, research §0.1) and JSON bodies for every error answered under them."""
+clients rely on, research §0.1), a 413 for a body over MAX_BODY_BYTES, and JSON bodies for
+every error answered under them."""
 
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
 from .paths import canonical_path
+
+# A full XMany batch of 500 items is ~0.5 MB; Django's own limit would answer an HTML 400.
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def _too_large() -> JsonResponse:
+    message = _("El cuerpo de la solicitud supera %(n)s MB.") % {"n": MAX_BODY_BYTES // 2**20}
+    return JsonResponse(
+        {"Message": message, "Errors": [message], "Code": "body_too_large"}, status=413
+    )
 
 
 class WebServicePathMiddleware:
@@ -15,6 +26,9 @@ class WebServicePathMiddleware:
         canonical = canonical_path(request.path_info)
         if canonical is None:
             return self.get_response(request)
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return _too_large()
         if canonical != request.path_info:
             request.path_info = canonical
             request.path = f"{request.META.get('SCRIPT_NAME', '').rstrip('/')}{canonical}"

@@ -35,13 +35,15 @@ MAX_LENGTH = {
 LIMITS = {QTY: Decimal("1e9"), DEC: Decimal("1e14")}
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+Z?)?$")
 _DIGITS = re.compile(r"^\d{1,18}$")
+FIRST_DATE, LAST_DATE = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 
 
 def path_date(text: str) -> datetime.date:
     value = _as_date((text or "").strip())
     if value is None:
         raise bad_request(
-            _("La fecha «%(value)s» no es válida: use AAAA-MM-DD.") % {"value": text[:20]},
+            _("La fecha «%(value)s» no es válida: use AAAA-MM-DD, entre 1900 y 2999.")
+            % {"value": text[:20]},
             code="bad_date",
         )
     return value
@@ -73,9 +75,11 @@ def _as_date(value) -> datetime.date | None:
     if not match:
         return None
     try:
-        return datetime.date(*(int(g) for g in match.groups()))
+        value = datetime.date(*(int(g) for g in match.groups()))
     except ValueError:
         return None
+    # The calendar's edges (0001-01-01, 9999-12-31) overflow a day's bounds in a time zone.
+    return value if FIRST_DATE <= value <= LAST_DATE else None
 
 
 def _as_decimal(value) -> Decimal | None:

@@ -18,6 +18,7 @@ catalog when some line has no description to show). The CSV export
 """
 
 import datetime
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -50,6 +51,7 @@ from ..models import (
     TechnologyLine,
     UnirsIndication,
 )
+from ..models.catalogs import fold
 from .patients import payer_for
 
 VIEW_OWN = "prescriptions.view_own"
@@ -650,25 +652,44 @@ SEARCHABLE_CATALOGS = {
 }
 
 
+def exact_filter(model, text: str) -> Q | None:
+    """Entries whose code, symbol (units) or whole name is exactly `text`: «g», «0062»,
+    «gramo» and «gramo(s)» all name the gram, and only the gram."""
+    folded = fold(text)
+    if not folded:
+        return None
+    exact = Q(code__iexact=re.sub(r"[\s.\-]", "", folded))
+    exact |= Q(search_name__in=[folded, f"{folded}(S)", f"{folded}(ES)"])
+    if hasattr(model, "symbol"):
+        exact |= Q(symbol__iexact=text.strip())
+    return exact
+
+
 def catalog_search(*, catalog: str, text: str, prescriber, limit: int = 20) -> list:
     """Up to `limit` entries of `catalog` matching `text` (code prefix or every word of the
-    name; a unit's symbol too), enabled first: the prescriber's recently used codes lead,
-    newest first. Without text, just those recent codes. Each entry gets `.recent`.
-    Raises KeyError for a catalog that is not searchable."""
+    name; a unit's symbol too), enabled first. An exact match of the code, the symbol or
+    the whole name always leads; the prescriber's recently used codes, newest first, only
+    order the rest (so «g» never offers the recent «mg» first). Without text, just those
+    recent codes. Each entry gets `.recent`. Raises KeyError for a catalog that is not
+    searchable."""
     model = SEARCHABLE_CATALOGS[catalog]
     recent = recent_codes(prescriber=prescriber, catalog=catalog)
+    rank = {code: position for position, code in enumerate(recent)}
     text = text.strip()[:100]
     if text:
         matches = model.objects.search(text)
+        exact = exact_filter(model, text)
+        exact_entries = list(model.objects.enabled().filter(exact)) if exact else []
+        exact_entries.sort(key=lambda entry: rank.get(entry.code, len(rank)))
         leading = list(matches.filter(code__in=recent, enabled=True))
-        if hasattr(model, "symbol"):
-            leading += list(model.objects.enabled().filter(symbol__iexact=text))
+        leading.sort(key=lambda entry: rank.get(entry.code, len(rank)))
+        leading = exact_entries + leading
         leading_codes = {entry.code for entry in leading}
         rest = list(matches.exclude(code__in=leading_codes)[:limit])
     else:
-        leading, rest = list(model.objects.enabled().filter(code__in=recent)), []
-    rank = {code: position for position, code in enumerate(recent)}
-    leading.sort(key=lambda entry: rank.get(entry.code, len(rank)))
+        leading = list(model.objects.enabled().filter(code__in=recent))
+        leading.sort(key=lambda entry: rank.get(entry.code, len(rank)))
+        rest = []
     results, seen = [], set()
     for entry in [*leading, *rest]:
         if entry.code not in seen:

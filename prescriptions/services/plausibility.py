@@ -8,6 +8,7 @@ mipres/settings.py).
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -17,6 +18,29 @@ from mipres.lib.errors import DomainError
 
 from ..enums import PrescriptionStatus, TechnologyType
 from ..models import LineActiveIngredient, TechnologyLine
+
+# A unit's scale within its dimension, by the symbol's numerator («mg/ml» → «mg»).
+UNIT_SCALES = {
+    "µg": ("mass", Decimal("0.000001")),
+    "ug": ("mass", Decimal("0.000001")),
+    "mcg": ("mass", Decimal("0.000001")),
+    "mg": ("mass", Decimal("0.001")),
+    "g": ("mass", Decimal(1)),
+    "kg": ("mass", Decimal(1000)),
+    "ml": ("volume", Decimal("0.001")),
+    "l": ("volume", Decimal(1)),
+    "m3": ("volume", Decimal(1000)),
+    "µmol": ("amount", Decimal("0.000001")),
+    "mmol": ("amount", Decimal("0.001")),
+    "mol": ("amount", Decimal(1)),
+    "ui": ("ui", Decimal(1)),
+    "kui": ("ui", Decimal(1000)),
+    "millon ui": ("ui", Decimal(1000000)),
+    "bq": ("bq", Decimal(1)),
+    "mbq": ("bq", Decimal(1000000)),
+    "gbq": ("bq", Decimal(1000000000)),
+}
+THOUSANDFOLD = (Decimal(1000), Decimal("0.001"))
 
 CAUTIONS = {
     "duplicate": _(
@@ -49,6 +73,36 @@ class ConfirmationRequired(DomainError):
 
 def limits() -> dict:
     return settings.PRESCRIPTION_LIMITS
+
+
+def _unit_scale(unit) -> tuple[str, Decimal] | None:
+    if unit is None:
+        return None
+    symbol = (unit.symbol or "").split("/")[0].strip().lower()
+    return UNIT_SCALES.get(symbol)
+
+
+def unit_cautions(lines) -> list[Caution]:
+    """A medicine line whose dose unit is a thousand times (or a thousandth of) the unit of
+    an ingredient's concentration: «1 mg» of ceftriaxona dosed «1 g» is a slip of the unit
+    search far more often than a prescription."""
+    cautions = []
+    for index, line in enumerate(lines):
+        dose_unit = line.fields.get("dose_unit")
+        dose = _unit_scale(dose_unit)
+        for ingredient in line.ingredients:
+            conc = _unit_scale(ingredient.concentration_unit)
+            if dose and conc and dose[0] == conc[0] and conc[1] / dose[1] in THOUSANDFOLD:
+                names = {"conc": ingredient.concentration_unit.symbol, "dose": dose_unit.symbol}
+                cautions.append(
+                    Caution(
+                        f"unit_factor:{index}:{names['conc']}:{names['dose']}",
+                        CAUTIONS["unit_factor"] % names,
+                        f"lines.{index}.dose_unit",
+                    )
+                )
+                break
+    return cautions
 
 
 def technology_code(line) -> str | None:

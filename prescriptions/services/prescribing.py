@@ -27,7 +27,7 @@ from ..enums import (
 )
 from ..models import LineActiveIngredient, Patient, Prescription, TechnologyLine
 from ..selectors.patients import payer_for
-from .plausibility import ConfirmationRequired, duplicate_cautions
+from .plausibility import ConfirmationRequired, duplicate_cautions, unit_cautions
 
 ERRORS = {
     "no_role": _("Para prescribir necesita el rol Prescriptor u Ordenador en esta entidad."),
@@ -225,7 +225,8 @@ def prescription_issue(
     )
     cautions = []
     if confirmed is not None:
-        cautions = duplicate_cautions(prescriber=actor, patient=patient, lines=lines)
+        cautions = unit_cautions(lines)
+        cautions += duplicate_cautions(prescriber=actor, patient=patient, lines=lines)
         if any(caution.code not in confirmed for caution in cautions):
             raise ConfirmationRequired(cautions)
     payer = payer_for(patient)

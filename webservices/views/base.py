@@ -2,6 +2,7 @@
 Idempotency-Key replay, the XMany batch and the view factories with their OpenAPI schema
 (drf-spectacular)."""
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from mipres.lib.request_context import client_ip
 
 from .. import services
 from ..errors import WsError, bad_request, to_ws_error, unauthorized
+from ..middleware import MAX_BODY_BYTES
 from ..parsing import DATE, DEC, FLAG, INT, QTY, parse_body, path_id
 from ..services import Caller
 
@@ -32,9 +34,35 @@ MAX_BATCH = 500
 
 
 class AnyJSONParser(JSONParser):
-    """JSON whatever the Content-Type says (some clients send none or text/plain)."""
+    """JSON whatever the Content-Type says (some clients send none or text/plain). A body
+    over MAX_BODY_BYTES is a 413 and nesting too deep for the decoder a 400, both with
+    `Message`, never a 500."""
 
     media_type = "*/*"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        too_large = WsError(
+            413,
+            _("El cuerpo de la solicitud supera %(n)s MB.") % {"n": MAX_BODY_BYTES // 2**20},
+            code="body_too_large",
+        )
+        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise too_large
+        raw = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
+        if len(raw) > MAX_BODY_BYTES:
+            raise too_large
+        try:
+            return json.loads(raw.decode(settings.DEFAULT_CHARSET))
+        except RecursionError:
+            raise bad_request(
+                _("El JSON del cuerpo está anidado demasiado profundo."), code="json_too_deep"
+            ) from None
+        except ValueError:
+            raise bad_request(
+                _("El cuerpo de la solicitud no es un JSON válido."), code="malformed_json"
+            ) from None
 
 
 class WsView(APIView):
@@ -184,6 +212,7 @@ def error_responses(*codes: int) -> dict:
         422: (
             "Regla de negocio: el servicio rechazó la solicitud (los duplicados dicen «ya existe»)."
         ),
+        413: "Cuerpo de la solicitud demasiado grande.",
         429: (
             "Límite de solicitudes por credencial, o de intentos fallidos por dirección o "
             "NIT; ver Retry-After."
@@ -279,7 +308,10 @@ def put_view(operation: PutOperation, base_tag: str):
             tags=[operation.tag],
             parameters=[NIT, TOKEN, IDEMPOTENCY],
             request=body,
-            responses={200: result(many=True), **error_responses(400, 401, 403, 404, 422, 429)},
+            responses={
+                200: result(many=True),
+                **error_responses(400, 401, 403, 404, 413, 422, 429),
+            },
         )
         def put(self, request, nit, token):
             caller = authenticate(nit, token)
@@ -329,7 +361,7 @@ def many_view(operation: PutOperation, base_tag: str):
             # operation; every other refusal is an item's, inside the 200.
             responses={
                 200: BatchItemSerializer(many=True),
-                **error_responses(400, 401, 422, 429),
+                **error_responses(400, 401, 413, 422, 429),
             },
         )
         def post(self, request, nit, token):

