@@ -21,6 +21,7 @@ from accounts.registries import (
     import_provider_records,
     missing_columns,
 )
+from entities import audit
 from mipres.lib.csvfiles import read_rows
 from mipres.lib.errors import DomainError
 from prescriptions.catalogs import CATALOGS, import_catalog
@@ -72,6 +73,12 @@ def start_import(job: Import) -> None:
     transaction."""
     with transaction.atomic():
         job.save()
+        audit.log(
+            actor=job.created_by,
+            action="jobs.import.queued",
+            target=job,
+            data={"kind": job.kind, "file": job.file_name},
+        )
         enqueue_on_commit(run_import, job.pk)
 
 

@@ -73,7 +73,16 @@ class CrispyPasswordResetForm(PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(_("Enviar enlace"))
 
-    def save(self, *, request, use_https, subject_template_name, email_template_name, **_ignored):
+    def save(
+        self,
+        *,
+        request,
+        use_https,
+        subject_template_name,
+        email_template_name,
+        html_email_template_name=None,
+        **_defaults,
+    ):
         """Enqueue the lookup and the e-mail (accounts.tasks): the response takes as long for
         an unknown address as for a registered one."""
         send_password_reset.enqueue(
@@ -84,6 +93,7 @@ class CrispyPasswordResetForm(PasswordResetForm):
             templates={
                 "subject_template_name": subject_template_name,
                 "email_template_name": email_template_name,
+                "html_email_template_name": html_email_template_name,
             },
         )
 

@@ -6,29 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0001_claims_and_exports'),
+        ("jobs", "0001_claims_and_exports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Import',
+            name="Import",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='qué se carga')),
-                ('file_name', models.CharField(max_length=200, verbose_name='archivo')),
-                ('content', models.BinaryField()),
-                ('status', models.CharField(choices=[('queued', 'En cola'), ('running', 'Cargándose'), ('done', 'Terminada'), ('failed', 'Falló')], default='queued', max_length=10, verbose_name='estado')),
-                ('summary', models.TextField(blank=True, verbose_name='resultado')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='fecha')),
-                ('finished_at', models.DateTimeField(null=True, verbose_name='terminada')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cargado por')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="qué se carga")),
+                ("file_name", models.CharField(max_length=200, verbose_name="archivo")),
+                ("content", models.BinaryField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "En cola"),
+                            ("running", "Cargándose"),
+                            ("done", "Terminada"),
+                            ("failed", "Falló"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="estado",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="resultado")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="fecha")),
+                ("finished_at", models.DateTimeField(null=True, verbose_name="terminada")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cargado por",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'importación',
-                'verbose_name_plural': 'importaciones',
+                "verbose_name": "importación",
+                "verbose_name_plural": "importaciones",
             },
         ),
     ]

@@ -42,7 +42,7 @@ def export_response_or_task(request, fmt: str, basename: str, header: list, rows
     with transaction.atomic():
         export = Export.objects.create(
             user=request.user,
-            path=request.path,
+            path=request.path_info,
             query=request.GET.urlencode(),
             filename=filename,
         )

@@ -27,7 +27,7 @@ def test_run_periodic_enqueues_and_the_worker_notes_lapsed_deadlines_once(world,
     Direccionamiento.objects.bulk_update([first, second], ["max_delivery_date"])
     call_command("run_periodic")
     call_command("run_periodic")  # a second scheduler, or cron running twice
-    assert DBTaskResult.objects.ready().count() == 4
+    assert DBTaskResult.objects.ready().filter(queue_name="periodic").count() == 4
     run_worker()
     noted = AuditEntry.objects.filter(action="supply.direccionamiento.overdue")
     assert [entry.object_id for entry in noted] == [str(first.pk)]
