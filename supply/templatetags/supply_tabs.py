@@ -33,11 +33,13 @@ TABS = [
     ("directed", _("Direccionados"), {DIRECT}),
     ("payer_reports", _("Suministro y datos facturados"), {SUMINISTRO, DATOS_FACTURADOS}),
     ("patient_pending", _("Pendientes por paciente"), {DIRECT}),
+    ("payer_pendientes", _("Pendientes y reportes por proveedor"), {DIRECT}),
     ("to_program", _("Por programar"), {PROGRAM}),
     ("to_deliver", _("Por entregar"), {DISPENSE}),
     ("pendientes", _("Pendientes (48 h)"), {DISPENSE}),
     ("lookup", _("Buscar prescripción"), {DISPENSE}),
     ("to_report", _("Por reportar"), {REPORT}),
+    ("late_reports", _("Reportes tardíos (8 días)"), {REPORT}),
     ("to_invoice", _("Por facturar"), {INVOICE}),
 ]
 

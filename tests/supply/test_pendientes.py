@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from entities.models import AuditEntry
 from mipres.lib.errors import DomainError
-from supply.models import Pendiente, PendienteStatus
+from supply.models import Entrega, Pendiente, PendienteStatus
 from supply.services import entrega_create, programacion_create
 from supply.services.pendientes import pendiente_create
 
@@ -145,3 +145,75 @@ def test_another_providers_programacion_is_404(client, world, programacion):
     client.force_login(world["other_dispensador"])
     url = f"/suministro/{world['other_provider'].external_id}/pendiente/{programacion.pk}/"
     assert client.get(url).status_code == 404
+
+
+def _deliver(world, programacion):
+    return entrega_create(
+        actor=world["dispensador"],
+        entity=world["provider"],
+        programacion=programacion,
+        technology_code="19943546-01",
+        quantity=Decimal("2"),
+        total=True,
+        delivered_on=timezone.localdate(),
+        batch="L1",
+        receiver_document_type="CC",
+        receiver_document_number="43000111",
+    )
+
+
+def test_an_entrega_without_reporte_after_8_days_is_flagged(client, world, programacion):
+    entrega = _deliver(world, programacion)
+    client.force_login(world["prov_admin"])
+    url = f"/suministro/{world['provider'].external_id}/reportes-tardios/"
+    assert f'data-entrega="{entrega.pk}"' not in client.get(url).content.decode()
+    Entrega.objects.filter(pk=entrega.pk).update(
+        delivered_on=timezone.localdate() - datetime.timedelta(days=9)
+    )
+    page = client.get(url).content.decode()
+    assert (
+        f'data-entrega="{entrega.pk}"' in page and '<strong class="text-danger">9</strong>' in page
+    )
+
+
+def test_the_payer_counts_overdue_pendientes_and_late_reports_per_provider(client, world):
+    first, second = direct(world, deliveries=[plan(1, "1"), plan(2, "1")])
+    one = programacion_create(
+        actor=world["prov_admin"],
+        entity=world["provider"],
+        direccionamiento=first,
+        sede=world["sede"],
+    )
+    two = programacion_create(
+        actor=world["prov_admin"],
+        entity=world["provider"],
+        direccionamiento=second,
+        sede=world["sede"],
+    )
+    register(world, one, quantity=Decimal("1"))
+    Pendiente.objects.update(promised_at=timezone.now() - datetime.timedelta(hours=1))
+    entrega = entrega_create(
+        actor=world["dispensador"],
+        entity=world["provider"],
+        programacion=two,
+        technology_code="19943546-01",
+        quantity=Decimal("1"),
+        total=True,
+        delivered_on=timezone.localdate(),
+        batch="L1",
+        receiver_document_type="CC",
+        receiver_document_number="43000111",
+    )
+    Entrega.objects.filter(pk=entrega.pk).update(
+        delivered_on=timezone.localdate() - datetime.timedelta(days=10)
+    )
+    client.force_login(world["eps_admin"])
+    page = client.get(f"/suministro/{world['eps'].external_id}/pendientes-por-proveedor/")
+    assert page.context["rows"] == [
+        {"provider": world["provider"].name, "open": 1, "overdue": 1, "late": 1}
+    ]
+    client.force_login(world["prov_admin"])  # not a payer
+    assert (
+        client.get(f"/suministro/{world['eps'].external_id}/pendientes-por-proveedor/").status_code
+        == 404
+    )

@@ -23,7 +23,7 @@ def _url(name, entity):
 
 
 @pytest.mark.django_db
-def test_the_payer_sees_its_four_tabs(client, world):
+def test_the_payer_sees_its_five_tabs(client, world):
     eps = world["eps"]
     tabs = _tabs(client, world["eps_admin"], eps, "directed")
     assert tabs == [
@@ -31,6 +31,7 @@ def test_the_payer_sees_its_four_tabs(client, world):
         ("Direccionados", _url("directed", eps), True),
         ("Suministro y datos facturados", _url("payer_reports", eps), False),
         ("Pendientes por paciente", _url("patient_pending", eps), False),
+        ("Pendientes y reportes por proveedor", _url("payer_pendientes", eps), False),
     ]
 
 
@@ -40,9 +41,11 @@ def test_the_proveedor_administrativo_and_its_dispensador_see_their_own(client, 
     assert _tabs(client, world["prov_admin"], provider, "to_report") == [
         ("Por programar", _url("to_program", provider), False),
         ("Por reportar", _url("to_report", provider), True),
+        ("Reportes tardíos (8 días)", _url("late_reports", provider), False),
         ("Por facturar", _url("to_invoice", provider), False),
     ]
     assert _tabs(client, world["dispensador"], provider, "to_deliver") == [
         ("Por entregar", _url("to_deliver", provider), True),
+        ("Pendientes (48 h)", _url("pendientes", provider), False),
         ("Buscar prescripción", _url("lookup", provider), False),
     ]
