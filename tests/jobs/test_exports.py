@@ -1,6 +1,8 @@
 """Exports over the threshold: prepared by the worker, downloaded by their owner only."""
 
 import datetime
+import io
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -14,6 +16,7 @@ from ..accounts.factories import UserFactory
 from ..entities.factories import grant
 from ..prescriptions.conftest import catalog, prescribing  # noqa: F401 (fixtures)
 from ..prescriptions.test_prescription_views import issue, url
+from ..supply.conftest import causes, world  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,3 +87,28 @@ def test_an_export_of_a_user_who_lost_access_fails_cleanly(client, large_export,
     assert large_export.status == Export.Status.FAILED
     page = client.get(reverse("jobs:export", args=[large_export.pk])).content.decode()
     assert "No fue posible preparar el archivo" in page
+
+
+def test_a_large_worklist_xlsx_keeps_its_filters_when_prepared_by_the_worker(
+    client,
+    world,  # noqa: F811
+    run_worker,
+    settings,
+):
+    """The payer's «Por direccionar» as XLSX, filtered to services: the task repeats the
+    same GET, so the file holds the filtered rows only."""
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    client.force_login(world["eps_admin"])
+    target = reverse("supply:to_direct", args=[world["eps"].external_id])
+    response = client.get(target, {"formato": "xlsx", "technology_type": "S"})
+    export = Export.objects.get()
+    assert response.url == reverse("jobs:export", args=[export.pk])
+    assert export.filename.endswith(".xlsx")
+    run_worker()
+    export.refresh_from_db()
+    assert export.status == Export.Status.READY and export.rows_done == 1
+    download = client.get(reverse("jobs:export_download", args=[export.pk]))
+    assert "spreadsheetml" in download["Content-Type"]
+    with zipfile.ZipFile(io.BytesIO(download.content)) as book:
+        text = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xml"))
+    assert world["prescription"].number in text and "Cantidad por asignar" in text
