@@ -180,13 +180,24 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 
-# Failed logins: locked out per (login name, IP) after AXES_FAILURE_LIMIT failures.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Failed logins (accounts/login_attempts.py): an address is locked out after
+# AXES_FAILURE_LIMIT failures on any accounts, for AXES_COOLOFF_MINUTES; an account with
+# LOGIN_ACCOUNT_SLOWDOWN_AFTER recent failures from anywhere is slowed down (one attempt
+# every LOGIN_ACCOUNT_DELAY_SECONDS), never locked. The client's address is the proxy's
+# last X-Forwarded-For hop only when BEHIND_TLS_PROXY says so.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_HANDLER = "accounts.login_attempts.LoginAttemptHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.login_attempts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "mipres.lib.request_context.request_client_ip"
 AXES_USERNAME_CALLABLE = "accounts.forms.login_name_from_request"
-AXES_RESET_ON_SUCCESS = True
+# A success from an address must not wipe the failures others made from it.
+AXES_RESET_ON_SUCCESS = False
+# A refused attempt is not a failure: hammering a slowed account does not extend its wait.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+LOGIN_ACCOUNT_SLOWDOWN_AFTER = env.int("LOGIN_ACCOUNT_SLOWDOWN_AFTER", default=5)
+LOGIN_ACCOUNT_DELAY_SECONDS = env.int("LOGIN_ACCOUNT_DELAY_SECONDS", default=30)
 
 LANGUAGE_CODE = "es-co"
 LANGUAGES = [("es-co", "Español (Colombia)")]
@@ -274,6 +285,10 @@ SUPPORT = {
 PATIENT_SMS_BACKEND = env("PATIENT_SMS_BACKEND", default="patients.sms.ConsoleBackend")
 PATIENT_SESSION_MINUTES = env.int("PATIENT_SESSION_MINUTES", default=30)
 
+# Behind our TLS proxy: trust its X-Forwarded-Proto (DEBUG off) and its last
+# X-Forwarded-For hop as the client's address (audit trail, rate limits, login lockout).
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+
 # With DEBUG off, the secure settings are on (`manage.py check --deploy` is clean).
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -283,7 +298,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env.bool("BEHIND_TLS_PROXY", default=False):
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -16,17 +16,24 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
-        ip = request.META.get("REMOTE_ADDR")
-        if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-            ip = forwarded.split(",")[-1].strip() or ip
-        token = client_ip.set(ip)
+        token = client_ip.set(request_client_ip(request))
         try:
             return self.get_response(request)
         finally:
             client_ip.reset(token)
+
+
+def request_client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind our TLS proxy (BEHIND_TLS_PROXY) the
+    last address of X-Forwarded-For, the one our proxy appended (earlier ones are whatever
+    the client sent). Also django-axes' AXES_CLIENT_IP_CALLABLE."""
+    from django.conf import settings
+
+    ip = request.META.get("REMOTE_ADDR")
+    if getattr(settings, "BEHIND_TLS_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        ip = forwarded.split(",")[-1].strip() or ip
+    return ip
 
 
 def client_address(request) -> str:

@@ -55,21 +55,6 @@ def test_a_person_without_password_cannot_log_in(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_repeated_failures_lock_the_login_out(client, settings):
-    user = UserFactory()
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert _login(client, user, password="incorrecta").status_code == 200
-    response = _login(client, user, password="incorrecta")
-    assert response.status_code == 429
-    assert "Ingreso bloqueado temporalmente" in response.content.decode()
-    assert "15 minutos" in response.content.decode()
-    # While locked out, even the right password is refused.
-    assert _login(client, user).status_code == 429
-    assert "_auth_user_id" not in client.session
-    # Another person's login from the same address is not locked.
-    assert _login(client, UserFactory()).status_code == 302
-
-
 def test_logout_is_a_post(client):
     user = UserFactory()
     client.force_login(user)
