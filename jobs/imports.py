@@ -28,7 +28,7 @@ from prescriptions.catalogs import CATALOGS, import_catalog
 from prescriptions.services import BDUA_COLUMNS, affiliation_import
 
 from .enqueue import enqueue_on_commit
-from .models import Import
+from .models import IMPORT_TRANSITIONS, Import, transition
 
 MAX_REJECTIONS_SHOWN = 50
 
@@ -99,10 +99,9 @@ def _summary(report) -> str:
 def run_import(import_id: int) -> str:
     """Load one uploaded file. Claimed by moving it from «en cola» to «cargándose»: a second
     run (another worker, a retry) does nothing."""
-    claimed = Import.objects.filter(pk=import_id, status=Import.Status.QUEUED).update(
-        status=Import.Status.RUNNING
-    )
-    if not claimed:
+    if not transition(
+        Import.objects.filter(pk=import_id), IMPORT_TRANSITIONS, Import.Status.RUNNING
+    ):
         return "already claimed"
     job = Import.objects.select_related("created_by").get(pk=import_id)
     with translation.override(settings.LANGUAGE_CODE):
@@ -136,6 +135,5 @@ def _load(job: Import) -> tuple[str, str]:
 
 
 def _finish(import_id: int, status: str, summary: str) -> None:
-    Import.objects.filter(pk=import_id).update(
-        status=status, summary=summary, finished_at=timezone.now()
-    )
+    one = Import.objects.filter(pk=import_id)
+    transition(one, IMPORT_TRANSITIONS, status, summary=summary, finished_at=timezone.now())

@@ -44,9 +44,24 @@ class Export(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "ready", "failed"]),
+                name="jobs_export_status_valid",
+            )
+        ]
 
     def __str__(self):
         return self.filename
+
+
+# A task claims an export by moving it from QUEUED to RUNNING (compare-and-swap, STYLE R6).
+EXPORT_TRANSITIONS = {
+    Export.Status.QUEUED: {Export.Status.RUNNING},
+    Export.Status.RUNNING: {Export.Status.READY, Export.Status.FAILED},
+    Export.Status.READY: set(),
+    Export.Status.FAILED: set(),
+}
 
 
 class Import(models.Model):
@@ -75,6 +90,28 @@ class Import(models.Model):
     class Meta:
         verbose_name = _("importación")
         verbose_name_plural = _("importaciones")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="jobs_import_status_valid",
+            )
+        ]
 
     def __str__(self):
         return f"{self.kind}: {self.file_name}"
+
+
+# A task claims an import by moving it from QUEUED to RUNNING (compare-and-swap, STYLE R6).
+IMPORT_TRANSITIONS = {
+    Import.Status.QUEUED: {Import.Status.RUNNING},
+    Import.Status.RUNNING: {Import.Status.DONE, Import.Status.FAILED},
+    Import.Status.DONE: set(),
+    Import.Status.FAILED: set(),
+}
+
+
+def transition(queryset, transitions: dict, to: str, **fields) -> int:
+    """Move to `to` the rows of `queryset` whose status allows it, in one UPDATE (a
+    compare-and-swap: of two concurrent callers, one moves the row). Returns the count."""
+    sources = [status for status, targets in transitions.items() if to in targets]
+    return queryset.filter(status__in=sources).update(status=to, **fields)

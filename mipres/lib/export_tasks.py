@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from jobs.enqueue import enqueue_on_commit
-from jobs.models import Export
+from jobs.models import EXPORT_TRANSITIONS, Export, transition
 from mipres.lib.exports import csv_response, xlsx_response
 
 PROGRESS_EVERY = 500  # rows between two progress updates
@@ -86,10 +86,8 @@ def _replayed_request(export: Export) -> HttpRequest:
 def run_export(export_id: str) -> str:
     """Prepare one export. Claimed by moving it from «en cola» to «preparándose» (a second
     run, by another worker or a retry, finds it claimed and does nothing)."""
-    claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
-        status=Export.Status.RUNNING
-    )
-    if not claimed:
+    one = Export.objects.filter(pk=export_id)
+    if not transition(one, EXPORT_TRANSITIONS, Export.Status.RUNNING):
         return "already claimed"
     export = Export.objects.get(pk=export_id)
     try:
@@ -114,4 +112,5 @@ def run_export(export_id: str) -> str:
 
 
 def _finish(export_id: str, status: str, **fields) -> None:
-    Export.objects.filter(pk=export_id).update(status=status, finished_at=timezone.now(), **fields)
+    one = Export.objects.filter(pk=export_id)
+    transition(one, EXPORT_TRANSITIONS, status, finished_at=timezone.now(), **fields)
