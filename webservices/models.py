@@ -77,24 +77,30 @@ class TemporalToken(models.Model):
 
 
 class IdempotentResponse(models.Model):
-    """The first answer to a PUT/POST sent with an `Idempotency-Key` header, per credential
-    subject: a retry with the same key gets it back instead of a duplicate refusal."""
+    """The first answer to a PUT/POST sent with an `Idempotency-Key` header. A key belongs
+    to one credential, method and path (the token masked): the row is inserted before the
+    write, in the write's transaction, so a concurrent twin waits on the unique index and
+    then replays the answer; the same key with another body is refused."""
 
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
-    payer_code = models.ForeignKey(
-        PayerCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
     key = models.CharField(max_length=200)
+    # SHA-256 of the request's JSON (keys sorted): a reuse with another body is refused.
+    fingerprint = models.CharField(max_length=64)
     operation = models.CharField(max_length=60)
     status = models.PositiveSmallIntegerField()
-    body = models.JSONField()
+    # The answer's JSON as text: jsonb would reorder its keys, and a replay is identical.
+    body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("respuesta idempotente")
         verbose_name_plural = _("respuestas idempotentes")
         constraints = [
-            models.UniqueConstraint(fields=["entity", "key"], name="ws_idempotency_key_unique")
+            models.UniqueConstraint(
+                fields=["credential", "method", "path", "key"], name="ws_idempotency_scope"
+            )
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ and resolving a token to its caller. Every write is audited (STYLE R4, R9)."""
 import base64
 import datetime
 import hashlib
+import json
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -233,21 +234,28 @@ def token_resolve(token: str, nit: str | None = None) -> Caller | None:
     return Caller(credential.pk, credential.entity, credential.payer_code)
 
 
-def idempotent_get(caller: Caller, key: str) -> IdempotentResponse | None:
-    return IdempotentResponse.objects.filter(entity=caller.entity, key=key).first()
-
-
-def idempotent_store(caller: Caller, key: str, operation: str, status: int, body) -> None:
-    """Keep the first answer for `key`; a concurrent twin that stored first wins."""
-    try:
-        with transaction.atomic():
-            IdempotentResponse.objects.create(
-                entity=caller.entity,
-                payer_code=caller.payer_code,
-                key=key,
-                operation=operation,
-                status=status,
-                body=body,
-            )
-    except IntegrityError:
-        pass
+def idempotent_run(caller: Caller, scope: dict, fingerprint: str, operation: str, run):
+    """Run `run()` (which returns (status, body)) once for an Idempotency-Key `scope`
+    (method, path, key) of `caller`'s credential. The key's row is inserted first, in the
+    same transaction as the write: a concurrent request with the same key blocks on the
+    unique index until this one commits, then finds the stored answer. Returns (status,
+    body, replayed); a stored answer for another body is (None, stored operation, True).
+    An exception from `run` rolls the claim back with the write."""
+    claim = {"credential_id": caller.credential_id, **scope}
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotentResponse.objects.create(
+                    **claim, fingerprint=fingerprint, operation=operation, status=0, body=""
+                )
+        except IntegrityError:
+            record = None
+        if record is not None:
+            status, body = run()
+            record.status, record.body = status, json.dumps(body)
+            record.save(update_fields=["status", "body"])
+            return status, body, False
+    stored = IdempotentResponse.objects.get(**claim)
+    if stored.fingerprint != fingerprint:
+        return None, stored.operation, True
+    return stored.status, json.loads(stored.body), True

@@ -390,10 +390,16 @@ def test_idempotency_key_misuse(eps_ws, world):
     )
     created = eps_ws.put("Direccionamiento", body, headers={"Idempotency-Key": "k1"})
     assert created.status_code == 200
+    # Keys are scoped to the method and path: another operation's k1 is its own.
     other = eps_ws.put("NODireccionamiento", {}, headers={"Idempotency-Key": "k1"})
-    assert other.status_code == 422 and other.json()["Code"] == "idempotency_key_reused"
-    # The same for a batch (the one 422 of an XMany, documented in the schema).
-    batch = eps_ws.post("NODireccionamientoXMany", [{}], headers={"Idempotency-Key": "k1"})
+    assert other.status_code == 400 and "Idempotent-Replayed" not in other.headers
+    # The same key with another body is refused (a batch too: its one 422).
+    changed = eps_ws.put(
+        "Direccionamiento", {**body, "NoEntrega": 2}, headers={"Idempotency-Key": "k1"}
+    )
+    assert changed.status_code == 422 and changed.json()["Code"] == "idempotency_key_reused"
+    assert eps_ws.post("NODireccionamientoXMany", [{}], headers={"Idempotency-Key": "b1"})
+    batch = eps_ws.post("NODireccionamientoXMany", [{}, {}], headers={"Idempotency-Key": "b1"})
     assert batch.status_code == 422 and batch.json()["Code"] == "idempotency_key_reused"
     # A refusal is replayed too: the first answer, whatever it was.
     first = eps_ws.put("Direccionamiento", body, headers={"Idempotency-Key": "k2"})

@@ -2,6 +2,7 @@
 Idempotency-Key replay, the XMany batch and the view factories with their OpenAPI schema
 (drf-spectacular)."""
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from .. import services
 from ..errors import WsError, bad_request, to_ws_error, unauthorized
 from ..middleware import MAX_BODY_BYTES
 from ..parsing import DATE, DEC, FLAG, INT, QTY, parse_body, path_id
+from ..paths import mask_tokens
 from ..services import Caller
 
 MAX_BATCH = 500
@@ -266,35 +268,52 @@ def _run(operation: PutOperation, caller: Caller, data) -> dict:
     return operation.handler(caller, body)
 
 
-def _replayed(caller: Caller, request, operation: str):
-    """(key, stored response) for an `Idempotency-Key` header: the first answer given to
-    the same key of the same entity, replayed; a key reused for another operation is
-    refused rather than answered with an unrelated body."""
+def _idempotency_key(request) -> str:
     key = (request.headers.get("Idempotency-Key") or "").strip()
-    if not key:
-        return None, None
-    if len(key) > 200 or not key.isprintable():
+    if len(key) > 200 or (key and not key.isprintable()):
         raise bad_request(
             _("Idempotency-Key: hasta 200 caracteres imprimibles."), code="bad_idempotency_key"
         )
-    stored = services.idempotent_get(caller, key)
-    if stored is not None and stored.operation != operation:
+    return key
+
+
+def _once(caller: Caller, request, operation: str, run) -> Response:
+    """`run()` → (status, body), once per `Idempotency-Key` of the caller's credential on
+    this method and path (services.idempotent_run): a retry, or a concurrent twin, gets
+    the first answer back (a refusal too) with `Idempotent-Replayed: true`; the key sent
+    again with another body is a 422 idempotency_key_reused."""
+    key = _idempotency_key(request)
+    if not key:
+        status, body = run()
+        return Response(body, status=status)
+    canonical = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    fingerprint = hashlib.sha256(canonical.encode()).hexdigest()
+    scope = {"method": request.method, "path": mask_tokens(request.path_info), "key": key}
+    status, body, replayed = services.idempotent_run(caller, scope, fingerprint, operation, run)
+    if status is None:
         raise WsError(
             422,
-            _("La clave Idempotency-Key ya se usó para otra operación (%(op)s).")
-            % {"op": stored.operation},
+            _(
+                "La clave Idempotency-Key ya se usó en esta operación (%(op)s) con otro cuerpo: "
+                "use una clave nueva para otra solicitud."
+            )
+            % {"op": body},
             code="idempotency_key_reused",
         )
-    if stored is not None:
-        return key, Response(
-            stored.body, status=stored.status, headers={"Idempotent-Replayed": "true"}
-        )
-    return key, None
+    return Response(
+        body, status=status, headers={"Idempotent-Replayed": "true"} if replayed else {}
+    )
 
 
-def _remember(caller, key, operation, status, body) -> None:
-    if key:
-        services.idempotent_store(caller, key, operation, status, body)
+def _answer_or_refusal(fn):
+    """(200, fn()) or (422, the refusal's body); any other error propagates."""
+    try:
+        return 200, fn()
+    except Exception as exc:
+        error = to_ws_error(exc)
+        if error is not None and error.status == 422:
+            return 422, error.body()
+        raise
 
 
 def put_view(operation: PutOperation, base_tag: str):
@@ -315,18 +334,12 @@ def put_view(operation: PutOperation, base_tag: str):
         )
         def put(self, request, nit, token):
             caller = authenticate(nit, token)
-            key, replay = _replayed(caller, request, operation.name)
-            if replay is not None:
-                return replay
-            try:
-                answer = [_run(operation, caller, request.data)]
-            except Exception as exc:
-                error = to_ws_error(exc)
-                if error is not None and error.status == 422:
-                    _remember(caller, key, operation.name, 422, error.body())
-                raise
-            _remember(caller, key, operation.name, 200, answer)
-            return Response(answer)
+            return _once(
+                caller,
+                request,
+                operation.name,
+                lambda: _answer_or_refusal(lambda: [_run(operation, caller, request.data)]),
+            )
 
     View.__name__ = View.__qualname__ = f"{operation.name}View"
     return View
@@ -366,9 +379,6 @@ def many_view(operation: PutOperation, base_tag: str):
         )
         def post(self, request, nit, token):
             caller = authenticate(nit, token)
-            key, replay = _replayed(caller, request, f"{operation.name}XMany")
-            if replay is not None:
-                return replay
             items = request.data
             if not isinstance(items, list):
                 raise bad_request(_("El cuerpo debe ser un arreglo JSON."), code="malformed_body")
@@ -377,17 +387,20 @@ def many_view(operation: PutOperation, base_tag: str):
                     _("Máximo %(n)s elementos por solicitud.") % {"n": MAX_BATCH},
                     code="batch_too_large",
                 )
-            results = []
-            for item in items:
-                try:
-                    results.append({**_run(operation, caller, item), "Status": 200})
-                except Exception as exc:
-                    error = to_ws_error(exc)
-                    if error is None:
-                        raise
-                    results.append({**error.body(), "Status": error.status})
-            _remember(caller, key, f"{operation.name}XMany", 200, results)
-            return Response(results)
+
+            def run():
+                results = []
+                for item in items:
+                    try:
+                        results.append({**_run(operation, caller, item), "Status": 200})
+                    except Exception as exc:
+                        error = to_ws_error(exc)
+                        if error is None:
+                            raise
+                        results.append({**error.body(), "Status": error.status})
+                return 200, results
+
+            return _once(caller, request, f"{operation.name}XMany", run)
 
     View.__name__ = View.__qualname__ = f"{operation.name}XManyView"
     return View
