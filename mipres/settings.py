@@ -369,9 +369,22 @@ WS_AUTH_FAILURES_PER_MINUTE_PER_ADDRESS = env.int(
     "WS_AUTH_FAILURES_PER_MINUTE_PER_ADDRESS", default=30
 )
 WS_AUTH_FAILURES_PER_MINUTE_PER_NIT = env.int("WS_AUTH_FAILURES_PER_MINUTE_PER_NIT", default=300)
-# Plausibility of a prescription (prescriptions/services/plausibility.py, README «Límites de
-# una prescripción»): issuing asks the prescriber to confirm the same technology prescribed
-# to the same patient by the same prescriber within `duplicate_days`.
+# Plausibility of a prescription (prescriptions/services/plausibility.py,
+# docs/prescribing-safety.md): (soft, hard) bounds. Above the soft one the prescriber
+# confirms; above the hard one the line is refused. Total quantity per technology type (M, P, D, N, S), in
+# the line's units; duration in days per tipo de prestación (research/mipres-domain.md §3.6:
+# a first prescription covers about 3 months, more than a year must be sucesiva). Issuing
+# also asks to confirm the same technology prescribed to the same patient by the same
+# prescriber within `duplicate_days`.
 PRESCRIPTION_LIMITS = {
+    "quantity": {
+        "M": (1000, 10000),
+        "P": (100, 1000),
+        "D": (100, 1000),
+        "N": (1000, 10000),
+        "S": (1500, 10000),
+    },
+    "unica_days": (90, 365),
+    "sucesiva_days": (365, 1825),
     "duplicate_days": 30,
 }

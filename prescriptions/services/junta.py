@@ -68,8 +68,9 @@ def junta_decide(
 
     Preconditions: `actor` holds prescriptions.junta_decide in `entity`; the line belongs to
     an active prescription of `entity` and is at EstJM 2; the act has a number, a date not
-    after today nor before the prescription's date, a modality and a technical justification. Side effects, in one
-    transaction with the prescription and the line locked: the line's EstJM, a
+    after today nor before the prescription's date, a modality and a technical
+    justification. Side effects, in one transaction with the prescription and the line
+    locked: the line's EstJM, a
     JuntaDecision (CodEntJM = `entity`, FProceso = now) and the audit entry
     `prescriptions.line.junta_decided` (target: the prescription, so its history shows it).
     Raises PermissionDenied without the permission, DomainError (with the field) otherwise;

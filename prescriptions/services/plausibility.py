@@ -1,9 +1,16 @@
-"""Is what is prescribed plausible? (issue 17)
+"""Is what is prescribed plausible? (issue 17 items 2–4)
 
-Soft limits only ask: the issuing prescriber sees each `Caution` beside its field and
-confirms it (`prescription_issue` refuses with `ConfirmationRequired` until every caution
-is confirmed, then records them). The bounds are settings (`PRESCRIPTION_LIMITS`,
-mipres/settings.py).
+Hard limits refuse (`check_hard_limits`, part of every document's line checks: issued,
+transcribed or ordered by a tutela): a countable quantity that is not a whole number, a
+total above its technology type's hard bound, a duration above the hard bound of its tipo
+de prestación. Soft limits only ask: the issuing prescriber sees each `Caution` beside its
+field and confirms it (`prescription_issue` refuses with `ConfirmationRequired` until every
+caution is confirmed, then records them).
+
+The bounds are settings (`PRESCRIPTION_LIMITS`, mipres/settings.py). The durations come from
+research/mipres-domain.md §3.6 (the EPS's causes 12 and 13: a first prescription covers
+about 3 months, more than 12 months must be sucesiva); the research has no quantity bounds,
+so those are order-of-magnitude guards against a slipped key, documented in the README.
 """
 
 import datetime
@@ -16,9 +23,25 @@ from django.utils.translation import gettext_lazy as _
 
 from mipres.lib.errors import DomainError
 
-from ..enums import PrescriptionStatus, TechnologyType
+from ..enums import PrescriptionStatus, SupplyType, TechnologyType, TimeUnit
 from ..models import LineActiveIngredient, TechnologyLine
 
+# Duration of each time unit in days.
+DAYS_PER_UNIT = {
+    TimeUnit.MINUTO: Decimal(1) / 1440,
+    TimeUnit.HORA: Decimal(1) / 24,
+    TimeUnit.DIA: Decimal(1),
+    TimeUnit.SEMANA: Decimal(7),
+    TimeUnit.MES: Decimal(30),
+    TimeUnit.ANO: Decimal(365),
+}
+# Procedures, devices and complementary services are counted in whole units; medicines and
+# nutritional products are when a presentation unit (caja, tableta, sobre…) is given.
+COUNTABLE_TYPES = {
+    TechnologyType.PROCEDIMIENTO,
+    TechnologyType.DISPOSITIVO,
+    TechnologyType.SERVICIO_COMPLEMENTARIO,
+}
 # A unit's scale within its dimension, by the symbol's numerator («mg/ml» → «mg»).
 UNIT_SCALES = {
     "µg": ("mass", Decimal("0.000001")),
@@ -42,7 +65,35 @@ UNIT_SCALES = {
 }
 THOUSANDFOLD = (Decimal(1000), Decimal("0.001"))
 
+ERRORS = {
+    "whole": _("%(what)s debe ser un número entero: %(type)s se entrega en unidades completas."),
+    "quantity_hard": _(
+        "La cantidad total (%(value)s) supera el máximo de %(limit)s para %(type)s: "
+        "revise la cantidad."
+    ),
+    "over_a_year": _("La duración supera un año: formule la tecnología como prestación sucesiva."),
+    "sucesiva_hard": _(
+        "La duración (%(days)s días) supera el máximo de %(limit)s días de una prestación "
+        "sucesiva: formule un periodo más corto y renueve después."
+    ),
+}
 CAUTIONS = {
+    "quantity": _(
+        "Advertencia: la cantidad total (%(value)s) es inusual para %(type)s (más de "
+        "%(limit)s). Confirme que es correcta."
+    ),
+    "unica": _(
+        "Advertencia: una prestación única de %(days)s días supera los %(limit)s días de "
+        "una formulación de primera vez. Confirme la duración o formúlela como sucesiva."
+    ),
+    "sucesiva": _(
+        "Advertencia: una prestación sucesiva de %(days)s días supera %(limit)s días. "
+        "Confirme la duración."
+    ),
+    "unit_factor": _(
+        "Advertencia: la concentración está en %(conc)s y la dosis en %(dose)s, unidades "
+        "que difieren mil veces. Confirme que las unidades son correctas."
+    ),
     "duplicate": _(
         "Advertencia: el paciente ya tiene la prescripción activa %(number)s del %(date)s, "
         "suya, con la misma tecnología (%(code)s). Confirme que quiere prescribirla de nuevo."
@@ -73,6 +124,97 @@ class ConfirmationRequired(DomainError):
 
 def limits() -> dict:
     return settings.PRESCRIPTION_LIMITS
+
+
+def _type_label(technology_type: str) -> str:
+    return str(TechnologyType(technology_type).label).lower()
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def duration_days(line) -> Decimal | None:
+    amount, unit = line.fields.get("duration_amount"), line.fields.get("duration_unit")
+    if not amount or unit not in DAYS_PER_UNIT:
+        return None
+    return amount * DAYS_PER_UNIT[unit]
+
+
+def _countable(line) -> bool:
+    return line.technology_type in COUNTABLE_TYPES or bool(line.fields.get("presentation_unit"))
+
+
+def check_hard_limits(line, index: int) -> None:
+    """Refuse what cannot be right: a fraction of a countable unit, a total above the
+    type's hard bound, a duration above the hard bound of its tipo de prestación. Raises
+    DomainError with the line's field."""
+    type_label = _type_label(line.technology_type)
+    checks = [("total_quantity", _("La cantidad total"), line.total_quantity)]
+    if line.technology_type in COUNTABLE_TYPES:
+        checks.append(
+            ("quantity_per_use", _("La cantidad por uso"), line.fields.get("quantity_per_use"))
+        )
+    if _countable(line):
+        for name, what, value in checks:
+            if value is not None and value != value.to_integral_value():
+                raise DomainError(
+                    ERRORS["whole"] % {"what": what, "type": type_label},
+                    field=f"lines.{index}.{name}",
+                    code="not_whole",
+                )
+    hard = limits()["quantity"][line.technology_type][1]
+    if line.total_quantity is not None and line.total_quantity > hard:
+        raise DomainError(
+            ERRORS["quantity_hard"]
+            % {"value": _plain(line.total_quantity), "limit": hard, "type": type_label},
+            field=f"lines.{index}.total_quantity",
+            code="quantity_limit",
+        )
+    days = duration_days(line)
+    if days is None:
+        return
+    if line.supply_type == SupplyType.UNICA and days > limits()["unica_days"][1]:
+        raise DomainError(
+            ERRORS["over_a_year"], field=f"lines.{index}.duration_amount", code="over_a_year"
+        )
+    hard_days = limits()["sucesiva_days"][1]
+    if line.supply_type == SupplyType.SUCESIVA and days > hard_days:
+        raise DomainError(
+            ERRORS["sucesiva_hard"] % {"days": int(days), "limit": hard_days},
+            field=f"lines.{index}.duration_amount",
+            code="duration_limit",
+        )
+
+
+def limit_cautions(lines) -> list[Caution]:
+    """The soft limits each line reaches: an unusual total for its type, a única longer
+    than a first prescription covers, a long sucesiva."""
+    cautions = []
+    for index, line in enumerate(lines):
+        soft = limits()["quantity"][line.technology_type][0]
+        if line.total_quantity is not None and line.total_quantity > soft:
+            value = _plain(line.total_quantity)
+            names = {"value": value, "type": _type_label(line.technology_type), "limit": soft}
+            cautions.append(
+                Caution(
+                    f"quantity:{index}:{value}",
+                    CAUTIONS["quantity"] % names,
+                    f"lines.{index}.total_quantity",
+                )
+            )
+        days = duration_days(line)
+        kind = "unica" if line.supply_type == SupplyType.UNICA else "sucesiva"
+        limit = limits()[f"{kind}_days"][0]
+        if days is not None and days > limit:
+            cautions.append(
+                Caution(
+                    f"{kind}:{index}:{int(days)}",
+                    CAUTIONS[kind] % {"days": int(days), "limit": limit},
+                    f"lines.{index}.duration_amount",
+                )
+            )
+    return cautions
 
 
 def _unit_scale(unit) -> tuple[str, Decimal] | None:

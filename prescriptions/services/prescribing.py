@@ -21,13 +21,17 @@ from ..enums import (
     JuntaStatus,
     MedicineType,
     PrescriptionStatus,
-    SupplyType,
     TechnologyType,
-    TimeUnit,
 )
 from ..models import LineActiveIngredient, Patient, Prescription, TechnologyLine
 from ..selectors.patients import payer_for
-from .plausibility import ConfirmationRequired, duplicate_cautions, unit_cautions
+from .plausibility import (
+    ConfirmationRequired,
+    check_hard_limits,
+    duplicate_cautions,
+    limit_cautions,
+    unit_cautions,
+)
 
 ERRORS = {
     "no_role": _("Para prescribir necesita el rol Prescriptor u Ordenador en esta entidad."),
@@ -37,7 +41,6 @@ ERRORS = {
     "self": _("No puede prescribirse a sí mismo."),
     "no_lines": _("Agregue al menos una tecnología."),
     "disabled_code": _("El código %(code)s está deshabilitado en el catálogo vigente."),
-    "over_a_year": _("La duración supera un año: formule la tecnología como prestación sucesiva."),
     "no_ingredient": _("Indique al menos un principio activo del medicamento."),
     "quantity": _("La cantidad total debe ser mayor que cero."),
     "dose": _("La dosis debe ser mayor que cero."),
@@ -45,16 +48,6 @@ ERRORS = {
     "submission_key": _(
         "Este formulario ya se usó para otra prescripción: abra una prescripción nueva."
     ),
-}
-
-# Duration of each time unit in days, to check the «más de un año sin ser sucesiva» rule.
-DAYS_PER_UNIT = {
-    TimeUnit.MINUTO: Decimal(1) / 1440,
-    TimeUnit.HORA: Decimal(1) / 24,
-    TimeUnit.DIA: Decimal(1),
-    TimeUnit.SEMANA: Decimal(7),
-    TimeUnit.MES: Decimal(30),
-    TimeUnit.ANO: Decimal(365),
 }
 
 
@@ -150,10 +143,7 @@ def _check_line(line: LineData, index: int, types: set[str]) -> None:
                 field=f"lines.{index}",
                 code="disabled_code",
             )
-    amount, unit = line.fields.get("duration_amount"), line.fields.get("duration_unit")
-    unica = line.supply_type == SupplyType.UNICA
-    if unica and amount and unit in DAYS_PER_UNIT and amount * DAYS_PER_UNIT[unit] > 365:
-        raise DomainError(ERRORS["over_a_year"], field=f"lines.{index}", code="over_a_year")
+    check_hard_limits(line, index)
     if line.technology_type == TechnologyType.MEDICAMENTO and not line.ingredients:
         raise DomainError(ERRORS["no_ingredient"], field=f"lines.{index}", code="no_ingredient")
 
@@ -225,7 +215,7 @@ def prescription_issue(
     )
     cautions = []
     if confirmed is not None:
-        cautions = unit_cautions(lines)
+        cautions = unit_cautions(lines) + limit_cautions(lines)
         cautions += duplicate_cautions(prescriber=actor, patient=patient, lines=lines)
         if any(caution.code not in confirmed for caution in cautions):
             raise ConfirmationRequired(cautions)
