@@ -371,9 +371,10 @@ WS_AUTH_FAILURES_PER_MINUTE_PER_ADDRESS = env.int(
 WS_AUTH_FAILURES_PER_MINUTE_PER_NIT = env.int("WS_AUTH_FAILURES_PER_MINUTE_PER_NIT", default=300)
 # Plausibility of a prescription (prescriptions/services/plausibility.py,
 # docs/prescribing-safety.md): (soft, hard) bounds. Above the soft one the prescriber
-# confirms; above the hard one the line is refused. Total quantity per technology type (M, P, D, N, S), in
-# the line's units; duration in days per tipo de prestación (research/mipres-domain.md §3.6:
-# a first prescription covers about 3 months, more than a year must be sucesiva). Issuing
+# confirms; above the hard one the line is refused. Total quantity per technology type
+# (M, P, D, N, S) in the line's units; duration in days per tipo de prestación
+# (research/mipres-domain.md §3.6: a first prescription covers about 3 months, more than a
+# year must be sucesiva). Issuing
 # also asks to confirm the same technology prescribed to the same patient by the same
 # prescriber within `duplicate_days`.
 PRESCRIPTION_LIMITS = {
