@@ -5,12 +5,15 @@ configures them."""
 
 import re
 
+import pytest
 import yaml
 
 from .harness import REPO, SERVICES, WORKER_COMMAND, app_environment, pgbouncer_version
 
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())
 HARNESS = (REPO / "tests/cluster/harness.py").read_text()
+
+pytestmark = pytest.mark.cluster
 
 
 def test_the_same_services():
