@@ -3,6 +3,7 @@
 by the log filters (which mask the token segment)."""
 
 import re
+from urllib.parse import unquote
 
 BASES = ("WSSUMMIPRESNOPBS", "WSFACMIPRESNOPBS", "WSMIPRESNOPBS")
 SUPPLY_BASE, BILLING_BASE, PRESCRIPTION_BASE = BASES
@@ -100,26 +101,61 @@ def canonical_path(path: str) -> str | None:
 
 
 _WS_PATH = re.compile(
-    r"(?i)(/(?:WSSUMMIPRESNOPBS|WSFACMIPRESNOPBS|WSMIPRESNOPBS)/api/)([A-Za-z]+)((?:/[^/\s?\"']*)*)"
+    r"(?i)/+(WSSUMMIPRESNOPBS|WSFACMIPRESNOPBS|WSMIPRESNOPBS)/+(api)/+([A-Za-z]+)"
 )
+# Where a path ends inside a log line: a line break, or the protocol of an access log's
+# request line. Spaces, quotes and `?` do not end it: a decoded segment may hold them (the
+# rest of a line after the path is masked by the same rules, which can only over-mask).
+_PATH_END = re.compile(r"\n|\s+HTTP/\d")
 _SECRET_LIKE = re.compile(
     r"^(?:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|.{20,})$"
 )
 MASK = "***"
 
 
-def _mask_match(match: re.Match) -> str:
-    prefix, operation, tail = match.group(1), match.group(2), match.group(3)
-    segments = tail.split("/")[1:]
+def _decoded(text: str) -> str:
+    """`text` percent-decoded until it no longer changes (at most three times: %2561 is
+    a doubly encoded `a`)."""
+    for _ in range(3):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _mask_path(match: re.Match, text: str) -> tuple[str, int]:
+    """The web-service path starting at `match`, normalised (one slash between segments,
+    the base as routed) with its token and anything secret-like masked, and where the
+    path ended in `text`."""
+    base, operation = match.group(1), match.group(3)
+    end = _PATH_END.search(text, match.end())
+    stop = end.start() if end else len(text)
+    segments = [s for s in text[match.end() : stop].split("/") if s != ""]
     position = token_position(operation)
     for index, segment in enumerate(segments):
-        if index == position or _SECRET_LIKE.match(segment):
+        if index == position or _SECRET_LIKE.match(segment.strip()):
             segments[index] = MASK
-    return prefix + operation + "".join(f"/{s}" for s in segments)
+    path = "/".join(["", base.upper(), "api", operation, *segments])
+    return path, stop
 
 
 def mask_tokens(text: str) -> str:
-    """`text` with every web-service token (and GUID) in a path replaced by ***."""
-    if not isinstance(text, str) or "mipresnopbs" not in text.lower():
+    """`text` with every web-service token (and GUID) in a path replaced by ***. The
+    text is percent-decoded first and each path normalised, so `%61pi`, `API`, doubled
+    slashes and spaces or quotes inside segments mask like the plain spelling."""
+    if not isinstance(text, str):
         return text
-    return _WS_PATH.sub(_mask_match, text)
+    decoded = _decoded(text)
+    if "mipresnopbs" not in decoded.lower():
+        return text
+    parts, position = [], 0
+    for match in _WS_PATH.finditer(decoded):
+        if match.start() < position:
+            continue
+        path, stop = _mask_path(match, decoded)
+        parts.append(decoded[position : match.start()])
+        parts.append(path)
+        position = stop
+    parts.append(decoded[position:])
+    return "".join(parts)
