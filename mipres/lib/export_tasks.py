@@ -7,7 +7,7 @@ once it is ready. The task repeats the same GET as the same user (`run_export`):
 page's permission guard, its entity scope and its filters apply again, unchanged.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 from django.conf import settings
@@ -57,7 +57,7 @@ def _table(fmt: str, filename: str, header: list, rows: Iterable) -> HttpRespons
     return csv_response(filename, header, rows)
 
 
-def _counting(export_id) -> callable:
+def _counting(export_id) -> Callable[[Iterator], Iterator]:
     def progress(rows: Iterator) -> Iterator:
         done = 0
         for batch in iter(lambda: list(islice(rows, PROGRESS_EVERY)), []):
