@@ -10,6 +10,7 @@ from django import forms
 from django.forms import BaseFormSet, formset_factory
 from django.forms.utils import ErrorDict, ErrorList
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
@@ -29,9 +30,12 @@ from ..enums import (
     TranscriptionType,
 )
 from ..selectors.patients import patient_find
+from ..selectors.prescriptions import SEARCHABLE_CATALOGS
 from ..services.prescribing import IngredientData, LineData
 from .prescribing_lines import MAX_LINES
 
+# Catalogs searched as you type (the rest are short lists): model → catalog name.
+SEARCH_CATALOG_OF = {model: name for name, model in SEARCHABLE_CATALOGS.items()}
 UNKNOWN_CODE = _("El código «%(value)s» no existe en el catálogo.")
 FUTURE_DATE = _("La fecha no puede ser posterior a hoy.")
 NO_PATIENT = _(
@@ -41,17 +45,55 @@ NO_PATIENT = _(
 
 
 class CodeField(forms.ModelChoiceField):
-    """A catalog code typed as text (E119, 890201…), resolved to its row. Disabled codes
-    resolve too: the service refuses them with its own message."""
+    """A catalog code resolved to its row, with the prescription form's widgets: a large
+    catalog (CIE-10, CUPS, DCI…) is typed with search-as-you-type (`data-catalog`, set up by
+    static/prescriptions/catalog_search.js), a small one is chosen in a list of its enabled
+    entries. A disabled code posted anyway resolves too: the service refuses it with its
+    own message."""
 
     def __init__(self, model, **kwargs):
         kwargs.setdefault("error_messages", {"invalid_choice": UNKNOWN_CODE})
+        catalog = SEARCH_CATALOG_OF.get(model)
+        widget = forms.TextInput if catalog else forms.Select
         super().__init__(
-            queryset=model.objects.all(), to_field_name="code", widget=forms.TextInput, **kwargs
+            queryset=model.objects.all(), to_field_name="code", widget=widget, **kwargs
         )
+        if catalog:
+            self.widget.attrs.update(
+                {
+                    "data-catalog": catalog,
+                    "autocomplete": "off",
+                    "spellcheck": "false",
+                    "placeholder": _("Código o nombre"),
+                }
+            )
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(queryset)
+        if isinstance(self.widget, forms.Select):
+            self.widget.choices = LazyChoices(self.queryset.model)
 
     def to_python(self, value):
         return super().to_python("".join(str(value or "").split()).replace(".", "").upper())
+
+
+class LazyChoices(BaseChoiceIterator):
+    """The enabled entries of a small catalog as (code, label) choices, read when the list
+    is rendered (not when the form is built), labelled as the prescription form does."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __iter__(self):
+        entries = self.model.objects.enabled()
+        if self.model is m.ComplementaryService:
+            # New documents use the codes in force since 1 October 2019.
+            entries = entries.exclude(code_period=m.ComplementaryService.CodePeriod.BEFORE_2019_10)
+        yield ("", "—")
+        for entry in entries.order_by("code"):
+            symbol = getattr(entry, "symbol", "")
+            label = f"{symbol} – {entry.name}" if symbol else f"{entry.name} ({entry.code})"
+            yield (entry.code, label)
 
 
 def _int_choice(label, choices, **kwargs) -> forms.TypedChoiceField:

@@ -6,11 +6,13 @@ codes as the prescription form does."""
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
+from entities.models import Entity
 from prescriptions.models import Prescription
 
-from .test_login import _log_in
+from .test_login import _demo_user, _log_in
 from .test_prescribing_journey import _demo_medico, _patient
 
 PATIENT_B = "71100002"  # subsidiado, EPSS99
@@ -73,3 +75,42 @@ def test_typing_g_picks_grams_and_mg_against_g_asks_for_confirmation(page, live_
     expect(number).to_have_text(re.compile(r"^\d{20}$"))
     issued = Prescription.objects.get(number=number.inner_text())
     assert issued.confirmed_cautions[0]["code"].startswith("unit_factor:")
+
+
+def _open(page, live_server, demo_world, role: str, url_name: str) -> None:
+    user = _demo_user(demo_world, "EPS", role)
+    entity = Entity.objects.get(name=user["entity_name"])
+    _log_in(page, live_server, user)
+    expect(page.get_by_role("heading", name="Sus entidades y roles")).to_be_visible()
+    page.goto(live_server.url + reverse(f"prescriptions:{url_name}", args=[entity.external_id]))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_transcription_form_searches_its_catalog_codes(page, live_server, demo_world):
+    _open(page, live_server, demo_world, "transcriptor", "transcription_create")
+    _choose(page, page.get_by_label("Diagnóstico principal (CIE-10)"), "e11.9", "E119")
+    page.get_by_role("button", name="Agregar Medicamento").click()
+    # The page came back with what was typed; the new line's codes are searched too.
+    expect(page.get_by_label("Diagnóstico principal (CIE-10)")).to_have_value("E119")
+    _choose(page, page.get_by_label("Principio activo (código DCI)"), "metformi", "00965")
+    _choose(page, page.get_by_label("Unidad de concentración"), "g", "0062")
+    # The short catalogs are lists of their entries, as in the prescription form.
+    dose_unit = page.get_by_label("Unidad de dosis (código)")
+    expect(dose_unit).to_have_js_property("tagName", "SELECT")
+    dose_unit.select_option("0168")
+    expect(page.get_by_label("Unidad de presentación (código)")).to_have_js_property(
+        "tagName", "SELECT"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_tutela_form_searches_its_catalog_codes(page, live_server, demo_world):
+    _open(page, live_server, demo_world, "recobrante", "tutela_create")
+    _choose(page, page.get_by_label("Diagnóstico principal (CIE-10)"), "e11.9", "E119")
+    page.get_by_role("button", name="Agregar Procedimiento").click()
+    _choose(page, page.get_by_label("Código CUPS"), "hemoglobina glic", "903426")
+    page.get_by_role("button", name="Agregar Servicio complementario").click()
+    service = page.get_by_label("Servicio complementario (código)")
+    expect(service).to_have_js_property("tagName", "SELECT")
+    service.select_option("139")
+    expect(page.get_by_label("Código CUPS")).to_have_value("903426")
