@@ -289,9 +289,10 @@ def directed_export(*, entity: Entity, filters: DirectedFilters | None = None):
 def patient_pending_list(
     *, entity: Entity, document_type: str, document_number: str, limit: int = 500
 ) -> list[ChainRow]:
-    """The patient's deliveries `entity` directed and nobody delivered yet (a direccionamiento
-    in force, no entrega in force), by FecMaxEnt, with their deadline light; `data` holds
-    the direccionamiento and its proveedor's name."""
+    """The patient's deliveries `entity` directed and nobody delivered in full yet (a
+    direccionamiento in force, no total entrega in force), by FecMaxEnt, with their deadline
+    light; `data` holds the direccionamiento, its proveedor's name and `undelivered`, what a
+    partial entrega left to deliver (issue 17 §23)."""
     params = {
         "entity": entity.pk,
         "document_type": document_type,
@@ -306,7 +307,12 @@ def patient_pending_list(
     rows = [_chain_row(v) for v in values]
     for row in rows:
         row.light = deadline_light(row.data["max_delivery_date"], today)
-        row.step = "programado" if row.data["status"] == StepStatus.PROCESADO else "direccionado"
+        if row.data["undelivered"]:
+            row.step = "entrega_parcial"
+        elif row.data["status"] == StepStatus.PROCESADO:
+            row.step = "programado"
+        else:
+            row.step = "direccionado"
     return rows
 
 

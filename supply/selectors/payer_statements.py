@@ -122,7 +122,8 @@ class LineRow:
 
 # Lines of the active prescriptions the entity pays whose prescribed total is not all
 # assigned: in-force direccionamientos plus in-force entregas en ámbito of their
-# deliverables (at most one of each per deliverable), as `services.common.assigned_quantity`
+# deliverables (at most one of each per deliverable), less what their partial entregas left
+# undelivered (issue 17 §23), as `services.common.assigned_quantity`
 # computes it; with no no direccionamiento and no procedure carrying them in force. Lines
 # pending or rejected by the Junta stay (the worklist says why they cannot be directed).
 # Oldest prescription first. The assigned quantity is a lateral subquery kept apart
@@ -148,13 +149,15 @@ FROM (
   FROM {{P}} p
   JOIN {{L}} l ON l.{{L.prescription}} = p.{{P.id}}
   CROSS JOIN LATERAL (
-    SELECT COALESCE(SUM(COALESCE(di.{{DIR.quantity}}, 0) + COALESCE(en.{{ENT.quantity}}, 0)), 0)
-      AS assigned
+    SELECT COALESCE(SUM(COALESCE(di.{{DIR.quantity}}, 0) + COALESCE(en.{{ENT.quantity}}, 0)
+      - COALESCE(pe.{{ENT.pending_quantity}}, 0)), 0) AS assigned
     FROM {{D}} d
     LEFT JOIN {{DIR}} di ON di.{{DIR.deliverable}} = d.{{D.id}}
       AND di.{{DIR.status}} IN {{in_force}}
     LEFT JOIN {{ENT}} en ON en.{{ENT.deliverable}} = d.{{D.id}}
       AND en.{{ENT.status}} IN {{in_force}} AND en.{{ENT.in_ambito}}
+    LEFT JOIN {{ENT}} pe ON pe.{{ENT.deliverable}} = d.{{D.id}}
+      AND pe.{{ENT.status}} IN {{in_force}} AND NOT pe.{{ENT.in_ambito}} AND NOT pe.{{ENT.total}}
     WHERE d.{{D.line}} = l.{{L.id}}
     OFFSET 0
   ) a
@@ -187,13 +190,13 @@ _LINE_CONDITIONS = {
 }
 
 
-def _sum_in_force(model, **lookups) -> Coalesce:
-    """SUM(quantity) of `model`'s in-force rows of the outer line, as a scalar subquery."""
+def _sum_in_force(model, field: str = "quantity", **lookups) -> Coalesce:
+    """SUM(`field`) of `model`'s in-force rows of the outer line, as a scalar subquery."""
     rows = (
         model.objects.filter(deliverable__line=OuterRef("pk"), status__in=IN_FORCE, **lookups)
         .order_by()
         .values("deliverable__line")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=Sum(field))
         .values("total")
     )
     return Coalesce(Subquery(rows, output_field=QUANTITY_FIELD), ZERO)
@@ -227,7 +230,9 @@ def _lines_orm(params: dict) -> QuerySet:
         )
     queryset = (
         queryset.annotate(
-            assigned=_sum_in_force(Direccionamiento) + _sum_in_force(Entrega, in_ambito=True)
+            assigned=_sum_in_force(Direccionamiento)
+            + _sum_in_force(Entrega, in_ambito=True)
+            - _sum_in_force(Entrega, "pending_quantity", in_ambito=False, total=False)
         )
         .filter(assigned__lt=F("total_quantity"))
         .filter(~_in_force(NoDireccionamiento, line=OuterRef("pk")))
@@ -420,6 +425,7 @@ def step_labels() -> dict[str, str]:
         "direccionado": _("Direccionado"),
         "programado": _("Programado"),
         "entregado": _("Entregado"),
+        "entrega_parcial": _("Entrega parcial"),
         "reportado": _("Reportado"),
         "facturado": _("Facturado"),
     }
@@ -585,7 +591,10 @@ def _directed_row(values: dict) -> ChainRow:
 _PENDING_INNER = """
 SELECT r.{{R.id}} AS pk, r.{{R.deliverable}} AS deliverable_id,
   r.{{R.provider}} AS provider_id, r.{{R.quantity}} AS quantity,
-  r.{{R.max_delivery_date}} AS max_delivery_date, r.{{R.status}} AS status
+  r.{{R.max_delivery_date}} AS max_delivery_date, r.{{R.status}} AS status,
+  (SELECT s.{{ENT.pending_quantity}} FROM {{ENT}} s
+    WHERE s.{{ENT.deliverable}} = r.{{R.deliverable}} AND s.{{ENT.status}} IN {{in_force}})
+    AS undelivered
 FROM {{R}} r
 WHERE r.{{R.entity}} = %(entity)s AND r.{{R.status}} IN {{in_force}}
   AND r.{{R.deliverable}} IN (
@@ -596,7 +605,7 @@ WHERE r.{{R.entity}} = %(entity)s AND r.{{R.status}} IN {{in_force}}
       AND pt.{{PT.document_number}} = %(document_number)s
   )
   AND NOT EXISTS (SELECT FROM {{ENT}} s WHERE s.{{ENT.deliverable}} = r.{{R.deliverable}}
-    AND s.{{ENT.status}} IN {{in_force}})
+    AND s.{{ENT.status}} IN {{in_force}} AND (s.{{ENT.total}} OR s.{{ENT.in_ambito}}))
 ORDER BY r.{{R.max_delivery_date}}, r.{{R.id}}
 LIMIT %(limit)s
 """
@@ -621,7 +630,22 @@ def _pending_orm(params: dict) -> QuerySet:
             deliverable__prescription__patient__document_type=params["document_type"],
             deliverable__prescription__patient__document_number=params["document_number"],
         )
-        .filter(~_in_force(Entrega, deliverable=OuterRef("deliverable_id")))
+        .filter(
+            ~Exists(
+                Entrega.objects.filter(
+                    Q(total=True) | Q(in_ambito=True),
+                    deliverable=OuterRef("deliverable_id"),
+                    status__in=IN_FORCE,
+                )
+            )
+        )
+        .annotate(
+            undelivered=Subquery(
+                Entrega.objects.filter(
+                    deliverable=OuterRef("deliverable_id"), status__in=IN_FORCE
+                ).values("pending_quantity")[:1]
+            )
+        )
         .order_by("max_delivery_date", "pk")
     )
     queryset = _chain_orm(
@@ -631,6 +655,7 @@ def _pending_orm(params: dict) -> QuerySet:
         "quantity",
         "max_delivery_date",
         "status",
+        "undelivered",
         provider_name=F("provider__name"),
         provider_nit=F("provider__nit"),
     )

@@ -9,7 +9,7 @@ entregas en ámbito of one line by the line's (they change how much of it is ass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from entities import audit
@@ -142,14 +142,17 @@ def check_not_covered(line: TechnologyLine) -> None:
 
 def assigned_quantity(line: TechnologyLine) -> Decimal:
     """How much of the line is assigned: its direccionamientos in force plus its entregas
-    en ámbito in force (which have no direccionamiento)."""
+    en ámbito in force (which have no direccionamiento), less what their partial entregas in
+    force left undelivered: the payer may direct that remainder again (issue 17 §23)."""
     directed = Direccionamiento.objects.filter(
         deliverable__line=line, status__in=IN_FORCE
     ).aggregate(total=Sum("quantity"))["total"]
-    ambito = Entrega.objects.filter(
-        deliverable__line=line, in_ambito=True, status__in=IN_FORCE
-    ).aggregate(total=Sum("quantity"))["total"]
-    return (directed or Decimal(0)) + (ambito or Decimal(0))
+    entregas = Entrega.objects.filter(deliverable__line=line, status__in=IN_FORCE).aggregate(
+        ambito=Sum("quantity", filter=Q(in_ambito=True)),
+        undelivered=Sum("pending_quantity", filter=Q(in_ambito=False, total=False)),
+    )
+    zero = Decimal(0)
+    return (directed or zero) + (entregas["ambito"] or zero) - (entregas["undelivered"] or zero)
 
 
 def check_quantity(line: TechnologyLine, requested: Decimal, *, field: str = "quantity") -> None:

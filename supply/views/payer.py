@@ -66,10 +66,10 @@ from .payer_rows import (
     _directed_rows_html,
     _line_export_rows,
     _line_rows_html,
-    _pending_rows_html,
     _report_rows_html,
     _steps,
     _url,
+    pending_rows_html,
 )
 
 PAGE_SIZE = 25
@@ -427,6 +427,6 @@ def patient_pending(request):
         "tab": "patient_pending",
         "form_html": form.html(),
         "rows": rows,
-        "rows_html": _pending_rows_html(request, rows or []),
+        "rows_html": pending_rows_html(request, rows or []),
     }
     return render(request, "supply/payer/patient_pending.html", context)

@@ -7,6 +7,7 @@ from html import escape
 from operator import attrgetter
 from urllib.parse import quote
 
+from django.template import engines
 from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.formats import get_format
@@ -575,34 +576,23 @@ PENDING_HEADER = [
 ]
 
 
-def _pending_rows_html(request, rows) -> SafeString:
-    """The rows of «Pendientes por paciente»: «Anular» on the direccionamientos nobody
-    programmed yet."""
+def pending_rows_html(request, rows) -> SafeString:
+    """The rows of «Pendientes por paciente», from their Jinja2 template."""
     cells = _Cells(request)
-    steps = _steps(cells.language)
-    may_annul = DIRECT in cells.perms
-
-    def texts(row) -> tuple:
-        return row.number, row.line_key, row.data["provider_name"]
-
-    parts = []
-    for row, (number, line_key, provider) in zip(rows, escape_rows(rows, texts), strict=True):
-        data = row.data
-        code, light, css = row.light
-        annul = ""
-        if data["status"] == StepStatus.ACTIVO and may_annul:
-            annul = cells.annul_link("direccionamiento", row.pk)
-        parts.append(
-            f'<tr data-light="{code}">'
-            f'<td class="text-nowrap">{data["max_delivery_date"].isoformat()} '
-            f'<span class="badge {css}">{light}</span></td>'
-            f'<td class="small text-nowrap">{cells.number_link(number)}'
-            f'<div><span class="badge text-bg-light border">{line_key}</span> '
-            f"{cells.delivery_word} {row.delivery_label} · ID {row.deliverable_id}</div></td>"
-            f'<td class="small">{provider}</td>'
-            f'<td class="text-end">{cells.quantity(data["quantity"])}</td>'
-            f'<td class="small">{steps[row.step]}</td>'
-            f"<td>{annul}</td>"
-            "</tr>\n"
+    html = (
+        engines["jinja2"]
+        .get_template("supply/payer/pending_rows.html")
+        .render(
+            {
+                "rows": rows,
+                "steps": _steps(cells.language),
+                "may_direct": DIRECT in cells.perms,
+                "active": StepStatus.ACTIVO,
+                "prescription_prefix": cells.prescription,
+                "annul_prefix": cells.annul,
+                "next": quote(request.get_full_path(), safe="/"),
+                "to_direct": cells._link("to_direct"),
+            }
         )
-    return mark_safe("".join(parts))  # every value above is escaped
+    )
+    return mark_safe(html)  # the Jinja2 template escaped every value

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from entities.models import AuditEntry
+from mipres.lib.errors import DomainError
 from prescriptions.enums import JuntaStatus
 from prescriptions.models import DeviceType
 from prescriptions.services.prescribing import LineData, prescription_issue
@@ -698,3 +699,34 @@ def test_home_links_the_supply_module_for_the_payer(client, world, eps_other_rol
     assert url("to_direct", world) in text(client.get(reverse("home")))
     client.force_login(eps_other_role)
     assert url("to_direct", world) not in text(client.get(reverse("home")))
+
+
+def test_the_remainder_of_a_partial_entrega_can_be_directed_again(client, world):
+    """Issue 17 §23: what a partial entrega left undelivered shows in «Pendientes por
+    paciente» and back in «Por direccionar», and the payer directs it as a new delivery."""
+    line = world["lines"]["M1"]  # 2 prescribed
+    [first] = direct(world, "M1", deliveries=[plan(number=1, quantity="2", days=5)])
+    client.force_login(world["eps_admin"])
+    assert "M1" not in {r.key for r in client.get(url("to_direct", world)).context["page"].rows}
+    deliver(
+        world,
+        program(world, first),
+        quantity=Decimal("0.5"),
+        total=False,
+        cause=world["causes"]["4"],
+    )
+    target = url("patient_pending", world)
+    response = client.get(target, {"document_type": "CC", "document_number": "43000111"})
+    [row] = response.context["rows"]
+    assert (row.pk, row.step, row.data["undelivered"]) == (first.pk, "entrega_parcial", 1.5)
+    content = text(response)
+    assert 'data-undelivered="1,500"' in content and "Entrega parcial" in content
+    assert "Direccionar el saldo" in content
+    rows = {r.key: r for r in client.get(url("to_direct", world)).context["page"].rows}
+    assert (rows["M1"].assigned, rows["M1"].remaining) == (Decimal("0.5"), Decimal("1.5"))
+    with pytest.raises(DomainError):
+        direct(world, "M1", deliveries=[plan(number=2, quantity="2", days=5)])
+    [again] = direct(world, "M1", deliveries=[plan(number=2, quantity="1.5", days=5)])
+    assert again.deliverable.line == line
+    keys = {r.key for r in client.get(url("to_direct", world)).context["page"].rows}
+    assert "M1" not in keys
