@@ -204,7 +204,7 @@ class Cluster:
             ),
             # Short windows, so the scenarios can wait them out.
             "RETHUS_LOOKUPS_PER_MINUTE": "4",
-            "REPLICA_MAX_LAG_SECONDS": "4",
+            "REPLICA_MAX_LAG_SECONDS": "8",
             "REPLICA_CHECK_SECONDS": "0.5",
             "REPLICA_PIN_SECONDS": "5",
             "SECURE_SSL_REDIRECT": "false",
