@@ -10,8 +10,8 @@ With `DATABASE_REPLICA_URL` set (a PostgreSQL streaming replica of the primary),
   request that may write, any method but GET, HEAD and OPTIONS, pins its session's reads to
   the primary with a short-lived cookie, so a user reads back what they just wrote);
 - the replica answers and lags less than `REPLICA_MAX_LAG_SECONDS` (checked at most every
-  `REPLICA_CHECK_SECONDS` per process; a replica that fails the check is left alone until
-  the next one).
+  `REPLICA_CHECK_SECONDS` per process; one that does not answer is tried again ten
+  intervals later).
 
 Everything else, writes included, goes to the primary ("default"). Raw SQL reads the
 alias `read_alias()` names.
@@ -76,6 +76,8 @@ def replica_usable() -> bool:
     except DatabaseError as error:
         logger.warning("Replica unavailable, reading from the primary: %s", error)
         connections[REPLICA].close()
+        # Not again for ten intervals: an unreachable host costs a connect timeout each time.
+        _health.checked_at = now + 9 * settings.REPLICA_CHECK_SECONDS
         _health.usable = False
         return False
     _health.usable = lag is not None and lag < settings.REPLICA_MAX_LAG_SECONDS
