@@ -64,6 +64,14 @@ def _record(event: str, recipient: str, *, essential: bool, email: str, phone: s
     return note
 
 
+def patient_note(patient: Patient, event: str):
+    """Claim and record a message to `patient` sent by its own template (the renewal
+    decision); None when already sent. Its `status` says whether to send and `channel` how."""
+    return _record(
+        event, f"patient:{patient.pk}", essential=True, email=patient.email, phone=patient.phone
+    )
+
+
 def _send(note, *, email: str, phone: str, subject: str, text: str, link: str) -> None:
     if note is None or note.status != NotificationStatus.SENT:
         return

@@ -15,7 +15,8 @@ from mipres.lib.errors import DomainError
 from mipres.lib.mail import absolute_url, send_on_commit
 from prescriptions.models import TechnologyLine
 
-from ..models import RenewalRequest, RenewalStatus
+from ..models import NotificationStatus, RenewalRequest, RenewalStatus
+from ..notifications import patient_note
 from ..selectors import renewal_refusal
 from ..sms import send_sms
 
@@ -114,15 +115,19 @@ def renewal_decline(*, actor, entity: Entity, pk: int, reason: str) -> RenewalRe
 
 
 def _tell_patient(request: RenewalRequest) -> None:
-    """E-mail (or else a text message) once the decision commits; no contact, no message."""
+    """E-mail (or else a text message) once the decision commits, recorded as a
+    Notification (without contact: recorded as not sent)."""
     patient = request.patient
+    note = patient_note(patient, f"renewal:{request.pk}")
+    if note is None or note.status != NotificationStatus.SENT:
+        return
     link = absolute_url(reverse("patients:home"))
     context = {"request": request, "link": link, "entity": request.entity}
-    if patient.email:
+    if note.channel == "email":
         send_on_commit(
             to=[patient.email], template="patients/email/renewal_decided", context=context
         )
-    elif patient.phone:
+    else:
         if request.status == RenewalStatus.ACEPTADA:
             text = _("MIPRES: su IPS aceptó renovar su prescripción %(number)s. Véala en %(link)s")
         else:

@@ -128,3 +128,17 @@ def test_the_session_expires(patient_client, settings):
 def test_a_staff_login_is_not_a_patient_session(client, world):
     client.force_login(world["medico"])
     assert client.get("/paciente/recetas/").url == "/paciente/"
+
+
+def test_a_patient_with_only_a_phone_gets_the_code_by_sms(client, patient, settings):
+    from patients.sms import LocmemBackend
+
+    settings.PATIENT_SMS_BACKEND = "patients.sms.LocmemBackend"
+    LocmemBackend.outbox.clear()
+    Patient.objects.filter(pk=patient.pk).update(email="", phone="3009998877")
+    ask_code(client, patient)
+    assert mail.outbox == []
+    [(to, text)] = LocmemBackend.outbox
+    code = re.search(r"\b(\d{6})\b", text).group(1)
+    assert to == "3009998877"
+    assert client.post("/paciente/codigo/", {"code": code}).url == "/paciente/recetas/"

@@ -94,3 +94,20 @@ def test_other_roles_and_entities_cannot_answer(patient_client, client, world, n
     client.force_login(world["prov_admin"])  # another entity
     assert client.get(f"/solicitudes-renovacion/{ips}/").status_code == 404
     assert client.post(f"/solicitudes-renovacion/{ips}/{request.pk}/aceptar/").status_code == 404
+
+
+def test_the_decision_is_recorded_once_and_not_sent_without_contact(
+    patient_client, client, world, near_end
+):
+    from patients.models import Notification, NotificationStatus
+    from prescriptions.models import Patient
+
+    patient_client.post(f"/paciente/renovar/{near_end.pk}/")
+    request = RenewalRequest.objects.get()
+    Patient.objects.filter(pk=world["patient"].pk).update(email="", phone="")
+    client.force_login(world["medico"])
+    mail.outbox.clear()
+    with committed():
+        client.post(f"/solicitudes-renovacion/{world['ips'].external_id}/{request.pk}/aceptar/")
+    note = Notification.objects.get(event=f"renewal:{request.pk}")
+    assert note.status == NotificationStatus.NO_CONTACT and mail.outbox == []
