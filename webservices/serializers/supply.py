@@ -1,5 +1,5 @@
 """Supply records on the wire (research §1.2–§1.8, §3.1): one function per record type
-turning a row (fetched with selectors.RELATED) into MIPRES's dict, with the contract's own
+turning a plain row (QuerySet.values with ROWS' columns) into MIPRES's dict, with the contract's own
 names and inconsistencies (`NoIDPaciente`, `CodTecEntregado` in reporte lists…). `FIELDS`
 gives each type's keys and JSON types, in order, for the OpenAPI schema."""
 
@@ -24,7 +24,10 @@ INTEGER, STRING, NUMBER, NULLABLE = "integer", "string", "number-or-string", "st
 
 def timestamp(moment) -> str | None:
     """ "AAAA-MM-DD HH:mm" in Bogotá time (MJG's DTO pattern)."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else None
+    if moment is None:
+        return None
+    local = moment.astimezone(timezone.get_current_timezone())
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
 
 
 def day(date) -> str | None:
@@ -36,29 +39,39 @@ def number(value: Decimal | None) -> str | None:
     return None if value is None else plain(value)
 
 
-def cause_code(cause) -> int:
-    return int(cause.code) if cause is not None and str(cause.code).isdigit() else 0
+def cause_code(code) -> int:
+    """CausaNoEntrega: the cause's code as a number, 0 without one."""
+    return int(code) if code is not None and str(code).isdigit() else 0
 
 
-def _head(deliverable) -> dict:
-    """ID, NoPrescripcion, TipoTec, ConTec, TipoIDPaciente, NoIDPaciente, NoEntrega."""
-    prescription, line = deliverable.prescription, deliverable.line
+# Records are read as plain rows (QuerySet.values) with these columns and turned into the
+# contract's dicts here: no model instances (issue 12.3, docs/benchmarks.md).
+_HEAD_COLUMNS = (
+    "id",
+    "deliverable_id",
+    "deliverable__prescription__number",
+    "deliverable__line__technology_type",
+    "deliverable__line__order",
+    "deliverable__prescription__patient__document_type",
+    "deliverable__prescription__patient__document_number",
+    "deliverable__delivery_number",
+)
+_TAIL_COLUMNS = ("created_at", "status", "annulled_at")
+
+
+def _head(r: dict, key: str) -> dict:
+    """ID, the record's own id, NoPrescripcion, TipoTec, ConTec, TipoIDPaciente,
+    NoIDPaciente, NoEntrega (clients list them in this order)."""
     return {
-        "ID": deliverable.pk,
-        "NoPrescripcion": prescription.number,
-        "TipoTec": line.technology_type,
-        "ConTec": line.order,
-        "TipoIDPaciente": prescription.patient.document_type,
-        "NoIDPaciente": prescription.patient.document_number,
-        "NoEntrega": deliverable.delivery_number,
+        "ID": r["deliverable_id"],
+        key: r["id"],
+        "NoPrescripcion": r["deliverable__prescription__number"],
+        "TipoTec": r["deliverable__line__technology_type"],
+        "ConTec": r["deliverable__line__order"],
+        "TipoIDPaciente": r["deliverable__prescription__patient__document_type"],
+        "NoIDPaciente": r["deliverable__prescription__patient__document_number"],
+        "NoEntrega": r["deliverable__delivery_number"],
     }
-
-
-def _with_id(head: dict, key: str, value: int) -> dict:
-    """`head` with the record's own id right after `ID`, as clients list them."""
-    result = {"ID": head.pop("ID"), key: value}
-    result.update(head)
-    return result
 
 
 HEAD = [
@@ -71,165 +84,275 @@ HEAD = [
 ]
 
 
-def direccionamiento(record: Direccionamiento) -> dict:
-    deliverable = record.deliverable
-    row = _with_id(_head(deliverable), "IDDireccionamiento", record.pk)
+def direccionamiento(r: dict) -> dict:
+    row = _head(r, "IDDireccionamiento")
     row.update(
-        NoSubEntrega=deliverable.sub_number,
+        NoSubEntrega=r["deliverable__sub_number"],
         TipoIDProv="NI",
-        NoIDProv=record.provider.nit,
-        CodMunEnt=record.municipality_id,
-        FecMaxEnt=day(record.max_delivery_date),
-        CantTotAEntregar=number(record.quantity),
-        DirPaciente=record.patient_address,
-        CodSerTecAEntregar=record.technology_code,
-        NoIDEPS=record.entity.nit,
-        CodEPS=record.payer_code.code if record.payer_code_id else "",
-        FecDireccionamiento=timestamp(record.created_at),
-        EstDireccionamiento=record.status,
-        FecAnulacion=timestamp(record.annulled_at),
+        NoIDProv=r["provider__nit"],
+        CodMunEnt=r["municipality_id"],
+        FecMaxEnt=day(r["max_delivery_date"]),
+        CantTotAEntregar=number(r["quantity"]),
+        DirPaciente=r["patient_address"],
+        CodSerTecAEntregar=r["technology_code"],
+        NoIDEPS=r["entity__nit"],
+        CodEPS=r["payer_code__code"] or "",
+        FecDireccionamiento=timestamp(r["created_at"]),
+        EstDireccionamiento=r["status"],
+        FecAnulacion=timestamp(r["annulled_at"]),
     )
     return row
 
 
-def no_direccionamiento(record: NoDireccionamiento) -> dict:
-    prescription, line = record.prescription, record.line
+def no_direccionamiento(r: dict) -> dict:
     return {
-        "ID": record.pk,
-        "IDNODireccionamiento": record.pk,
-        "NoPrescripcion": prescription.number,
-        "TipoTec": line.technology_type,
-        "ConTec": line.order,
-        "TipoIDPaciente": prescription.patient.document_type,
-        "NoIDPaciente": prescription.patient.document_number,
-        "NoPrescripcionAsociada": record.associated_number or None,
-        "ConTecAsociada": record.associated_order,
-        "CausaNoEntrega": cause_code(record.cause),
-        "FecNODireccionamiento": timestamp(record.created_at),
-        "EstNODireccionamiento": record.status,
-        "FecAnulacion": timestamp(record.annulled_at),
+        "ID": r["id"],
+        "IDNODireccionamiento": r["id"],
+        "NoPrescripcion": r["prescription__number"],
+        "TipoTec": r["line__technology_type"],
+        "ConTec": r["line__order"],
+        "TipoIDPaciente": r["prescription__patient__document_type"],
+        "NoIDPaciente": r["prescription__patient__document_number"],
+        "NoPrescripcionAsociada": r["associated_number"] or None,
+        "ConTecAsociada": r["associated_order"],
+        "CausaNoEntrega": cause_code(r["cause__code"]),
+        "FecNODireccionamiento": timestamp(r["created_at"]),
+        "EstNODireccionamiento": r["status"],
+        "FecAnulacion": timestamp(r["annulled_at"]),
     }
 
 
-def programacion(record: Programacion) -> dict:
-    row = _with_id(_head(record.deliverable), "IDProgramacion", record.pk)
+def programacion(r: dict) -> dict:
+    row = _head(r, "IDProgramacion")
     row.update(
-        FecMaxEnt=day(record.max_delivery_date),
+        FecMaxEnt=day(r["max_delivery_date"]),
         TipoIDSedeProv="NI",
-        NoIDSedeProv=record.sede.entity.nit,
-        CodSedeProv=record.sede.code,
-        CodSerTecAEntregar=record.technology_code,
-        CantTotAEntregar=number(record.quantity),
-        FecProgramacion=timestamp(record.created_at),
-        EstProgramacion=record.status,
-        FecAnulacion=timestamp(record.annulled_at),
+        NoIDSedeProv=r["sede__entity__nit"],
+        CodSedeProv=r["sede__code"],
+        CodSerTecAEntregar=r["technology_code"],
+        CantTotAEntregar=number(r["quantity"]),
+        FecProgramacion=timestamp(r["created_at"]),
+        EstProgramacion=r["status"],
+        FecAnulacion=timestamp(r["annulled_at"]),
     )
     return row
 
 
-def entrega(record: Entrega) -> dict:
-    row = _with_id(_head(record.deliverable), "IDEntrega", record.pk)
+def entrega(r: dict) -> dict:
+    row = _head(r, "IDEntrega")
     row.update(
-        CodSerTecEntregado=record.technology_code,
-        CantTotEntregada=number(record.quantity),
-        EntTotal=int(record.total),
-        CausaNoEntrega=cause_code(record.cause),
-        FecEntrega=day(record.delivered_on),
-        NoLote=record.batch,
-        TipoIDRecibe=record.receiver_document_type,
-        NoIDRecibe=record.receiver_document_number,
-        EstEntrega=record.status,
-        FecAnulacion=timestamp(record.annulled_at),
+        CodSerTecEntregado=r["technology_code"],
+        CantTotEntregada=number(r["quantity"]),
+        EntTotal=int(r["total"]),
+        CausaNoEntrega=cause_code(r["cause__code"]),
+        FecEntrega=day(r["delivered_on"]),
+        NoLote=r["batch"],
+        TipoIDRecibe=r["receiver_document_type"],
+        NoIDRecibe=r["receiver_document_number"],
+        EstEntrega=r["status"],
+        FecAnulacion=timestamp(r["annulled_at"]),
         CodigosEntrega=[],
     )
     return row
 
 
-def reporte_entrega(record: ReporteEntrega) -> dict:
-    row = _with_id(_head(record.deliverable), "IDReporteEntrega", record.pk)
-    delivered = record.entrega
+def reporte_entrega(r: dict) -> dict:
+    row = _head(r, "IDReporteEntrega")
     row.update(
-        EstadoEntrega=int(record.delivered),
-        CausaNoEntrega=cause_code(record.cause),
-        ValorEntregado=number(record.value),
-        CodTecEntregado=delivered.technology_code,
-        CantTotEntregada=number(delivered.quantity),
-        NoLote=delivered.batch,
-        FecEntrega=day(delivered.delivered_on),
-        FecRepEntrega=timestamp(record.created_at),
-        EstRepEntrega=record.status,
-        FecAnulacion=timestamp(record.annulled_at),
+        EstadoEntrega=int(r["delivered"]),
+        CausaNoEntrega=cause_code(r["cause__code"]),
+        ValorEntregado=number(r["value"]),
+        CodTecEntregado=r["entrega__technology_code"],
+        CantTotEntregada=number(r["entrega__quantity"]),
+        NoLote=r["entrega__batch"],
+        FecEntrega=day(r["entrega__delivered_on"]),
+        FecRepEntrega=timestamp(r["created_at"]),
+        EstRepEntrega=r["status"],
+        FecAnulacion=timestamp(r["annulled_at"]),
     )
     return row
 
 
-def suministro(record: Suministro) -> dict:
-    row = _with_id(_head(record.deliverable), "IDSuministro", record.pk)
+def suministro(r: dict) -> dict:
+    row = _head(r, "IDSuministro")
     row.update(
-        UltEntrega=int(record.last_delivery),
-        EntregaCompleta=int(record.complete),
-        CausaNoEntrega=cause_code(record.cause),
-        NoPrescripcionAsociada=record.associated_number or None,
-        ConTecAsociada=record.associated_order,
-        CantTotEntregada=number(record.quantity),
-        NoLote=record.batch,
-        ValorEntregado=number(record.value),
-        FecSuministro=timestamp(record.created_at),
-        EstSuministro=record.status,
-        FecAnulacion=timestamp(record.annulled_at),
+        UltEntrega=int(r["last_delivery"]),
+        EntregaCompleta=int(r["complete"]),
+        CausaNoEntrega=cause_code(r["cause__code"]),
+        NoPrescripcionAsociada=r["associated_number"] or None,
+        ConTecAsociada=r["associated_order"],
+        CantTotEntregada=number(r["quantity"]),
+        NoLote=r["batch"],
+        ValorEntregado=number(r["value"]),
+        FecSuministro=timestamp(r["created_at"]),
+        EstSuministro=r["status"],
+        FecAnulacion=timestamp(r["annulled_at"]),
     )
     return row
 
 
-def facturacion(record: Facturacion) -> dict:
-    row = _with_id(_head(record.deliverable), "IDFacturacion", record.pk)
+def facturacion(r: dict) -> dict:
+    row = _head(r, "IDFacturacion")
     row.update(
-        NoSubEntrega=record.deliverable.sub_number,
-        NoFactura=record.invoice_number,
-        NoIDEPS=record.payer_nit,
-        CodEPS=record.payer_code,
-        CodSerTecAEntregado=record.technology_code,
-        CantUnMinDis=number(record.units),
-        ValorUnitFacturado=number(record.unit_value),
-        ValorTotFacturado=number(record.total_value),
-        CuotaModer=number(record.cuota_moderadora),
-        Copago=number(record.copago),
-        FecFacturacion=timestamp(record.created_at),
-        EstFacturacion=record.status,
-        FecAnulacion=timestamp(record.annulled_at),
+        NoSubEntrega=r["deliverable__sub_number"],
+        NoFactura=r["invoice_number"],
+        NoIDEPS=r["payer_nit"],
+        CodEPS=r["payer_code"],
+        CodSerTecAEntregado=r["technology_code"],
+        CantUnMinDis=number(r["units"]),
+        ValorUnitFacturado=number(r["unit_value"]),
+        ValorTotFacturado=number(r["total_value"]),
+        CuotaModer=number(r["cuota_moderadora"]),
+        Copago=number(r["copago"]),
+        FecFacturacion=timestamp(r["created_at"]),
+        EstFacturacion=r["status"],
+        FecAnulacion=timestamp(r["annulled_at"]),
         CodigosFacturacion=[],
     )
     return row
 
 
-def datos_facturados(record: DatosFacturados) -> dict:
-    row = _with_id(_head(record.deliverable), "IDDatosFacturado", record.pk)
+def datos_facturados(r: dict) -> dict:
+    row = _head(r, "IDDatosFacturado")
     row.update(
-        CompAdm=record.comparator,
-        CodCompAdm=record.comparator_code,
-        CodHom=record.homologous_code,
-        UniCompAdm=number(record.comparator_units),
-        UniDispHom=number(record.homologous_units),
-        ValUnMiCon=number(record.min_unit_value),
-        CantTotEnt=number(record.total_delivered),
-        ValTotCompAdm=number(record.comparator_total),
-        ValTotHom=number(record.homologous_total),
-        FecDatosFacturado=timestamp(record.created_at),
-        EstDatosFacturado=record.status,
-        FecAnulacion=timestamp(record.annulled_at),
+        CompAdm=r["comparator"],
+        CodCompAdm=r["comparator_code"],
+        CodHom=r["homologous_code"],
+        UniCompAdm=number(r["comparator_units"]),
+        UniDispHom=number(r["homologous_units"]),
+        ValUnMiCon=number(r["min_unit_value"]),
+        CantTotEnt=number(r["total_delivered"]),
+        ValTotCompAdm=number(r["comparator_total"]),
+        ValTotHom=number(r["homologous_total"]),
+        FecDatosFacturado=timestamp(r["created_at"]),
+        EstDatosFacturado=r["status"],
+        FecAnulacion=timestamp(r["annulled_at"]),
     )
     return row
 
 
+# model → (its row function, the columns it reads)
 ROWS = {
-    Direccionamiento: direccionamiento,
-    NoDireccionamiento: no_direccionamiento,
-    Programacion: programacion,
-    Entrega: entrega,
-    ReporteEntrega: reporte_entrega,
-    Suministro: suministro,
-    Facturacion: facturacion,
-    DatosFacturados: datos_facturados,
+    Direccionamiento: (
+        direccionamiento,
+        (
+            *_HEAD_COLUMNS,
+            "deliverable__sub_number",
+            "provider__nit",
+            "municipality_id",
+            "max_delivery_date",
+            "quantity",
+            "patient_address",
+            "technology_code",
+            "entity__nit",
+            "payer_code__code",
+            *_TAIL_COLUMNS,
+        ),
+    ),
+    NoDireccionamiento: (
+        no_direccionamiento,
+        (
+            "id",
+            "prescription__number",
+            "line__technology_type",
+            "line__order",
+            "prescription__patient__document_type",
+            "prescription__patient__document_number",
+            "associated_number",
+            "associated_order",
+            "cause__code",
+            *_TAIL_COLUMNS,
+        ),
+    ),
+    Programacion: (
+        programacion,
+        (
+            *_HEAD_COLUMNS,
+            "max_delivery_date",
+            "sede__entity__nit",
+            "sede__code",
+            "technology_code",
+            "quantity",
+            *_TAIL_COLUMNS,
+        ),
+    ),
+    Entrega: (
+        entrega,
+        (
+            *_HEAD_COLUMNS,
+            "technology_code",
+            "quantity",
+            "total",
+            "cause__code",
+            "delivered_on",
+            "batch",
+            "receiver_document_type",
+            "receiver_document_number",
+            *_TAIL_COLUMNS,
+        ),
+    ),
+    ReporteEntrega: (
+        reporte_entrega,
+        (
+            *_HEAD_COLUMNS,
+            "delivered",
+            "cause__code",
+            "value",
+            "entrega__technology_code",
+            "entrega__quantity",
+            "entrega__batch",
+            "entrega__delivered_on",
+            *_TAIL_COLUMNS,
+        ),
+    ),
+    Suministro: (
+        suministro,
+        (
+            *_HEAD_COLUMNS,
+            "last_delivery",
+            "complete",
+            "cause__code",
+            "associated_number",
+            "associated_order",
+            "quantity",
+            "batch",
+            "value",
+            *_TAIL_COLUMNS,
+        ),
+    ),
+    Facturacion: (
+        facturacion,
+        (
+            *_HEAD_COLUMNS,
+            "deliverable__sub_number",
+            "invoice_number",
+            "payer_nit",
+            "payer_code",
+            "technology_code",
+            "units",
+            "unit_value",
+            "total_value",
+            "cuota_moderadora",
+            "copago",
+            *_TAIL_COLUMNS,
+        ),
+    ),
+    DatosFacturados: (
+        datos_facturados,
+        (
+            *_HEAD_COLUMNS,
+            "comparator",
+            "comparator_code",
+            "homologous_code",
+            "comparator_units",
+            "homologous_units",
+            "min_unit_value",
+            "total_delivered",
+            "comparator_total",
+            "homologous_total",
+            *_TAIL_COLUMNS,
+        ),
+    ),
 }
 
 _ANNUL = [("FecAnulacion", NULLABLE)]

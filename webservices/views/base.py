@@ -8,7 +8,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import orjson
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -464,7 +466,6 @@ class ListOperation:
     name: str
     mode: str
     queryset: Callable[[Caller], object]
-    row: Callable[[object], dict]
     fields: list
     record_name: str
     summary: str
@@ -474,6 +475,7 @@ class ListOperation:
 
 def list_view(operation: ListOperation, base_tag: str):
     from .. import selectors
+    from ..serializers import supply as records
 
     record = record_serializer(f"{operation.record_name}Record", operation.fields)
     parameters = {
@@ -510,7 +512,11 @@ def list_view(operation: ListOperation, base_tag: str):
                     path_text(tipodoc, "tipodoc", 2),
                     path_text(numdoc, "numdoc", 17),
                 )
-            return Response([operation.row(item) for item in queryset])
+            row, columns = records.ROWS[model]
+            # Plain rows and orjson: no model instances, no DRF renderer (issue 12.3); the
+            # bytes are what DRF's compact UTF-8 JSON renderer wrote.
+            body = orjson.dumps([row(values) for values in queryset.values(*columns)])
+            return HttpResponse(body, content_type="application/json")
 
     View.__name__ = View.__qualname__ = f"{operation.name}View"
     return View

@@ -374,7 +374,6 @@ def _lists():
                     name=f"{name}{suffix}",
                     mode=mode,
                     queryset=queryset,
-                    row=rows.ROWS[model],
                     fields=rows.FIELDS[model],
                     record_name=_RECORD_NAMES.get(name, name),
                     summary=f"{name} {label}",
