@@ -11,6 +11,7 @@ from stdnum.co import nit as stdnum_nit
 
 from entities.models import Municipality, Regime
 from entities.permissions import EntityType
+from mipres.lib.forms import DateField
 from mipres.lib.layout import form_helper, row
 from mipres.lib.nit import normalize_nit
 
@@ -38,7 +39,7 @@ class PersonRegistrationForm(forms.Form):
     middle_name = forms.CharField(label=_("Segundo nombre"), max_length=60, required=False)
     first_surname = forms.CharField(label=_("Primer apellido"), max_length=60)
     second_surname = forms.CharField(label=_("Segundo apellido"), max_length=60, required=False)
-    birth_date = forms.DateField(
+    birth_date = DateField(
         label=_("Fecha de nacimiento"), widget=forms.DateInput(attrs={"type": "date"})
     )
     email = forms.EmailField(label=_("Correo electrónico"))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
 from mipres.lib.errors import DomainError
-from mipres.lib.forms import DecimalField, add_service_error
+from mipres.lib.forms import DateField, DecimalField, IntegerField, add_service_error
 from mipres.lib.layout import form_helper, row
 
 from .. import models as m
@@ -113,7 +113,7 @@ def not_future(value):
 
 
 def date_field(label, **kwargs) -> forms.DateField:
-    return forms.DateField(
+    return DateField(
         label=label,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=[not_future],
@@ -180,9 +180,9 @@ class UseQuantityForm(LineForm):
     """Procedures, devices and complementary services: quantity per use, how often, how long."""
 
     quantity_per_use = _quantity(_("Cantidad por uso"), required=False)
-    frequency_every = forms.IntegerField(label=_("Cada"), min_value=1, required=False)
+    frequency_every = IntegerField(label=_("Cada"), min_value=1, required=False)
     frequency_unit = _int_choice(_("Unidad de frecuencia"), TimeUnit.choices, required=False)
-    duration_amount = forms.IntegerField(label=_("Duración"), min_value=1, required=False)
+    duration_amount = IntegerField(label=_("Duración"), min_value=1, required=False)
     duration_unit = _int_choice(_("Unidad de duración"), TimeUnit.choices, required=False)
 
 
@@ -217,9 +217,9 @@ class DoseForm(LineForm):
 
     dose = _quantity(_("Dosis"), required=False)
     dose_unit = CodeField(m.DoseUnit, label=_("Unidad de dosis (código)"), required=False)
-    frequency_every = forms.IntegerField(label=_("Cada"), min_value=1, required=False)
+    frequency_every = IntegerField(label=_("Cada"), min_value=1, required=False)
     frequency_unit = _int_choice(_("Unidad de frecuencia"), TimeUnit.choices, required=False)
-    duration_amount = forms.IntegerField(label=_("Duración"), min_value=1, required=False)
+    duration_amount = IntegerField(label=_("Duración"), min_value=1, required=False)
     duration_unit = _int_choice(_("Unidad de duración"), TimeUnit.choices, required=False)
     presentation_unit = CodeField(
         m.PresentationUnit, label=_("Unidad de presentación (código)"), required=False

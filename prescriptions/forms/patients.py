@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import DocumentType
 from entities.models import Municipality
 from mipres.lib.errors import DomainError
-from mipres.lib.forms import add_service_error
+from mipres.lib.forms import DateField, add_service_error
 from mipres.lib.layout import form_helper, row
 
 from ..models import Patient, Sex
@@ -116,7 +116,7 @@ class PatientForm(forms.Form):
     middle_name = forms.CharField(label=_("Segundo nombre"), max_length=60, required=False)
     first_surname = forms.CharField(label=_("Primer apellido"), max_length=60)
     second_surname = forms.CharField(label=_("Segundo apellido"), max_length=60, required=False)
-    birth_date = forms.DateField(
+    birth_date = DateField(
         label=_("Fecha de nacimiento"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

@@ -13,10 +13,12 @@ import re
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
 from entities.models import Sede
+from mipres.lib.forms import DateField, IntegerField
 
 from ..enums import CareSetting, PrescriptionStatus, TechnologyType
 from ..models import ComplementaryService, Diagnosis, OrphanDisease, Patient, Prescription
@@ -118,7 +120,7 @@ class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
         label=_("Tipo de documento"), choices=DocumentType.choices, initial=DocumentType.CC
     )
     document_number = forms.CharField(label=_("Número de documento"), max_length=20)
-    newborn_order = forms.IntegerField(
+    newborn_order = IntegerField(
         label=_("Orden del recién nacido"),
         min_value=1,
         max_value=20,
@@ -170,7 +172,10 @@ class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
         self.style_widgets()
 
     def clean_document_number(self):
-        return normalize_code(self.cleaned_data["document_number"])
+        number = normalize_code(self.cleaned_data["document_number"])
+        if not number:  # "." is no document
+            raise ValidationError(self.fields["document_number"].error_messages["required"])
+        return number
 
     def clean(self):
         cleaned = super().clean()
@@ -476,7 +481,7 @@ def catalog_labels(entry: PrescriptionEntry) -> None:
     for form, name in fields:
         field = form.fields[name]
         code = normalize_code(str(form[name].value() or ""))
-        if code:
+        if code and "\x00" not in code:  # the field refuses a NUL byte; the query could not
             wanted.setdefault(field.model, set()).add(code)
     names = {}
     for model, codes in wanted.items():
@@ -515,10 +520,10 @@ class PrescriptionFilterForm(forms.Form):
         error_messages={"invalid": _("El número tiene 20 dígitos.")},
     )
     document = forms.CharField(label=_("Documento del paciente"), max_length=20, required=False)
-    date_from = forms.DateField(
+    date_from = DateField(
         label=_("Desde"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = DateField(
         label=_("Hasta"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     status = forms.TypedChoiceField(

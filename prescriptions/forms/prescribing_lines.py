@@ -17,7 +17,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from mipres.lib.forms import DecimalField
+from mipres.lib.forms import DecimalField, IntegerField
 
 from ..enums import (
     MedicineType,
@@ -238,7 +238,9 @@ class CatalogCodeField(forms.CharField):
 
     def clean(self, value):
         code = normalize_code(super().clean(value) or "")
-        if not code:
+        if not code:  # "." is no code: a required field says so
+            if self.required and value not in self.empty_values:
+                raise ValidationError(self.error_messages["required"], code="required")
             return None
         entry = self.model.objects.filter(code=code).first()
         if entry is None:
@@ -409,9 +411,9 @@ class _QuantityLineForm(LineForm):
     CATALOG_FIELD = ""
 
     quantity_per_use = _positive_decimal(_("Cantidad por uso"))
-    frequency_every = forms.IntegerField(label=_("Cada"), min_value=1, required=False)
+    frequency_every = IntegerField(label=_("Cada"), min_value=1, required=False)
     frequency_unit = _time_unit(_("Unidad de frecuencia"), TimeUnit.DIA)
-    duration_amount = forms.IntegerField(label=_("Durante"), min_value=1, required=False)
+    duration_amount = IntegerField(label=_("Durante"), min_value=1, required=False)
     duration_unit = _time_unit(_("Unidad de duración"), TimeUnit.DIA)
 
     def description(self) -> str:
@@ -457,9 +459,9 @@ class _DoseLineForm(LineForm):
     dose_unit = CatalogSelectField(
         "unidades_medida_dosis", label=_("Unidad de dosis"), required=True
     )
-    frequency_every = forms.IntegerField(label=_("Cada"), min_value=1, required=False)
+    frequency_every = IntegerField(label=_("Cada"), min_value=1, required=False)
     frequency_unit = _time_unit(_("Unidad de frecuencia"), TimeUnit.HORA)
-    duration_amount = forms.IntegerField(label=_("Durante"), min_value=1, required=False)
+    duration_amount = IntegerField(label=_("Durante"), min_value=1, required=False)
     duration_unit = _time_unit(_("Unidad de duración"), TimeUnit.DIA)
     presentation_unit = CatalogSelectField(
         "presentaciones", label=_("Unidad de presentación"), required=True
@@ -489,7 +491,7 @@ class MedicineLineForm(_DoseLineForm):
         coerce=int,
         initial=MedicineType.MEDICAMENTO,
     )
-    ingredient_count = forms.IntegerField(
+    ingredient_count = IntegerField(
         widget=forms.HiddenInput, min_value=1, max_value=MAX_INGREDIENTS, required=False, initial=1
     )
     pharmaceutical_form = CatalogSelectField(

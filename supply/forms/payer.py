@@ -24,7 +24,7 @@ from entities.models import Entity, Municipality
 from entities.permissions import PROVIDER_TYPES
 from mipres.lib.errors import DomainError
 from mipres.lib.filter_form import Layout, filter_form_html
-from mipres.lib.forms import DecimalField, add_service_error
+from mipres.lib.forms import DateField, DecimalField, IntegerField, add_service_error
 from mipres.lib.layout import form_helper, row
 from prescriptions.enums import CareSetting, TechnologyType
 from prescriptions.forms.prescribing_lines import normalize_code
@@ -120,8 +120,8 @@ class LineFilterForm(_FilterForm):
 
     number = _number_field()
     document = _document_field()
-    date_from = forms.DateField(label=_("Prescritas desde"), required=False, **DATE_WIDGET)
-    date_to = forms.DateField(label=_("Hasta"), required=False, **DATE_WIDGET)
+    date_from = DateField(label=_("Prescritas desde"), required=False, **DATE_WIDGET)
+    date_to = DateField(label=_("Hasta"), required=False, **DATE_WIDGET)
     care_setting = forms.TypedChoiceField(
         label=_("Ámbito"),
         choices=[("", _("Todos")), *CareSetting.choices],
@@ -163,10 +163,10 @@ class DirectedFilterForm(_FilterForm):
         required=False,
     )
     provider = _pk_select(_("Proveedor"))
-    date_from = forms.DateField(label=_("Direccionados desde"), required=False, **DATE_WIDGET)
-    date_to = forms.DateField(label=_("Hasta"), required=False, **DATE_WIDGET)
-    due_from = forms.DateField(label=_("Fecha máxima desde"), required=False, **DATE_WIDGET)
-    due_to = forms.DateField(label=_("Fecha máxima hasta"), required=False, **DATE_WIDGET)
+    date_from = DateField(label=_("Direccionados desde"), required=False, **DATE_WIDGET)
+    date_to = DateField(label=_("Hasta"), required=False, **DATE_WIDGET)
+    due_from = DateField(label=_("Fecha máxima desde"), required=False, **DATE_WIDGET)
+    due_to = DateField(label=_("Fecha máxima hasta"), required=False, **DATE_WIDGET)
 
     @staticmethod
     def choices_for(entity: Entity) -> tuple:
@@ -216,7 +216,7 @@ class PatientSearchForm(forms.Form):
 class DeliveryRowForm(forms.Form):
     """One delivery of the schedule: NoEntrega, NoSubEntrega, quantity, FecMaxEnt."""
 
-    delivery_number = forms.IntegerField(
+    delivery_number = IntegerField(
         label=_("No. entrega"),
         min_value=1,
         max_value=999,
@@ -226,7 +226,7 @@ class DeliveryRowForm(forms.Form):
             "max_value": _("El número de entrega va de 1 a 999."),
         },
     )
-    sub_number = forms.IntegerField(
+    sub_number = IntegerField(
         label=_("Subentrega"),
         min_value=0,
         max_value=99,
@@ -243,7 +243,7 @@ class DeliveryRowForm(forms.Form):
         decimal_places=3,
         error_messages={"required": _("Indique la cantidad.")},
     )
-    max_delivery_date = forms.DateField(
+    max_delivery_date = DateField(
         label=_("Fecha máxima de entrega"),
         error_messages={"required": _("Indique la fecha máxima de entrega.")},
         **DATE_WIDGET,
@@ -469,7 +469,7 @@ def _associated_fields():
             required=False,
             **NUMBER_FIELD,
         ),
-        forms.IntegerField(
+        IntegerField(
             label=_("Consecutivo de la tecnología asociada (ConTecAsociada)"),
             min_value=1,
             required=False,

@@ -17,7 +17,7 @@ from accounts.models import DocumentType
 from entities.models import Sede
 from mipres.lib.errors import DomainError
 from mipres.lib.filter_form import filter_form_html
-from mipres.lib.forms import DecimalField, add_service_error
+from mipres.lib.forms import DateField, DecimalField, IntegerField, add_service_error
 from mipres.lib.layout import form_helper, row
 from prescriptions.enums import TechnologyType
 from prescriptions.models import NonDeliveryCause, TechnologyLine
@@ -54,8 +54,8 @@ class WorklistFilterForm(forms.Form):
     )
 
     light = forms.ChoiceField(label=_("Semáforo"), choices=LIGHTS, required=False)
-    date_from = forms.DateField(label=_("Desde"), required=False, **DATE_WIDGET)
-    date_to = forms.DateField(label=_("Hasta"), required=False, **DATE_WIDGET)
+    date_from = DateField(label=_("Desde"), required=False, **DATE_WIDGET)
+    date_to = DateField(label=_("Hasta"), required=False, **DATE_WIDGET)
     payer = forms.ChoiceField(
         label=_("Pagador"),
         required=False,
@@ -311,7 +311,7 @@ class EntregaForm(ServiceErrorsMixin, forms.Form):
         error_messages={"required": _("Indique si la entrega es total o parcial.")},
     )
     cause = forms.ModelChoiceField(queryset=NonDeliveryCause.objects.none(), required=False)
-    delivered_on = forms.DateField(
+    delivered_on = DateField(
         label=_("Fecha de entrega"),
         error_messages={
             "required": _("Indique la fecha de entrega."),
@@ -368,7 +368,7 @@ class EntregaForm(ServiceErrorsMixin, forms.Form):
 class EntregaAmbitoForm(EntregaForm):
     """An entrega en ámbito: it creates the delivery (NoEntrega, NoSubEntrega)."""
 
-    delivery_number = forms.IntegerField(
+    delivery_number = IntegerField(
         label=_("Número de entrega (NoEntrega)"),
         min_value=1,
         max_value=32767,
@@ -377,7 +377,7 @@ class EntregaAmbitoForm(EntregaForm):
             "min_value": _("El número de entrega empieza en 1."),
         },
     )
-    sub_number = forms.IntegerField(
+    sub_number = IntegerField(
         label=_("Subentrega (NoSubEntrega)"),
         min_value=0,
         max_value=32767,
