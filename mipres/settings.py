@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 
 from mipres.lib.pgtemp import local_database_url
 
@@ -58,7 +59,13 @@ MIDDLEWARE = [
     # Before anything resolves the URL: MIPRES's paths are case-insensitive.
     "webservices.middleware.WebServicePathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, so only what views produce: the CSP (SECURE_CSP), Permissions-Policy
+    # and no-store (mipres/lib/security.py).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "mipres.lib.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions end after SESSION_IDLE_MINUTES without a request.
+    "mipres.lib.security.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -302,6 +309,28 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (Django's own, django.middleware.csp): scripts only from our
+# static files, never inline (the templates have none; STYLE R20); inline style attributes
+# stay allowed. Bootstrap's CSS draws its icons as data: images.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Powerful browser features no page uses (mipres.lib.security).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()"
+)
+# A session ends after this many minutes without a request (mipres.lib.security).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 # Request size: the largest real form is a prescription of 50 medicine lines with four active
 # ingredients each (~1,550 fields, well under 1 MiB); anything bigger is refused with a 400
 # before a form is built. Every formset also caps its forms (max_num/absolute_max).
@@ -312,7 +341,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Web-service tokens travel in the URL path: mask them in every request log line.
-    "filters": {"mask_ws_tokens": {"()": "webservices.logging.MaskTokensFilter"}},
+    "filters": {
+        "mask_ws_tokens": {"()": "webservices.logging.MaskTokensFilter"},
+        # An ordinary 403/404 is one warning line, without a traceback.
+        "client_error_without_traceback": {"()": "mipres.lib.security.ClientErrorWithoutTraceback"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -331,7 +364,7 @@ LOGGING = {
         },
     },
     "loggers": {
-        "django.request": {"filters": ["mask_ws_tokens"]},
+        "django.request": {"filters": ["mask_ws_tokens", "client_error_without_traceback"]},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},

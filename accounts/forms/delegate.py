@@ -201,7 +201,7 @@ class ActivateForm(ServiceErrorsMixin, forms.Form):
         layout = [row(("document_type", 4), ("document_number", 8)), "role"]
         if entity.entity_type in PROVIDER_TYPES:
             self.fields["sedes"].queryset = selectors.sede_list_active(entity=entity)
-            layout.append(Div("sedes", css_class="role-field", data_roles=Role.DISPENSADOR))
+            layout.append(Div("sedes", data_show_for="role", data_show_values=Role.DISPENSADOR))
         else:
             del self.fields["sedes"]
         if entity.entity_type in CODE_HOLDER_TYPES:
@@ -212,8 +212,8 @@ class ActivateForm(ServiceErrorsMixin, forms.Form):
             layout.append(
                 Div(
                     row(("nit", 6), ("reps_code", 6)),
-                    css_class="role-field",
-                    data_roles=f"{Role.PRESCRIPTOR} {Role.ORDENADOR}",
+                    data_show_for="role",
+                    data_show_values=f"{Role.PRESCRIPTOR} {Role.ORDENADOR}",
                 )
             )
         else:
@@ -438,7 +438,8 @@ class NetworkAssociateForm(ServiceErrorsMixin, forms.Form):
                 Div(
                     "territory",
                     css_id="territory-field",
-                    data_codes=" ".join(self.subsidiado_codes),
+                    data_show_for="payer_code",
+                    data_show_values=" ".join(self.subsidiado_codes),
                 ),
             ]
         else:

@@ -111,7 +111,13 @@ class CredentialsRequestForm(forms.Form):
         self.helper = form_helper(
             _("Solicitar usuario y contraseña"),
             "kind",
-            Div("entity_type", "nit", css_id="delegate-fields"),
+            Div(
+                "entity_type",
+                "nit",
+                css_id="delegate-fields",
+                data_show_for="kind",
+                data_show_values="delegado",
+            ),
             row(("document_type", 4), ("document_number", 8)),
         )
 
@@ -185,13 +191,13 @@ class EntityRegistrationForm(forms.Form):
                 "name",
                 row(("municipality", 6), ("address", 6)),
                 row(("phone", 6), ("email", 6)),
-                Div("reps_code", css_class="type-field", data_types="IPS"),
-                Div("dane_code", css_class="type-field", data_types="ET"),
+                Div("reps_code", data_show_for="entity_type", data_show_values="IPS"),
+                Div("dane_code", data_show_for="entity_type", data_show_values="ET"),
                 Div(
                     "payer_code_contributivo",
                     "payer_code_subsidiado",
-                    css_class="type-field",
-                    data_types="EPS EOC",
+                    data_show_for="entity_type",
+                    data_show_values="EPS EOC",
                 ),
             ),
             Fieldset(
