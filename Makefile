@@ -44,14 +44,13 @@ run: $(VENV)/.run-deps postgres-deps
 
 # `make run` inside its database: migrate, the demo world, the task worker beside the server.
 serve:
-	export DEBUG=$${DEBUG:-1}; \
 	$(PY) manage.py migrate --noinput && \
 	if [ -n "$(CATALOG_DIR)" ] && [ -f "$(CATALOG_DIR)/municipios.csv" ]; then \
 	  $(PY) manage.py load_divipola "$(CATALOG_DIR)/municipios.csv"; fi && \
 	if [ -n "$(CATALOG_DIR)" ] && [ -d "$(CATALOG_DIR)" ]; then \
 	  $(PY) manage.py import_catalog --all "$(CATALOG_DIR)"; fi && \
 	$(PY) manage.py seed_demo && \
-	echo "Demo users: 'DEBUG=1 $(PY) manage.py demo_credentials' (all share the password in README.md)" && \
+	echo "Demo users: '$(PY) manage.py demo_credentials' (all share the password in README.md)" && \
 	{ $(PY) manage.py db_worker --queue-name='*' --no-reload --interval 1 & worker=$$!; \
 	  $(PY) manage.py run_periodic --every 60 & periodic=$$!; \
 	  trap 'kill $$worker $$periodic 2>/dev/null; wait $$worker $$periodic' EXIT; \

@@ -6,14 +6,21 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 
+from mipres.lib.localenv import env_file
 from mipres.lib.pgtemp import local_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The environment wins over .env; manage.py writes a local .env on first use
+# (mipres/lib/localenv.py).
+environ.Env.read_env(env_file(BASE_DIR), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# `make run` on this machine: plain http on localhost, so none of the https-only settings,
+# static files from the app folders, e-mail to the console; DEBUG stays off (the project's
+# own error pages), errors are logged to the console.
+LOCAL_HTTP = env.bool("LOCAL_HTTP", default=False)
 _DEV_SECRET = "dev-only-secret-key-not-for-production-0123456789abcdefghijklmnop"
 SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET if DEBUG else None)
 if not SECRET_KEY:
@@ -220,10 +227,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if DEBUG or LOCAL_HTTP
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or LOCAL_HTTP
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -233,7 +241,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_BACKEND_PATH: str = env(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend"
-    if DEBUG
+    if DEBUG or LOCAL_HTTP
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 _SMTP_OPTIONS = {
@@ -296,8 +304,9 @@ PATIENT_SESSION_MINUTES = env.int("PATIENT_SESSION_MINUTES", default=30)
 # X-Forwarded-For hop as the client's address (audit trail, rate limits, login lockout).
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 
-# With DEBUG off, the secure settings are on (`manage.py check --deploy` is clean).
-if not DEBUG:
+# With DEBUG off, the secure settings are on (`manage.py check --deploy` is clean), except
+# on make run's plain-http localhost (LOCAL_HTTP).
+if not DEBUG and not LOCAL_HTTP:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
