@@ -98,8 +98,16 @@ def read_alias() -> str:
     return REPLICA if replica_usable() else "default"
 
 
+# Read where they were written, marked or not: the web services' credentials, tokens and
+# stored answers (an API client keeps no cookie to pin it to the primary, and authenticates
+# with a token it may have generated a moment before).
+PRIMARY_ONLY_APPS = frozenset({"webservices"})
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
+        if model._meta.app_label in PRIMARY_ONLY_APPS:
+            return "default"
         return read_alias()
 
     def db_for_write(self, model, **hints):

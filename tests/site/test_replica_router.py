@@ -45,3 +45,15 @@ def test_a_request_that_may_write_pins_the_session_to_the_primary(settings):
     pinned.COOKIES[db.PIN_COOKIE] = "1"
     middleware(pinned)
     assert seen == [False, True, True]
+
+
+def test_web_service_credentials_and_tokens_are_read_from_the_primary(monkeypatch):
+    """An API client keeps no cookie: its token must be found where it was just written."""
+    from prescriptions.models import Prescription
+    from webservices.models import TemporalToken
+
+    monkeypatch.setattr(db, "read_alias", lambda: db.REPLICA)  # as with a healthy replica
+    router = db.ReplicaRouter()
+    assert router.db_for_read(Prescription) == db.REPLICA
+    assert router.db_for_read(TemporalToken) == "default"
+    assert router.db_for_write(Prescription) == "default"

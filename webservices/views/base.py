@@ -24,6 +24,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mipres.db import replica_reads
 from mipres.lib.ratelimit import exceeded, hit
 from mipres.lib.request_context import client_ip
 
@@ -492,6 +493,7 @@ def list_view(operation: ListOperation, base_tag: str):
             parameters=parameters,
             responses={200: record(many=True), **error_responses(400, 401, 429)},
         )
+        @replica_reads()
         def get(self, request, nit, token, fecha=None, numero=None, tipodoc=None, numdoc=None):
             from ..parsing import path_date, path_text
 

@@ -8,6 +8,7 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
+from mipres.db import replica_reads
 from prescriptions.enums import JuntaStatus
 from prescriptions.models import JuntaDecision, Novelty, TechnologyLine, Tutela
 
@@ -248,6 +249,7 @@ def _view(name, route, fetch, schema, summary):
             parameters=PARAMETERS[route],
             responses={200: OpenApiResponse(schema), **error_responses(400, 401, 429)},
         )
+        @replica_reads()
         def get(self, request, nit, token, **params):
             caller = authenticate(nit, token, guid=True)
             return Response(fetch(caller, **params))
