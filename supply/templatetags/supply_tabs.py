@@ -1,16 +1,7 @@
-"""The supply module's tabs, by what the user may do in the entity, written in Python: every
-worklist shows them, and as template tags (a `{% url %}`, a `{% translate %}` and a
-permission test per tab) they cost more than a worklist's own queries; each URL is reversed
-once per process (`mipres.lib.urls`). Each worklist's
-template passes its own tab's name to mark it active."""
-
-from functools import lru_cache
+"""The supply module's tabs, by what the user may do in the entity (templates/supply/_tabs.html).
+Each worklist's template passes its own tab's name to mark it active."""
 
 from django import template
-from django.urls import get_script_prefix
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mipres.lib.urls import url_for
@@ -44,23 +35,16 @@ TABS = [
 ]
 
 
-@register.simple_tag(takes_context=True)
-def supply_tabs(context, active: str) -> str:
+@register.inclusion_tag("supply/_tabs.html", takes_context=True)
+def supply_tabs(context, active: str) -> dict:
+    """The tabs of what the user may do in the request's entity, `active` marked."""
     request = context["request"]
-    key = (get_language(), get_script_prefix(), request.entity.external_id, active)
-    return _tabs(key, frozenset(request.entity_perms))
-
-
-@lru_cache(maxsize=4096)
-def _tabs(key: tuple, perms: frozenset) -> str:
-    """The tabs of an entity for a set of permissions (kept per process: they depend on
-    nothing else)."""
-    _language, _prefix, entity, active = key
-    items = []
-    for name, label, needs in TABS:
-        if perms.isdisjoint(needs):
-            continue
-        url = url_for(f"supply:{name}", entity)
-        css = "nav-link active" if name == active else "nav-link"
-        items.append(f'<li class="nav-item"><a class="{css}" href="{url}">{escape(label)}</a></li>')
-    return mark_safe(f'<ul class="nav nav-tabs mb-3 flex-wrap">{"".join(items)}</ul>')
+    perms = request.entity_perms
+    entity = request.entity.external_id
+    return {
+        "tabs": [
+            (url_for(f"supply:{name}", entity), label, name == active)
+            for name, label, needs in TABS
+            if not perms.isdisjoint(needs)
+        ]
+    }
