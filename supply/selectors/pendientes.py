@@ -72,3 +72,14 @@ def payer_overview(*, payer: Entity, today: datetime.date, now: datetime.datetim
     names = dict(Entity.objects.filter(pk__in=rows).values_list("pk", "name"))
     result = [{"provider": names[pk], **counts} for pk, counts in rows.items()]
     return sorted(result, key=lambda r: (-r["overdue"], -r["late"], r["provider"]))
+
+
+def prescription_pendientes(*, prescription, viewer: Entity) -> list[Pendiente]:
+    """Every pendiente of the prescription, open and closed, oldest first; a proveedor
+    other than the payer and the prescribing IPS sees only its own."""
+    queryset = Pendiente.objects.filter(deliverable__prescription=prescription)
+    if viewer.pk not in (prescription.payer_id, prescription.entity_id):
+        queryset = queryset.filter(entity=viewer)
+    return list(
+        queryset.select_related("deliverable__line", "sede", "entity").order_by("created_at", "id")
+    )

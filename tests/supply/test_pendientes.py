@@ -217,3 +217,15 @@ def test_the_payer_counts_overdue_pendientes_and_late_reports_per_provider(clien
         client.get(f"/suministro/{world['eps'].external_id}/pendientes-por-proveedor/").status_code
         == 404
     )
+
+
+def test_the_prescriptions_supply_page_shows_its_pendientes(client, world, programacion):
+    pendiente = register(world, programacion)
+    number = world["prescription"].number
+    for user, entity in (
+        (world["eps_admin"], world["eps"]),
+        (world["prov_admin"], world["provider"]),
+    ):
+        client.force_login(user)
+        page = client.get(f"/suministro/{entity.external_id}/prescripcion/{number}/")
+        assert f'data-pendiente="{pendiente.pk}"' in page.content.decode()
