@@ -15,12 +15,13 @@ for candidate in python3.13 python3.12 python3 $$(ls -d $$(pyenv root 2>/dev/nul
 done; exit 1
 endef
 
-.PHONY: help run serve test lint format bench clean postgres-deps system-deps
+.PHONY: help run serve test lint format bench clean postgres-deps system-deps messages
 
 help:
 	@echo "make run    create .venv, migrate, load DIVIPOLA and the demo world, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   create .venv, start a throwaway PostgreSQL, run ruff, migration check and the whole suite"
 	@echo "make bench  load test with wrk against gunicorn on PostgreSQL (docs/benchmarks.md)"
+	@echo "make messages  rebuild locale/es_CO after adding or changing translated strings"
 
 $(VENV)/bin/python:
 	@python=$$($(find_python)) || { \
@@ -92,6 +93,15 @@ format: $(VENV)/.dev-deps
 test: $(VENV)/.dev-deps system-deps lint
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	CATALOG_DIR="$(CATALOG_DIR)" $(VENV)/bin/pytest
+
+# The es_CO catalog (locale/es_CO): the interface is written in Spanish, so each of our msgids
+# is its own translation; listed, a lookup ends in the first catalog instead of walking
+# Django's chain of fallback catalogs. locale/es_CO/manual.po's translations come first.
+messages: $(VENV)/.run-deps
+	DEBUG=1 $(PY) manage.py makemessages -l es_CO --no-obsolete --no-location \
+	  -i .venv -i tests -i bench -i staticfiles -i static -i var
+	cd locale/es_CO/LC_MESSAGES && msgen django.po -o django.po && \
+	  msgcat --use-first ../manual.po django.po -o django.po && msgfmt django.po -o django.mo
 
 bench: $(VENV)/.dev-deps
 	CATALOG_DIR="$(CATALOG_DIR)" $(PY) bench/run.py
