@@ -48,3 +48,10 @@ def test_json_nested_5000_levels_is_a_400(prov_ws, eps_ws):
 def test_a_10_mb_body_is_a_413(prov_ws):
     big = '{"NoLote": "' + "x" * (10 * 2**20) + '"}'
     assert _message(prov_ws.put("Entrega", raw=big), 413)["Code"] == "body_too_large"
+
+
+def test_anulacion_x_prescripcion_is_not_offered(client, world, creds):
+    """Not built (docs/webservices.md says why): the unknown operation's JSON 404."""
+    nit, number = world["eps"].nit, world["prescription"].number
+    response = client.put(f"/{PRES}/api/AnulacionXPrescripcion/{nit}/{GUIDS['eps']}/{number}")
+    assert _message(response, 404)["Code"] == "not_found"
