@@ -218,6 +218,11 @@ def prescription_issue(
         cautions = unit_cautions(lines) + limit_cautions(lines)
         cautions += duplicate_cautions(prescriber=actor, patient=patient, lines=lines)
         if any(caution.code not in confirmed for caution in cautions):
+            # A twin post of this form may have committed since the check above, and its
+            # prescription is then this one's «duplicate»: answer with it instead.
+            issued = submission_key and _issued_with(submission_key, actor=actor, entity=entity)
+            if issued:
+                return issued
             raise ConfirmationRequired(cautions)
     payer = payer_for(patient)
     registration = _registration_number(actor)
