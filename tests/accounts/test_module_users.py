@@ -455,7 +455,8 @@ def test_history_shows_every_period_with_who_and_when(client, ips, owner):
     page = response.content.decode()
     assert len(response.context["periods"]) == 3
     assert page.count(owner.get_full_name()) >= 3
-    assert "entities.membership.inactivated" in page and "Licencia" in page
+    assert "Rol inactivado para un usuario." in page and "Licencia" in page
+    assert "entities.membership.inactivated" not in page
     assert len(response.context["entries"]) == 4  # three activations, one inactivation
 
 
