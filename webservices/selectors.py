@@ -16,6 +16,7 @@ from supply.models import (
     Entrega,
     Facturacion,
     NoDireccionamiento,
+    Pendiente,
     Programacion,
     ReporteEntrega,
     Suministro,
@@ -39,6 +40,7 @@ RELATED = {
     Facturacion: _DELIVERABLE,
     DatosFacturados: _DELIVERABLE,
     Suministro: (*_DELIVERABLE, "cause"),
+    Pendiente: _DELIVERABLE,
 }
 
 

@@ -14,6 +14,7 @@ from supply.models import (
     Entrega,
     Facturacion,
     NoDireccionamiento,
+    Pendiente,
     Programacion,
     ReporteEntrega,
     Suministro,
@@ -232,6 +233,25 @@ def datos_facturados(r: dict) -> dict:
 
 
 # model → (its row function, the columns it reads)
+def pendiente(r: dict) -> dict:
+    """An extension of the contract (Circular 044 de 2025; docs/webservices.md): what a
+    dispensador owes on a programación, until when and where; EstPendiente 1 abierto,
+    2 cerrado (by the entrega IDEntrega)."""
+    row = _head(r, "IDPendiente")
+    row.update(
+        IDProgramacion=r["programacion_id"],
+        CantPendiente=number(r["quantity"]),
+        FecPromesaEntrega=timestamp(r["promised_at"]),
+        CodSedeProv=r["sede__code"],
+        DirPaciente=r["address"] or None,
+        FecPendiente=timestamp(r["created_at"]),
+        EstPendiente=r["status"],
+        IDEntrega=r["entrega_id"],
+        FecCierre=timestamp(r["closed_at"]),
+    )
+    return row
+
+
 ROWS = {
     Direccionamiento: (
         direccionamiento,
@@ -351,6 +371,21 @@ ROWS = {
             "comparator_total",
             "homologous_total",
             *_TAIL_COLUMNS,
+        ),
+    ),
+    Pendiente: (
+        pendiente,
+        (
+            *_HEAD_COLUMNS,
+            "programacion_id",
+            "quantity",
+            "promised_at",
+            "sede__code",
+            "address",
+            "created_at",
+            "status",
+            "entrega_id",
+            "closed_at",
         ),
     ),
 }
@@ -482,5 +517,19 @@ FIELDS = {
         ("FecDatosFacturado", STRING),
         ("EstDatosFacturado", INTEGER),
         *_ANNUL,
+    ],
+    Pendiente: [
+        ("ID", INTEGER),
+        ("IDPendiente", INTEGER),
+        *HEAD,
+        ("IDProgramacion", INTEGER),
+        ("CantPendiente", NUMBER),
+        ("FecPromesaEntrega", STRING),
+        ("CodSedeProv", NULLABLE),
+        ("DirPaciente", NULLABLE),
+        ("FecPendiente", STRING),
+        ("EstPendiente", INTEGER),
+        ("IDEntrega", "integer-or-null"),
+        ("FecCierre", NULLABLE),
     ],
 }

@@ -10,6 +10,7 @@ from supply.models import (
     Direccionamiento,
     Entrega,
     NoDireccionamiento,
+    Pendiente,
     Programacion,
     ReporteEntrega,
     Suministro,
@@ -354,6 +355,9 @@ _STEPS = {
     "Suministro": (Suministro, {}, "IdSuministro"),
 }
 _RECORD_NAMES = {"EntregaAmbito": "Entrega"}
+# Reads beyond the contract, documented as extensions (docs/webservices.md): new paths,
+# read-only, never a change to an existing operation or field.
+_EXTENSIONS = {"Pendiente": (Pendiente, {}, None)}
 
 
 def _lists():
@@ -363,7 +367,8 @@ def _lists():
         ("XPacienteFecha", PATIENT_MODE, "por paciente y fecha"),
     ]
     operations = []
-    for name, (model, filters, _key) in _STEPS.items():
+    for name, (model, filters, _key) in {**_STEPS, **_EXTENSIONS}.items():
+        extension = " (extensión: Circular 044 de 2025)" if name in _EXTENSIONS else ""
         for suffix, mode, label in modes:
 
             def queryset(caller, model=model, filters=filters):
@@ -376,7 +381,7 @@ def _lists():
                     queryset=queryset,
                     fields=rows.FIELDS[model],
                     record_name=_RECORD_NAMES.get(name, name),
-                    summary=f"{name} {label}",
+                    summary=f"{name} {label}{extension}",
                     tag=TAG,
                 )
             )
