@@ -15,6 +15,11 @@ def localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return timezone.localtime(value).strftime(fmt)
 
 
+def quantity(value) -> str:
+    """A quantity without trailing zeros in the locale's notation (30, 2,5)."""
+    return localize(value.normalize())
+
+
 def url(name: str, *args) -> str:
     return reverse(name, args=args)
 
@@ -25,5 +30,7 @@ def environment(**options) -> Environment:
         translation.gettext, translation.ngettext, newstyle=True
     )
     env.globals.update(static=static, url=url)
-    env.filters.update(floatformat=floatformat, localize=localize, localtime=localtime)
+    env.filters.update(
+        floatformat=floatformat, localize=localize, localtime=localtime, quantity=quantity
+    )
     return env

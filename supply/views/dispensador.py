@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -25,9 +24,7 @@ from ..services import entrega_ambito_create, entrega_create
 from ..services.common import DISPENSE
 from .provider import (
     DELIVERABLE_HEADER,
-    OWN,
     PAGE_SIZE,
-    RowHtml,
     after,
     can_annul,
     deliverable_cells,
@@ -35,6 +32,7 @@ from .provider import (
     export_format,
     light_labels,
     procedure_context,
+    rows_html,
     worklist_context,
     worklist_filters,
 )
@@ -48,24 +46,6 @@ DELIVER_HEADER = [
     gettext_lazy("Fecha máxima de entrega"),
     gettext_lazy("Semáforo"),
 ]
-
-
-def deliver_rows_html(rows: list[dict], html: RowHtml, *, annul: bool) -> SafeString:
-    text, start = html.words["deliver"], html.deliver
-    parts = []
-    for row, texts in html.cells(rows, "technology_code", "sede__code", "sede__name"):
-        pk, (sede_code, sede_name) = row["pk"], texts[OWN:]
-        actions = html.action(f"{start}{pk}/", text, texts, True)
-        if annul:
-            actions += html.annul("programacion", pk)
-        parts.append(
-            f'<tr data-row="{pk}">{html.deadline(row["max_delivery_date"])}'
-            f"{html.delivery(texts, row['deliverable_id'])}"
-            f"<td>{html.quantity(row['quantity'])}</td>"
-            f'<td class="small">{sede_code} – {sede_name}</td>'
-            f'<td class="text-nowrap">{actions}</td></tr>\n'
-        )
-    return mark_safe("".join(parts))  # every value above is escaped
 
 
 @entity_permission_required(DISPENSE)
@@ -94,10 +74,10 @@ def to_deliver(request):
         )
         return export(request, fmt, "por-entregar", DELIVER_HEADER, rows)
     page = sel.to_deliver_page(**scope, after=after(request), size=PAGE_SIZE)
-    annul = can_annul(request, Programacion)
-    rows_html = deliver_rows_html(page.rows, RowHtml(request, today), annul=annul)
+    annul = "programacion" if can_annul(request, Programacion) else ""
+    rows = rows_html(request, "deliver", page.rows, today=today, annul_kind=annul)
     context = worklist_context(
-        request, tab="to_deliver", filters_html=filters_html, page=page, rows_html=rows_html
+        request, tab="to_deliver", filters_html=filters_html, page=page, rows_html=rows
     )
     return render(request, "supply/provider/to_deliver.html", context)
 

@@ -17,8 +17,8 @@ from django.utils import translation
 from prescriptions.selectors.prescriptions import technology_label
 from supply.selectors import provider as sel
 from supply.selectors.payer_statements import ChainRow
-from supply.views import dispensador, payer_rows, provider
-from supply.views.provider import RowHtml, escape_all, iso_date, link
+from supply.views import payer_rows, provider
+from supply.views.provider import escape_all, link
 
 from .conftest import direct, plan
 
@@ -43,12 +43,10 @@ def test_escape_all_escapes_each_text_alone():
     assert escape_all([]) == []
 
 
-def test_link_and_iso_date_write_what_reverse_and_strftime_write():
+def test_link_writes_what_reverse_writes():
     entity = uuid.uuid4()
     assert link("program", entity, 7) == reverse("supply:program", args=[entity, 7])
     assert link("annul", entity, "x", 0) == reverse("supply:annul", args=[entity, "x", 0])
-    for day in (datetime.date(2025, 1, 9), datetime.date(1000, 12, 31), datetime.date(2, 3, 4)):
-        assert iso_date(day) == f"{day:%Y-%m-%d}"
 
 
 def tricky_row(index: int, today) -> dict:
@@ -83,20 +81,21 @@ def test_provider_rows_escape_every_text(request_):
     today = datetime.date(2025, 11, 20)
     rows = [tricky_row(index, today) for index in range(len(TRICKY))]
     pages = [
-        provider.program_rows_html(rows, RowHtml(request_, today)),
-        dispensador.deliver_rows_html(rows, RowHtml(request_, today), annul=True),
+        provider.rows_html(request_, "program", rows, today=today),
+        provider.rows_html(request_, "deliver", rows, today=today, annul_kind="programacion"),
     ]
     for html in pages:
         assert "O'Brien" not in html and "<Hijos>" not in html and "&amp;amp;" in html
         assert "a\0b" in html  # nothing in it to escape
         for row in rows:
             delivery = row["deliverable"]
-            assert f">{escape(delivery.number)}</a>" in html
-            assert f"{escape(delivery.document_type)} {escape(delivery.document_number)}" in html
-            assert escape(delivery.technology[:59]) + "…" in html
-            assert f"<code>{escape(row['technology_code'])}</code>" in html
+            assert f">{markupsafe.escape(delivery.number)}</a>" in html
+            document = (delivery.document_type, delivery.document_number)
+            assert " ".join(markupsafe.escape(text) for text in document) in html
+            assert markupsafe.escape(delivery.technology[:59]) + "…" in html
+            assert f"<code>{markupsafe.escape(row['technology_code'])}</code>" in html
             hidden = f"{delivery.number} {delivery.line_key} {delivery.label}"
-            assert f'<span class="visually-hidden"> {escape(hidden)}</span>' in html
+            assert f'<span class="visually-hidden"> {markupsafe.escape(hidden)}</span>' in html
     assert pages[1].count("?next=/suministro/x/por-programar/%3Fnumber%3D") == len(rows)
 
 
