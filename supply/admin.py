@@ -13,6 +13,7 @@ from .models import (
     Entrega,
     Facturacion,
     NoDireccionamiento,
+    Pendiente,
     ProcedureSupply,
     Programacion,
     ReporteEntrega,
@@ -97,3 +98,12 @@ class ProcedureSupplyAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["=id", "line__prescription__number"]
     list_select_related = ["line__prescription", "procedure_line__prescription", "entity"]
+
+
+@admin.register(Pendiente)
+class PendienteAdmin(ReadOnlyAdmin):
+    list_display = ["id", "deliverable", "status", "quantity", "promised_at", "entity"]
+    list_filter = ["status"]
+    search_fields = ["=id", "=deliverable__id", _NUMBER]
+    list_select_related = ["deliverable__prescription", "deliverable__line", "entity"]
+    show_full_result_count = False

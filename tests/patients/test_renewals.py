@@ -111,3 +111,19 @@ def test_the_decision_is_recorded_once_and_not_sent_without_contact(
         client.post(f"/solicitudes-renovacion/{world['ips'].external_id}/{request.pk}/aceptar/")
     note = Notification.objects.get(event=f"renewal:{request.pk}")
     assert note.status == NotificationStatus.NO_CONTACT and mail.outbox == []
+
+
+def test_the_support_console_lists_requests_read_only(
+    patient_client, client, ministry_admin, near_end
+):
+    from django.urls import reverse
+
+    patient_client.post(f"/paciente/renovar/{near_end.pk}/")
+    ministry_admin.is_superuser = True
+    ministry_admin.save()
+    client.force_login(ministry_admin)
+    for name in ("renewalrequest", "notification", "notificationoptout"):
+        assert client.get(reverse(f"admin:patients_{name}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:patients_{name}_add")).status_code == 403
+    response = client.get(reverse("admin:supply_pendiente_changelist"))
+    assert response.status_code == 200
