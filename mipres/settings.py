@@ -7,7 +7,7 @@ import environ
 from django.utils.csp import CSP
 
 from mipres.lib.localenv import env_file
-from mipres.lib.pgtemp import local_database_url
+from mipres.lib.pgtemp import APP_ROLE, local_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -143,7 +143,14 @@ def _database(url: str) -> dict:
     return database
 
 
-DATABASES = {"default": _database(env("DATABASE_URL", default=local_database_url()))}
+# The application connects as a role that owns nothing and may only read and append to the
+# audit trail; `manage.py migrate` runs as the owner (DATABASE_OWNER_URL) and grants it the
+# rest (entities/db_roles.py, docs/database-roles.md). Without DATABASE_URL, make run's
+# cluster: its superuser migrates, the application is APP_ROLE.
+DATABASES = {"default": _database(env("DATABASE_URL", default=local_database_url(APP_ROLE)))}
+DATABASE_OWNER_URL = env(
+    "DATABASE_OWNER_URL", default="" if env("DATABASE_URL", default="") else local_database_url()
+)
 # A streaming replica answers the reads the code marks (mipres/db.py, docs/scaling.md §4):
 # not inside a transaction, not for a session that wrote in the last REPLICA_PIN_SECONDS, not
 # while it lags more than REPLICA_MAX_LAG_SECONDS or is down (checked every

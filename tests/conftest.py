@@ -2,8 +2,10 @@
 
 import pytest
 from django.db import connections
+from django.test import TransactionTestCase
 
-from mipres.lib.pgtemp import TempCluster
+from entities.db_roles import grant_app_role
+from mipres.lib.pgtemp import APP_ROLE, TempCluster
 
 from .accounts.factories import UserFactory
 from .entities.factories import EntityFactory, grant
@@ -24,6 +26,37 @@ def django_db_modify_db_settings(pg_cluster, django_db_modify_db_settings_parall
         connections[alias].settings_dict.update(
             HOST=pg_cluster.host, PORT=str(pg_cluster.port), USER=pg_cluster.user, PASSWORD=""
         )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, pg_cluster):
+    """The split a deployment has (docs/database-roles.md): the migrations ran as the
+    cluster's superuser, the owner of every table; the tests connect as APP_ROLE, which
+    may only read and append to the audit trail. Emptying the tables between transactional
+    tests (TRUNCATE) and dropping the test database are the owner's."""
+    with django_db_blocker.unblock():
+        pg_cluster.create_app_role()
+        grant_app_role(APP_ROLE)
+    _connect_as(APP_ROLE)
+    flush = TransactionTestCase._fixture_teardown
+
+    def flush_as_owner(self):
+        _connect_as(pg_cluster.user)
+        try:
+            flush(self)
+        finally:
+            _connect_as(APP_ROLE)
+
+    TransactionTestCase._fixture_teardown = flush_as_owner
+    yield
+    TransactionTestCase._fixture_teardown = flush
+    _connect_as(pg_cluster.user)
+
+
+def _connect_as(user: str) -> None:
+    for alias in connections:
+        connections[alias].close()
+        connections[alias].settings_dict["USER"] = user
 
 
 @pytest.fixture(autouse=True)

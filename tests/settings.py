@@ -5,6 +5,9 @@ import os
 # A PostgreSQL placeholder so the engine is PostgreSQL when settings load; tests/conftest.py
 # points it at a throwaway cluster it starts. Tests never run on SQLite.
 os.environ["DATABASE_URL"] = "postgres://postgres@localhost:5432/mipres"
+# pytest-django migrates the test database as the cluster's superuser; tests/conftest.py
+# then connects as the application role (docs/database-roles.md).
+os.environ["DATABASE_OWNER_URL"] = ""
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "k" * 50)
 # pytest-playwright runs an event loop in the test thread; Django's ORM calls there are safe.

@@ -19,6 +19,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+# The role the application connects as; the cluster's superuser owns the tables and migrates.
+APP_ROLE = "mipres_app"
 FAST_OPTIONS = (
     "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
 )
@@ -90,6 +92,17 @@ class TempCluster:
     def createdb(self, dbname: str) -> None:
         self._run("createdb", "-h", self.host, "-p", str(self.port), "-U", self.user, dbname)
 
+    def create_app_role(self, role: str = APP_ROLE) -> None:
+        """The login role the application connects as (docs/database-roles.md): it owns
+        nothing; `manage.py migrate` grants it what it may do, the audit trail only
+        SELECT and INSERT. Repeatable."""
+        self._run(
+            "psql", "-h", self.host, "-p", str(self.port), "-U", self.user, "-d", "postgres",
+            "-v", "ON_ERROR_STOP=1", "-tAc",
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') "
+            f'THEN CREATE ROLE "{role}" LOGIN; END IF; END $$',
+        )  # fmt: skip
+
     def stop(self) -> None:
         try:
             self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
@@ -108,9 +121,10 @@ LOCAL_DIR = Path(__file__).resolve().parents[2] / "var" / "postgres"
 LOCAL_DATABASE = "mipres"
 
 
-def local_database_url() -> str:
-    """The DATABASE_URL of `make run`'s cluster (settings' default)."""
-    user = "postgres" if os.geteuid() == 0 else _current_user()
+def local_database_url(user: str | None = None) -> str:
+    """A URL of `make run`'s cluster: as `user`, by default its superuser, the owner that
+    migrates (settings' DATABASE_OWNER_URL); the application connects as APP_ROLE."""
+    user = user or ("postgres" if os.geteuid() == 0 else _current_user())
     return f"postgres://{user}@/{LOCAL_DATABASE}?host={LOCAL_DIR}&port=5432"
 
 
@@ -143,6 +157,7 @@ class LocalCluster(TempCluster):
         )  # fmt: skip
         if not found.stdout.strip():
             self.createdb(LOCAL_DATABASE)
+        self.create_app_role()
         return self
 
     def running(self) -> bool:
