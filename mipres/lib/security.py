@@ -35,6 +35,13 @@ class SecurityHeadersMiddleware:
         return response
 
 
+def mark_session_seen(sender, request, user, **kwargs) -> None:
+    """user_logged_in: a new session starts as just seen, so the requests of its first
+    minute write nothing (connected in entities' AppConfig.ready)."""
+    if getattr(request, "session", None) is not None:
+        request.session[_SEEN_KEY] = int(time.time())
+
+
 class IdleSessionMiddleware:
     """After SessionMiddleware: a session in use is saved again (a new expiry, counted
     from now) once IDLE_REFRESH_SECONDS have passed since it was last saved."""
