@@ -168,6 +168,7 @@ class Page:
     body: str = ""  # body=<kind>: a write, each request with a target of its own
     items: list[str] = field(default_factory=list)  # "path\tbody" per request (writes)
     note: str = ""
+    bearer: str = ""  # /fhir/ pages: the ws= caller's token, sent as a Bearer header
 
     @property
     def needs_login(self) -> bool:
@@ -741,7 +742,8 @@ def measure_write(
         "BENCH_REPORT_LUA": str(LUA_REPORT),
     }
     url = f"http://{HOST}:{port}{page.path.replace('{id}', '0')}"
-    figures, _ = run_wrk(wrk_command(args, url, args.duration, cookie, write=True), env=env)
+    headers = {"Cookie": cookie} if cookie else {}
+    figures, _ = run_wrk(wrk_command(args, url, args.duration, headers, write=True), env=env)
     page.note = f"{len(page.items):,} targets prepared"
     return Result(page, 200, figures, "", writes_ok=figures.get("writes_ok"))
 
@@ -809,7 +811,7 @@ def pick_user(users: list[dict], selector: dict[str, str]) -> dict:
 
 
 def wrk_command(
-    args: argparse.Namespace, url: str, duration: str, cookie: str, *, write: bool = False
+    args: argparse.Namespace, url: str, duration: str, headers: dict, *, write: bool = False
 ) -> list[str]:
     command = [
         "wrk",
@@ -821,8 +823,8 @@ def wrk_command(
         "-s",
         str(LUA_WRITE if write else LUA_REPORT),
     ]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
     return [*command, url]
 
 
@@ -1030,10 +1032,13 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
 
         tokens: dict[str, str] = {}
         for page in pages:
-            if page.ws and "{token}" in page.path:
+            fhir = page.path.startswith("/fhir/")
+            if page.ws and ("{token}" in page.path or fhir):
                 if page.ws_key not in tokens:
                     tokens[page.ws_key] = generate_token(port, callers[page.ws_key])
                 page.path = page.path.replace("{token}", tokens[page.ws_key])
+                if fhir:
+                    page.bearer = tokens[page.ws_key]
 
         sessions: dict[str, str] = {}
         results: list[Result] = []
@@ -1046,6 +1051,8 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
                     sessions[page.session_key] = login(port, args.login_path, user)
                 cookie = sessions[page.session_key]
             headers = {"Cookie": cookie} if cookie else {}
+            if page.bearer:
+                headers["Authorization"] = f"Bearer {page.bearer}"
             if page.body:
                 result = measure_write(args, port, page, cookie, workdir)
                 results.append(result)
@@ -1064,8 +1071,8 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
                 status, preflight_error = None, str(error)
             url = f"http://{HOST}:{port}{page.path}"
             if args.warmup and args.warmup not in ("0", "0s"):
-                run_wrk(wrk_command(args, url, args.warmup, cookie))
-            figures, text = run_wrk(wrk_command(args, url, args.duration, cookie))
+                run_wrk(wrk_command(args, url, args.warmup, headers))
+            figures, text = run_wrk(wrk_command(args, url, args.duration, headers))
             result = Result(page, status, figures, preflight_error)
             found = prepared.get(page.label, {})
             if page.ws and found.get("burst_days") and "XFecha" in page.path:

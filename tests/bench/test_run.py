@@ -68,3 +68,14 @@ def test_supply_volume_needs_volume():
     assert parse_args(["--volume", "10", "--supply-volume", "5"]).supply_volume == 5
     with pytest.raises(SystemExit):
         parse_args(["--supply-volume", "5"])
+
+
+def test_fhir_pages_send_the_token_as_a_bearer_header():
+    from bench.run import DEFAULT_URLS, wrk_command
+
+    pages = {page.label: page for page in load_pages(DEFAULT_URLS, None)}
+    assert pages["fhir-medreq"].ws == {"payer_code": "EPS099"}
+    assert pages["fhir-medreq"].path.startswith("/fhir/r4/")
+    args = parse_args([])
+    command = wrk_command(args, "http://x/fhir/r4/Task", "1s", {"Authorization": "Bearer abc"})
+    assert command[command.index("-H") + 1] == "Authorization: Bearer abc"
