@@ -30,6 +30,7 @@ from mipres.lib.search import fold, folded
 
 from .models import Profession, User
 from .registries import prescribing_role, rethus
+from .registries.names import check_name
 
 # Filter values for "Estado" in every list of the module.
 STATE_ACTIVE, STATE_INACTIVE, STATE_ALL = "activo", "inactivo", "todos"
@@ -148,6 +149,9 @@ class PersonPreview:
     has_credentials: bool = False
     professions: tuple[ProfessionRow, ...] = ()
     roles_here: tuple[str, ...] = ()
+    # RETHUS's name for the document, beside the registered one (empty: not in RETHUS).
+    rethus_name: str = ""
+    rethus_name_matches: bool = True
 
 
 def person_preview(
@@ -161,7 +165,9 @@ def person_preview(
     if user is None:
         return PersonPreview(document=document, registered=False)
     rows = []
-    for record in rethus().records_for(document_type, number):
+    records = rethus().records_for(document_type, number)
+    name = check_name(user, records)
+    for record in records:
         role = prescribing_role(record.profession)
         label = (
             Profession(record.profession).label
@@ -190,6 +196,8 @@ def person_preview(
         has_credentials=user.has_usable_password(),
         professions=tuple(rows),
         roles_here=roles_here,
+        rethus_name=name.rethus_name,
+        rethus_name_matches=name.matches,
     )
 
 

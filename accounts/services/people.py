@@ -2,6 +2,7 @@
 link), as seeds 000–002 describe them."""
 
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -17,6 +18,7 @@ from mipres.lib.nit import normalize_nit
 
 from ..models import User
 from ..registries import rethus
+from ..registries.names import check_name
 
 PERSON_FIELDS = (
     "first_name",
@@ -50,6 +52,10 @@ ERRORS = {
         "recibirá un correo."
     ),
     "not_the_delegate": _("El documento no corresponde al delegado designado por esa entidad."),
+    "rethus_name": _(
+        "Los nombres y apellidos no coinciden con los que RETHUS tiene para este documento. "
+        "Si el documento es suyo, comuníquese con la mesa de ayuda."
+    ),
 }
 
 
@@ -85,6 +91,11 @@ def person_register(
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
     user = User(document_type=document_type, document_number=document_number.strip(), **fields)
     user.full_clean(exclude=["password", "username"])
+    # Where the document is in RETHUS, the name must be the one RETHUS has: otherwise the
+    # account could become a Prescriptor under someone else's registration.
+    records = rethus().records_for(user.document_type, user.document_number)
+    if not check_name(user, records).matches:
+        raise ValidationError({"first_name": ERRORS["rethus_name"]}, code="rethus_name")
     if password_hash:
         user.password = password_hash
     else:
@@ -154,6 +165,11 @@ def credentials_request(
     Raises DomainError with the field it concerns.
     """
     user = find_person(document_type, document_number)
+    records = rethus().records_for(user.document_type, user.document_number)
+    if not check_name(user, records).matches:
+        raise DomainError(
+            ERRORS["rethus_name"], field="document_number", code="rethus_name_mismatch"
+        )
     entity = None
     if kind == CredentialKind.PROFESSIONAL:
         _check_professional(user)

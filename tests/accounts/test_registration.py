@@ -26,11 +26,13 @@ def _rethus(user_or_doc, profession="medicina", active=True):
         if isinstance(user_or_doc, User)
         else user_or_doc
     )
+    # RETHUS has the person's own name (PASO 1 and PASO 2 compare them).
+    named = user_or_doc if isinstance(user_or_doc, User) else None
     return ProfessionalRecord.objects.create(
         document_type=document_type,
         document_number=number,
-        first_name="Pro",
-        first_surname="Fesional",
+        first_name=named.first_name if named else "Pro",
+        first_surname=named.first_surname if named else "Fesional",
         profession=profession,
         registration_number="RM-1",
         active=active,
