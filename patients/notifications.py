@@ -15,7 +15,7 @@ with the change (jobs.enqueue.enqueue_on_commit), never for a refused one.
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.tasks import task
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -256,11 +256,14 @@ def deadline_notify(day: str) -> int:
                 essential=False,
             )
             count += 1
-        overdue = _undelivered().filter(max_delivery_date__lt=today)
-        per_payer: dict[int, int] = {}
-        for entity_id in overdue.values_list("entity_id", flat=True).iterator(chunk_size=2000):
-            per_payer[entity_id] = per_payer.get(entity_id, 0) + 1
-        for entity_id, overdue_count in per_payer.items():
+        per_payer = (
+            _undelivered()
+            .filter(max_delivery_date__lt=today)
+            .values_list("entity_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for entity_id, overdue_count in per_payer:
             link = absolute_url(reverse("supply:directed", args=[_external_id(entity_id)]))
             _tell_staff(
                 entity_id,
