@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from entities.admin import AuditedAdmin
+from entities.admin import BY_DEPARTMENT, AuditedAdmin
 
 from .models import ProfessionalRecord, ProviderRegistryRecord, User
 
@@ -150,6 +150,11 @@ class ProviderRegistryRecordAdmin(RegistryAdmin):
         "active",
         "source",
     ]
-    list_filter = ["independent_professional", "active", "municipality__department", "source"]
+    list_filter = [
+        "independent_professional",
+        "active",
+        ("municipality__department", BY_DEPARTMENT),
+        "source",
+    ]
     search_fields = ["habilitation_code", "nit", "name", "document_number"]
     list_select_related = ["municipality__department"]

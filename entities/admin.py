@@ -4,6 +4,7 @@ periods and the audit trail are read-only here, and every save is audited."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from mipres.lib.admin_filters import titled
 from mipres.lib.errors import DomainError
 
 from . import audit, services
@@ -19,6 +20,7 @@ from .models import (
     TerritorialLink,
 )
 
+BY_DEPARTMENT = titled(_("departamento"))  # the field has no verbose name of its own
 UNKNOWN_MUNICIPALITY = _("No existe un municipio con el código DIVIPOLA «%(value)s».")
 
 
@@ -71,10 +73,14 @@ class DepartmentAdmin(AuditedAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(AuditedAdmin):
-    list_display = ["code", "name", "department"]
-    list_filter = ["department"]
+    list_display = ["code", "name", "department_name"]
+    list_filter = [("department", BY_DEPARTMENT)]
     search_fields = ["code", "name"]
     list_select_related = ["department"]
+
+    @admin.display(description=_("departamento"), ordering="department__name")
+    def department_name(self, obj):
+        return obj.department
 
 
 class PayerCodeInline(admin.TabularInline):
@@ -106,7 +112,7 @@ class EntityAdmin(AuditedAdmin):
         "status",
         ("registration_confirmed_at", admin.EmptyFieldListFilter),
         "entity_type",
-        "municipality__department",
+        ("municipality__department", BY_DEPARTMENT),
     ]
     search_fields = ["name", "nit", "reps_code", "payer_codes__code"]
     list_select_related = ["municipality"]
@@ -196,7 +202,7 @@ class PayerCodeAdmin(AuditedAdmin):
 @admin.register(Sede)
 class SedeAdmin(AuditedAdmin):
     list_display = ["code", "name", "entity", "municipality", "active"]
-    list_filter = ["active", "entity__entity_type", "municipality__department"]
+    list_filter = ["active", "entity__entity_type", ("municipality__department", BY_DEPARTMENT)]
     search_fields = ["code", "name", "entity__name", "entity__nit"]
     list_select_related = ["entity", "municipality"]
     autocomplete_fields = ["entity", "municipality"]
