@@ -25,7 +25,7 @@ def test_ips_delegate_logs_in_and_sees_the_entity(page, live_server, demo_world)
     expect(page.get_by_role("heading", name=delegate["entity_name"])).to_be_visible()
     expect(page.get_by_text("Usuarios activos y sus roles")).to_be_visible()
     page.get_by_role("link", name="Auditoría").click()
-    expect(page.get_by_text("entities.membership.activated").first).to_be_visible()
+    expect(page.get_by_text("Rol activado para un usuario.").first).to_be_visible()
 
 
 def test_wrong_password_shows_the_spanish_message(page, live_server, demo_world):
