@@ -114,14 +114,25 @@ def test_deploy_checks_are_clean_with_debug_off():
     assert "no issues" in result.stdout
 
 
-def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
+def test_a_server_refuses_to_start_without_secret_key_when_debug_is_off(tmp_path):
+    # manage.py writes a local .env on first use (tests/site/test_local_env.py); the WSGI
+    # application a deployment serves never does.
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
-    env.update(DJANGO_SETTINGS_MODULE="mipres.settings", DEBUG="0")
+    env.update(
+        DJANGO_SETTINGS_MODULE="mipres.settings",
+        DEBUG="0",
+        MIPRES_ENV_FILE=str(tmp_path / ".env"),
+    )
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-c", "import mipres.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+    assert not (tmp_path / ".env").exists()
 
 
 @pytest.mark.django_db
