@@ -61,15 +61,15 @@ from .payer_rows import (
     PENDING_HEADER,
     SECTION_EXPORTS,
     SECTION_TITLES,
-    _chain_cells,
-    _directed_export_rows,
-    _directed_rows_html,
-    _line_export_rows,
-    _line_rows_html,
-    _report_rows_html,
-    _steps,
-    _url,
+    chain_cells,
+    directed_export_rows,
+    directed_rows_html,
+    line_export_rows,
+    line_rows_html,
+    payer_url,
     pending_rows_html,
+    report_rows_html,
+    step_labels_of,
 )
 
 PAGE_SIZE = 25
@@ -106,7 +106,7 @@ def to_direct(request):
     codes = dict(choices)  # what the rows show of their prescription's code
     if fmt := _export_format(request):
         rows = selectors.lines_to_direct_export(entity=request.entity, filters=filters)
-        rows = _line_export_rows(rows, codes)
+        rows = line_export_rows(rows, codes)
         return _export(request, fmt, "por-direccionar", LINE_HEADER, rows)
     page = selectors.lines_to_direct_page(
         entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
@@ -116,7 +116,7 @@ def to_direct(request):
         "tab": "to_direct",
         "form_html": form_html,
         "page": page,
-        "rows_html": _line_rows_html(request, page.rows, codes),
+        "rows_html": line_rows_html(request, page.rows, codes),
     }
     return render(request, "supply/payer/to_direct.html", context)
 
@@ -136,7 +136,7 @@ def _line_context(request, line) -> dict:
         "assigned": line.total_quantity - remaining,
         "remaining": remaining,
         "remaining_text": number_text(max(remaining, 0)),
-        "back": safe_next(request, _url("to_direct", request)),
+        "back": safe_next(request, payer_url("to_direct", request)),
     }
 
 
@@ -262,7 +262,7 @@ def directed(request):
     providers = {pk: name for pk, name, _label in choices}  # the rows' proveedor
     if fmt := _export_format(request):
         rows = selectors.directed_export(entity=request.entity, filters=filters)
-        return _export(request, fmt, "direccionados", DIRECTED_HEADER, _directed_export_rows(rows))
+        return _export(request, fmt, "direccionados", DIRECTED_HEADER, directed_export_rows(rows))
     page = selectors.directed_page(
         entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
     )
@@ -271,7 +271,7 @@ def directed(request):
         "tab": "directed",
         "form_html": form_html,
         "page": page,
-        "rows_html": _directed_rows_html(request, page.rows, providers),
+        "rows_html": directed_rows_html(request, page.rows, providers),
     }
     return render(request, "supply/payer/directed.html", context)
 
@@ -304,7 +304,7 @@ def payer_reports(request):
         titles, columns = SECTION_EXPORTS[section]
         header = [*CHAIN_HEADER, *titles]
         records = selectors.report_export(section, entity=request.entity, filters=filters)
-        rows = ([*_chain_cells(r), *(r.data[c] for c in columns)] for r in records)
+        rows = ([*chain_cells(r), *(r.data[c] for c in columns)] for r in records)
         return _export(request, fmt, f"suministro-{section}", header, rows)
     page = selectors.report_page(
         section, entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
@@ -317,7 +317,7 @@ def payer_reports(request):
         "section_tabs": [(name, SECTION_TITLES[name]) for name in allowed],
         "form_html": form.html(hidden=[("seccion", section)]),
         "page": page,
-        "rows_html": _report_rows_html(request, section, page.rows),
+        "rows_html": report_rows_html(request, section, page.rows),
     }
     return render(request, "supply/payer/reports.html", context)
 
@@ -327,7 +327,7 @@ def payer_reports(request):
 def suministro(request, deliverable_id):
     """The payer's report of the supply of a delivered deliverable."""
     deliverable, entrega = selectors.payer_deliverable_get(entity=request.entity, pk=deliverable_id)
-    back = safe_next(request, _url("payer_reports", request) + "?seccion=suministro")
+    back = safe_next(request, payer_url("payer_reports", request) + "?seccion=suministro")
     form = SuministroForm(request.POST or None, deliverable=deliverable, entrega=entrega)
     if request.method == "POST" and form.is_valid():
         try:
@@ -363,7 +363,7 @@ def suministro(request, deliverable_id):
 def datos_facturados(request, facturacion_id):
     """The payer's datos facturados on an active facturación of a deliverable it pays."""
     facturacion = selectors.payer_facturacion_get(entity=request.entity, pk=facturacion_id)
-    back = safe_next(request, _url("payer_reports", request) + "?seccion=facturados")
+    back = safe_next(request, payer_url("payer_reports", request) + "?seccion=facturados")
     form = DatosFacturadosForm(request.POST or None, facturacion=facturacion)
     if request.method == "POST" and form.is_valid():
         try:
@@ -405,7 +405,7 @@ def patient_pending(request):
     if form.is_bound and form.is_valid():
         rows = selectors.patient_pending_list(entity=request.entity, **form.cleaned_data)
         if fmt := _export_format(request):
-            steps = _steps(get_language())
+            steps = step_labels_of(get_language())
             data = (
                 [
                     r.data["max_delivery_date"],

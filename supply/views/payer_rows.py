@@ -31,7 +31,7 @@ from .provider import escape_rows, link
 PK_MARKER = 2**31 - 1  # reversed in place of a pk, then replaced by each row's
 
 
-def _url(name: str, request, *args) -> str:
+def payer_url(name: str, request, *args) -> str:
     return link(name, request.entity.external_id, *args)
 
 
@@ -56,7 +56,7 @@ def _labels(enum) -> dict:
 
 
 @cache
-def _steps(language: str) -> dict:
+def step_labels_of(language: str) -> dict:
     return selectors.step_labels()
 
 
@@ -155,7 +155,7 @@ def _patient_cell(patient_name: str, document_type: str, document_number: str) -
 # «Por direccionar»
 
 
-def _line_export_rows(rows, codes: dict[int, str]):
+def line_export_rows(rows, codes: dict[int, str]):
     care, kinds = _labels(CareSetting), _labels(TechnologyType)
     supply, junta = _labels(SupplyType), _labels(JuntaStatus)
     blocked = {status: selectors.junta_block(status) for status in JuntaStatus}
@@ -231,7 +231,7 @@ def _line_words(language: str) -> dict:
     }
 
 
-def _line_rows_html(request, rows, codes: dict[int, str]) -> SafeString:
+def line_rows_html(request, rows, codes: dict[int, str]) -> SafeString:
     """The rows of «Por direccionar»; `codes` names the códigos EPS."""
     cells = _Cells(request)
     language = cells.language
@@ -337,8 +337,8 @@ DIRECTED_HEADER = [
 ]
 
 
-def _directed_export_rows(rows):
-    statuses, steps = _labels(StepStatus), _steps(get_language())
+def directed_export_rows(rows):
+    statuses, steps = _labels(StepStatus), step_labels_of(get_language())
     for row in rows:
         data = row.data
         yield [
@@ -366,10 +366,10 @@ STEP_BADGES = {
 
 @cache
 def _directed_words(language: str) -> tuple[str, str, dict]:
-    return _("Historial"), _("Dir."), _steps(language)
+    return _("Historial"), _("Dir."), step_labels_of(language)
 
 
-def _directed_rows_html(request, rows, providers: dict[int, str]) -> SafeString:
+def directed_rows_html(request, rows, providers: dict[int, str]) -> SafeString:
     """The rows of «Direccionados»: «Anular» on the active ones (the list holds only the
     direccionamientos this entity recorded). `providers` names the proveedores."""
     cells = _Cells(request)
@@ -407,7 +407,7 @@ def _directed_rows_html(request, rows, providers: dict[int, str]) -> SafeString:
     return mark_safe("".join(parts))  # every value above is escaped
 
 
-def _chain_cells(row):
+def chain_cells(row):
     return [row.deliverable_id, *_delivery_cells(row)]
 
 
@@ -484,7 +484,7 @@ _REPORT_TEXTS = {
 }
 
 
-def _report_rows_html(request, section: str, rows) -> SafeString:
+def report_rows_html(request, section: str, rows) -> SafeString:
     """The rows of a section of «Suministro y datos facturados»: the action on each record
     (report the suministro, register the datos facturados) or its annulment."""
     cells = _Cells(request)
@@ -585,7 +585,7 @@ def pending_rows_html(request, rows) -> SafeString:
         .render(
             {
                 "rows": rows,
-                "steps": _steps(cells.language),
+                "steps": step_labels_of(cells.language),
                 "may_direct": DIRECT in cells.perms,
                 "active": StepStatus.ACTIVO,
                 "prescription_prefix": cells.prescription,
