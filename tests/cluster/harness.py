@@ -19,7 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from mipres.lib.pgtemp import find_bindir
+from mipres.lib.pgtemp import APP_ROLE, find_bindir
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = Path(sys.executable)
@@ -142,8 +142,9 @@ class Postgres:
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
-    def url(self, port: int | None = None) -> str:
-        return f"postgres://postgres@127.0.0.1:{port or self.port}/{DATABASE}"
+    def url(self, port: int | None = None, user: str = APP_ROLE) -> str:
+        """As the application's role by default; `user="postgres"`: the owner."""
+        return f"postgres://{user}@127.0.0.1:{port or self.port}/{DATABASE}"
 
     def sql(self, statement: str, database: str = DATABASE) -> str:
         psql = [str(self.bindir / "psql"), "-h", "127.0.0.1", "-p", str(self.port)]
@@ -217,15 +218,21 @@ class Cluster:
 
     # -- the pieces -----------------------------------------------------------------------
 
+    def create_database(self) -> None:
+        """The database, owned by the superuser that migrates, and the application's role
+        (docs/database-roles.md; `migrate` grants it what it may do)."""
+        self.primary.sql(f"CREATE DATABASE {DATABASE}", database="postgres")
+        self.primary.sql(f'CREATE ROLE "{APP_ROLE}" LOGIN', database="postgres")
+
     def start_databases(self) -> None:
         self.primary.init().start()
-        self.primary.sql(f"CREATE DATABASE {DATABASE}", database="postgres")
+        self.create_database()
         self.replica.init_replica(self.primary).start()
 
     def start_pgbouncer(self) -> None:
         conf = self.base / "pgbouncer.ini"
         users = self.base / "userlist.txt"
-        users.write_text('"postgres" ""\n')
+        users.write_text(f'"postgres" ""\n"{APP_ROLE}" ""\n')
         prepared = "max_prepared_statements = 200\n" if pgbouncer_version() >= (1, 21) else ""
         conf.write_text(
             f"[databases]\n{DATABASE} = host=127.0.0.1 port={self.primary.port} "
@@ -253,7 +260,12 @@ class Cluster:
         wait_for(lambda: port_open(self.ports["redis"]), "Redis")
 
     def manage(self, *args: str) -> str:
-        env = {**self.env, "DATABASE_URL": self.primary.url()}  # migrations: not via PgBouncer
+        # Not through PgBouncer; migrations as the owner, which then grants the app's role.
+        env = {
+            **self.env,
+            "DATABASE_URL": self.primary.url(),
+            "DATABASE_OWNER_URL": self.primary.url(user="postgres"),
+        }
         result = subprocess.run(
             [str(PYTHON), "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True
         )

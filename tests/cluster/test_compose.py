@@ -8,6 +8,8 @@ import re
 import pytest
 import yaml
 
+from mipres.lib.pgtemp import APP_ROLE
+
 from .harness import REPO, SERVICES, WORKER_COMMAND, app_environment, pgbouncer_version
 
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())
@@ -33,6 +35,7 @@ def test_the_app_servers_and_the_worker_get_the_harness_settings():
         for key in ("DATABASE_URL", "DATABASE_REPLICA_URL"):
             host = re.search(r"@([\w.]+):", harness[key]).group(1)
             assert f"@{host}:" in compose[key], key
+            assert compose[key].startswith(f"postgres://{APP_ROLE}:"), key  # not the owner
         assert compose["REDIS_URL"] == harness["REDIS_URL"]
         for key in (
             "DATABASE_PREPARE_THRESHOLD",

@@ -44,7 +44,7 @@ def bouncer():
     cluster = Cluster()
     try:
         cluster.primary.init().start()
-        cluster.primary.sql("CREATE DATABASE mipres", database="postgres")
+        cluster.create_database()
         cluster.start_pgbouncer()
         yield cluster
     finally:
