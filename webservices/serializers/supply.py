@@ -24,10 +24,12 @@ INTEGER, STRING, NUMBER, NULLABLE = "integer", "string", "number-or-string", "st
 
 
 def timestamp(moment) -> str | None:
-    """ "AAAA-MM-DD HH:mm" in Bogotá time (MJG's DTO pattern)."""
+    """ "AAAA-MM-DD HH:mm" in Bogotá time (MJG's DTO pattern): settings.TIME_ZONE, which
+    the web services never change per request (the default zone is cached; the current
+    one is looked up in a context variable at every call, twice a record)."""
     if moment is None:
         return None
-    local = moment.astimezone(timezone.get_current_timezone())
+    local = moment.astimezone(timezone.get_default_timezone())
     return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
 
 
