@@ -9,7 +9,6 @@ form and its rows are written here in Python (`mipres.lib.filter_form`, f-string
 value escaped): the template engine cost ~0.45 ms a row, more than the page's queries."""
 
 from functools import cache
-from html import escape
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -94,33 +93,7 @@ def worklist_context(request, *, tab: str, filters_html, page, rows_html: SafeSt
 
 # Worklist rows (HTML) ---------------------------------------------------------------------
 #
-# The proveedor's and dispensador's rows come from a Jinja2 template (`rows_html`). The
-# escaping helpers below serve the payer's rows (payer_rows), still written in Python until
-# they move to templates too (issue 13 §3).
-
-
-def escape_all(texts: list[str]) -> list[str]:
-    """`html.escape` of each of `texts`, in one go (`escape` costs ~0.4 µs a call even with
-    nothing to escape). Most pages have nothing to escape: then the texts are theirs. Else
-    they are escaped joined by NULs and split there, as escaping replaces each character
-    on its own; no text holds a NUL (PostgreSQL's text cannot, Django's form fields refuse
-    it), but were there one, each text is escaped alone."""
-    joined = "\0".join(texts)
-    if not any(char in joined for char in "&<>\"'"):
-        return texts
-    escaped = escape(joined).split("\0")
-    return escaped if len(escaped) == len(texts) else [escape(text) for text in texts]
-
-
-def escape_rows(rows, texts) -> list[list[str]]:
-    """`texts(row)`, a row's texts (as many for every row), escaped for each of `rows` in
-    one go (`escape_all`)."""
-    flat = []
-    for row in rows:
-        flat += texts(row)
-    escaped = escape_all(flat)
-    width = len(flat) // len(rows) if rows else 1
-    return [escaped[start : start + width] for start in range(0, len(escaped), width)]
+# The proveedor's and dispensador's rows come from a Jinja2 template (`rows_html`).
 
 
 def link(name: str, *args, prefix: str | None = None) -> str:

@@ -1,11 +1,10 @@
-"""The worklists' rows written out in Python (`supply.views.provider`, `payer_rows`): every
-text escaped as `html.escape` escapes it alone, whatever the page holds, and the
-deliveries they show read as the ORM reads them."""
+"""The worklists' rows from their Jinja2 templates (`supply.views.provider`, `payer_rows`):
+every text escaped, whatever the page holds, and the deliveries they show read as the ORM
+reads them."""
 
 import datetime
 import uuid
 from decimal import Decimal
-from html import escape
 from types import SimpleNamespace
 
 import markupsafe
@@ -18,7 +17,7 @@ from prescriptions.selectors.prescriptions import technology_label
 from supply.selectors import provider as sel
 from supply.selectors.payer_statements import ChainRow
 from supply.views import payer_rows, provider
-from supply.views.provider import escape_all, link
+from supply.views.provider import link
 
 from .conftest import direct, plan
 
@@ -33,14 +32,6 @@ def request_():
     request.entity_perms = PERMS
     with translation.override("es"):
         yield request
-
-
-def test_escape_all_escapes_each_text_alone():
-    assert escape_all(TRICKY) == [escape(text) for text in TRICKY]
-    # Nothing to escape: the texts themselves; a NUL is then no matter.
-    assert escape_all(["a", "a\0b", "ñ"]) == ["a", "a\0b", "ñ"]
-    assert escape_all(["<", "a\0b"]) == ["&lt;", "a\0b"]
-    assert escape_all([]) == []
 
 
 def test_link_writes_what_reverse_writes():
