@@ -1,18 +1,13 @@
-"""A GET filter form written out in Python: the worklists and consultas show one on every
-request, and Django's widget templates plus crispy's field templates cost 10–40 ms a
-request there, more than every query of the page. The markup is crispy's bootstrap5 pack
-(label, control, `is-invalid` and the message under the field, `aria-describedby`; a
-required field's `requiredField` label with its asterisk and its control's `required`), so
-the pages, their tests and the browser journeys see the same form.
-
-Every value written is escaped.
-"""
+"""A GET filter form from one Jinja2 template (templates/jinja2/filter_form.html) in crispy's
+bootstrap5 markup: the worklists show one on every request, where Django's widget templates
+plus crispy's field templates cost 10–40 ms a request. The pages, their tests and the browser
+journeys see the same form as crispy writes it."""
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from django import forms
-from django.utils.html import escape
+from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -20,68 +15,42 @@ from django.utils.translation import get_language
 Layout = Sequence[Sequence[tuple[str, int]]]
 
 
-def _select(bound, css: str, aria: str, required: str) -> str:
-    current = bound.value()
-    current = "" if current is None else str(current)
-    options = []
-    for value, label in bound.field.choices:
-        value = "" if value is None else str(value)
-        selected = " selected" if value == current else ""
-        options.append(f'<option value="{escape(value)}"{selected}>{escape(label)}</option>')
-    return (
-        f'<select name="{bound.html_name}" class="select form-select{css}"{required} '
-        f'id="{bound.auto_id}"{aria}>{"".join(options)}</select>'
-    )
-
-
-def _input(bound, css: str, aria: str, required: str) -> str:
-    widget = bound.field.widget
-    kind = "date" if isinstance(widget, forms.DateInput) else widget.input_type
+def _field(bound) -> dict:
+    """What the template writes of one field: its control's kind, value and options, whether
+    it is required (as crispy marks it), its messages and help."""
+    field, widget = bound.field, bound.field.widget
     value = bound.value()
     if value is None:
         value = ""
     elif hasattr(value, "strftime"):
         value = value.strftime("%Y-%m-%d")
-    length = getattr(bound.field, "max_length", None)
-    maxlength = f' maxlength="{length}"' if length else ""
-    return (
-        f'<input type="{kind}" name="{bound.html_name}" value="{escape(value)}" '
-        f'class="{kind}input form-control{css}"{maxlength}{required} id="{bound.auto_id}"{aria}>'
-    )
-
-
-def field_html(bound) -> str:
-    """One field: its label, its control and, when invalid, its messages."""
+    options = None
+    if isinstance(widget, forms.Select):
+        options = [("" if v is None else str(v), label) for v, label in field.choices]
     errors = bound.errors
-    css = " is-invalid" if errors else ""
-    field = bound.field
-    error_id, help_id = f"{bound.auto_id}_error", f"{bound.auto_id}_helptext"
-    described = " ".join([*([help_id] if field.help_text else []), *([error_id] if errors else [])])
-    aria = ' aria-invalid="true"' if errors else ""
-    if described:
-        aria += f' aria-describedby="{described}"'
-
-    label_css, asterisk, required = "", "", ""
-    if field.required:
+    help_id, error_id = f"{bound.auto_id}_helptext", f"{bound.auto_id}_error"
+    return {
+        "id": bound.auto_id,
+        "name": bound.html_name,
+        "label": bound.label,
+        "kind": "date"
+        if isinstance(widget, forms.DateInput)
+        else getattr(widget, "input_type", ""),
+        "value": str(value),
+        "options": options,
+        "maxlength": getattr(field, "max_length", None),
         # As crispy: the label marks every required field; the control gets `required` when
         # Django's widget would write it (a select only when its first option is empty).
-        label_css, asterisk = " requiredField", '<span class="asteriskField">*</span>'
-        if bound.form.use_required_attribute and field.widget.use_required_attribute(bound.initial):
-            required = " required"
-    render = _select if isinstance(field.widget, forms.Select) else _input
-    control = render(bound, css, aria, required)
-    feedback = ""
-    if errors:
-        messages = "".join(f"<span><strong>{escape(error)}</strong></span>" for error in errors)
-        feedback = f'<div id="{error_id}" class="invalid-feedback">{messages}</div>'
-    if field.help_text:  # after the errors, as crispy writes it
-        feedback += f'<div id="{help_id}" class="form-text">{escape(field.help_text)}</div>'
-    return (
-        f'<div id="div_{bound.auto_id}" class="mb-3">'
-        f'<label for="{bound.auto_id}" class="form-label{label_css}">'
-        f"{escape(bound.label)}{asterisk}</label>"
-        f"{control}{feedback}</div>"
-    )
+        "required_mark": field.required,
+        "required": field.required
+        and bound.form.use_required_attribute
+        and widget.use_required_attribute(bound.initial),
+        "errors": errors,
+        "help_text": field.help_text,
+        "described": " ".join(
+            [*([help_id] if field.help_text else []), *([error_id] if errors else [])]
+        ),
+    }
 
 
 def filter_form_html(
@@ -91,26 +60,19 @@ def filter_form_html(
     submit: str,
     hidden: Iterable[tuple[str, str]] = (),
 ) -> SafeString:
-    """The whole `<form method="get">`: each layout row a Bootstrap row, the submit button
-    closing the last one, and `hidden` (name, value) pairs kept across searches."""
-    rows = []
-    for number, fields in enumerate(layout, start=1):
-        cells = [
-            f'<div class="col-md-{width}">{field_html(form[name])}</div>'
-            for name, width in fields
-            if name in form.fields
-        ]
-        if number == len(layout):
-            cells.append(
-                '<div class="col-md-auto d-flex align-items-end mb-3">'
-                f'<button class="btn btn-primary" type="submit">{escape(submit)}</button></div>'
-            )
-        rows.append(f'<div class="row">{"".join(cells)}</div>')
-    kept = "".join(
-        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
-        for name, value in hidden
+    """The whole `<form method="get">` from templates/jinja2/filter_form.html: each layout
+    row a Bootstrap row, the submit button closing the last one, and `hidden` (name, value)
+    pairs kept across searches."""
+    rows = [
+        [(width, _field(form[name])) for name, width in fields if name in form.fields]
+        for fields in layout
+    ]
+    html = (
+        engines["jinja2"]
+        .get_template("filter_form.html")
+        .render({"rows": rows, "hidden": list(hidden), "submit": submit})
     )
-    return mark_safe(f'<form method="get" novalidate>{kept}{"".join(rows)}</form>')
+    return mark_safe(html)  # the Jinja2 template escaped every value
 
 
 def bound_filters(form_class, request, **kwargs) -> tuple:
