@@ -486,7 +486,7 @@ _COPY_COLUMNS = {
         "id external_id number prescribed_at status entity sede habilitation_code prescriber "
         "prescriber_registration recorded_by patient payer payer_code care_setting referral "
         "diagnosis related_diagnosis_1 related_diagnosis_2 orphan_disease original_reference "
-        "annulled_at annulment_reason"
+        "annulled_at annulment_reason confirmed_cautions"
     ),
     # The common fields, then the per-type ones in the order the line builders write them.
     TechnologyLine: _words(
@@ -1270,7 +1270,7 @@ class _Writer:
                     f"{first_patient + patient}\t{self.patient_payer[patient]}\t"
                     f"{self.patient_code[patient] or '\\N'}\t{setting}\t"
                     f"{'t' if draw > 0.9 else 'f'}\t{cat.diagnosis()}\t{related_1}\t{related_2}\t"
-                    f"{orphan}\t\t{annulled_at}\t{reason}\n"
+                    f"{orphan}\t\t{annulled_at}\t{reason}\t[]\n"
                 )
                 # ConOrden counts per type within the prescription.
                 types, types_json = pick_types[plan.line_counts[index]]()

@@ -37,23 +37,23 @@ def django_db_setup(django_db_setup, django_db_blocker, pg_cluster):
     with django_db_blocker.unblock():
         pg_cluster.create_app_role()
         grant_app_role(APP_ROLE)
-    _connect_as(APP_ROLE)
+    connect_as(APP_ROLE)
     flush = TransactionTestCase._fixture_teardown
 
     def flush_as_owner(self):
-        _connect_as(pg_cluster.user)
+        connect_as(pg_cluster.user)
         try:
             flush(self)
         finally:
-            _connect_as(APP_ROLE)
+            connect_as(APP_ROLE)
 
     TransactionTestCase._fixture_teardown = flush_as_owner
     yield
     TransactionTestCase._fixture_teardown = flush
-    _connect_as(pg_cluster.user)
+    connect_as(pg_cluster.user)
 
 
-def _connect_as(user: str) -> None:
+def connect_as(user: str) -> None:
     for alias in connections:
         connections[alias].close()
         connections[alias].settings_dict["USER"] = user
