@@ -157,7 +157,7 @@ def check_hard_limits(line, index: int) -> None:
         )
     if _countable(line):
         for name, what, value in checks:
-            if value is not None and value != value.to_integral_value():
+            if value is not None and Decimal(value) != Decimal(value).to_integral_value():
                 raise DomainError(
                     ERRORS["whole"] % {"what": what, "type": type_label},
                     field=f"lines.{index}.{name}",
