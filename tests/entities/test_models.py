@@ -94,7 +94,7 @@ def test_audit_entry_refuses_raw_sql_through_the_postgresql_trigger(sql):
     # trigger refuses them even to the owner.
     entry = log(actor=None, action="tests.thing.done")
     with (
-        pytest.raises(DatabaseError, match="append-only|permission denied"),
+        pytest.raises(DatabaseError, match=r"append-only|permission denied"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
