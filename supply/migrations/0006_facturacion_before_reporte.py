@@ -5,15 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('supply', '0005_pendiente'),
+        ("supply", "0005_pendiente"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='facturacion',
-            name='reporte',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='facturaciones', to='supply.reporteentrega'),
+            model_name="facturacion",
+            name="reporte",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="facturaciones",
+                to="supply.reporteentrega",
+            ),
         ),
     ]
