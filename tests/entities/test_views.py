@@ -68,7 +68,7 @@ def test_delegate_reads_the_audit_trail(client, ips, owner, ministry_admin):
     assert client.get(_audit(ips)).status_code == 403
     services.entity_verify(actor=ministry_admin, entity=ips)
     page = client.get(_audit(ips)).content.decode()
-    assert "entities.entity.suspended" in page and "Documentos vencidos" in page
+    assert "Entidad suspendida." in page and "Documentos vencidos" in page
 
 
 def test_pending_entity_warns_its_members(client, ips, owner):

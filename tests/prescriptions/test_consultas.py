@@ -350,7 +350,7 @@ def test_the_detail_shows_lines_junta_decisions_novedades_and_history(
         "Cumple criterios.",
         "Anulación",
         "Error de digitación",
-        "prescriptions.prescription.issued",
+        "Prescripción expedida.",
     ):
         assert expected in text, expected
     assert "Renovar" not in text  # Admisión does not prescribe

@@ -187,7 +187,7 @@ def test_admision_registers_a_patient(client, ips, admision):
     assert patient.registered_by_entity == ips
     assert "Paciente Gloria Vélez Mesa registrado(a) con CC 43111222." in _messages(response)
     detail = client.get(response.url).content.decode()
-    assert "prescriptions.patient.registered" in detail
+    assert "Paciente registrado." in detail
 
 
 def test_a_duplicate_document_is_shown_beside_the_number(client, ips, admision):
