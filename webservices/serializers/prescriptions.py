@@ -1,64 +1,129 @@
 """Prescription and tutela bundles of WSMIPRESNOPBS (research §1.9, §3.8): `prescripcion`
 (or `tutela`) plus the five technology arrays, with MIPRES's field names. Fields the
 prescription module does not model yet (the CausaS…/RznCausaS… justification answers,
-PacCovid19, the donor) are emitted as null so clients find every key."""
+PacCovid19, the donor) are emitted as null so clients find every key.
 
+Read as plain rows (QuerySet.values), one query per table whatever the number of
+prescriptions: the headers, their lines with the lines' catalog codes, the medicines'
+active ingredients, their UNIRS indications (and a tutela's additional rulings), grouped
+here by id; no model instances (issue 12.3, docs/benchmarks.md). The views write the
+dicts with orjson."""
+
+from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
+from django.db.models.functions import Length
 from django.utils import timezone
 
-from prescriptions.models import LineActiveIngredient, TechnologyLine
-
-from .supply import timestamp
-
-LINE_RELATED = (
-    "dose_unit",
-    "presentation_unit",
-    "pharmaceutical_form",
-    "route",
-    "procedure",
-    "device_type",
-    "complementary_service",
-    "nutritional_type",
-    "nutritional_product",
-    "nutritional_form",
-)
-PRESCRIPTION_RELATED = (
-    "entity",
-    "sede",
-    "prescriber",
-    "patient",
-    "payer_code",
-    "diagnosis",
-    "related_diagnosis_1",
-    "related_diagnosis_2",
-    "orphan_disease",
-)
-TUTELA_RELATED = (
-    "entity",
-    "patient",
-    "payer_code",
-    "diagnosis",
-    "related_diagnosis_1",
-    "related_diagnosis_2",
-    "orphan_disease",
+from prescriptions.models import (
+    JuntaDecision,
+    LineActiveIngredient,
+    TechnologyLine,
+    TutelaAdditionalRuling,
 )
 
+from .supply import day, timestamp
 
-def with_lines(queryset: QuerySet) -> QuerySet:
-    """The bundle's rows in four queries whatever their number: the headers, the lines
-    with their catalog rows, the lines' active ingredients, their UNIRS indications."""
-    lines = TechnologyLine.objects.select_related(*LINE_RELATED).prefetch_related(
-        Prefetch(
-            "ingredients",
-            queryset=LineActiveIngredient.objects.select_related(
-                "ingredient", "concentration_unit", "content_unit"
-            ),
-        ),
-        "unirs_indications",
-    )
-    return queryset.prefetch_related(Prefetch("lines", queryset=lines))
+_PATIENT = (
+    "patient__document_type",
+    "patient__document_number",
+    "patient__first_name",
+    "patient__middle_name",
+    "patient__first_surname",
+    "patient__second_surname",
+    "patient__mother_document_type",
+    "patient__mother_document_number",
+)
+_DIAGNOSES = (
+    "orphan_disease_id",
+    "orphan_disease__code",
+    "diagnosis__code",
+    "related_diagnosis_1__code",
+    "related_diagnosis_2__code",
+    "payer_code__code",
+)
+PRESCRIPTION_COLUMNS = (
+    "id",
+    "number",
+    "prescribed_at",
+    "habilitation_code",
+    "entity__nit",
+    "entity__municipality_id",
+    "entity__address",
+    "entity__phone",
+    "sede_id",
+    "sede__municipality_id",
+    "sede__address",
+    "sede__phone",
+    "prescriber__document_type",
+    "prescriber__document_number",
+    "prescriber__first_name",
+    "prescriber__middle_name",
+    "prescriber__first_surname",
+    "prescriber__second_surname",
+    "prescriber_registration",
+    *_PATIENT,
+    "care_setting",
+    "referral",
+    *_DIAGNOSES,
+    "transcription_type",
+    "status",
+)
+TUTELA_COLUMNS = (
+    "id",
+    "number",
+    "registered_at",
+    "entity__nit",
+    "professional_document_type",
+    "professional_document_number",
+    "professional_name",
+    "professional_registration",
+    *_PATIENT,
+    *_DIAGNOSES,
+    "ruling_number",
+    "ruling_date",
+    "first_instance_date",
+    "second_instance_date",
+    "court_date",
+    "contempt_date",
+    "ruling_clarification",
+    "status",
+    "medical_justification",
+)
+LINE_COLUMNS = (
+    "id",
+    "technology_type",
+    "order",
+    "supply_type",
+    "justification",
+    "recommendations",
+    "junta_status",
+    "description",
+    "dose",
+    "dose_unit__code",
+    "quantity_per_use",
+    "frequency_every",
+    "frequency_unit",
+    "duration_amount",
+    "duration_unit",
+    "total_quantity",
+    "presentation_unit__code",
+    "special_indication",
+    "medicine_type",
+    "pharmaceutical_form__code",
+    "route__code",
+    "procedure__code",
+    "device_type__code",
+    "complementary_service_id",
+    "complementary_service__code",
+    "complementary_service__name",
+    "nutritional_type__code",
+    "nutritional_product__code",
+    "nutritional_form__code",
+    "nutritional_route",
+)
+_UNIRS = TechnologyLine.unirs_indications.through
 
 
 def _num(value):
@@ -69,385 +134,455 @@ def _num(value):
     return value
 
 
-def _code(row):
-    return row.code if row is not None else None
+def _local(moment):
+    """The moment in Bogotá time (settings.TIME_ZONE; the web services never change it)."""
+    return moment.astimezone(timezone.get_default_timezone())
 
 
 def _nulls(*names) -> dict:
     return dict.fromkeys(names)
 
 
-def _common(line) -> dict:
-    return {"ConOrden": line.order, "TipoPrest": line.supply_type}
+_MEDICINE_CAUSES = _nulls(
+    "CausaS1",
+    "CausaS2",
+    "CausaS3",
+    "CausaS4",
+    "MedPBSUtilizado",
+    "RznCausaS31",
+    "DescRzn31",
+    "RznCausaS32",
+    "DescRzn32",
+    "CausaS5",
+    "RznCausaS5",
+    "MedPBSDescartado",
+    "RznCausaS41",
+    "DescRzn41",
+    "RznCausaS42",
+    "DescRzn42",
+    "RznCausaS43",
+    "DescRzn43",
+    "RznCausaS44",
+    "DescRzn44",
+    "CausaS6",
+)
+_PROCEDURE_CAUSES = _nulls(
+    "CausaS11",
+    "CausaS12",
+    "CausaS2",
+    "CausaS3",
+    "CausaS4",
+    "ProPBSUtilizado",
+    "CausaS5",
+    "ProPBSDescartado",
+    "RznCausaS51",
+    "DescRzn51",
+    "RznCausaS52",
+    "DescRzn52",
+    "CausaS6",
+    "CausaS7",
+)
+_NUTRITION_CAUSES = _nulls(
+    "CausaS1",
+    "CausaS2",
+    "CausaS3",
+    "CausaS4",
+    "ProNutUtilizado",
+    "RznCausaS41",
+    "DescRzn41",
+    "RznCausaS42",
+    "DescRzn42",
+    "CausaS5",
+    "ProNutDescartado",
+    "RznCausaS51",
+    "DescRzn51",
+    "RznCausaS52",
+    "DescRzn52",
+    "RznCausaS53",
+    "DescRzn53",
+    "RznCausaS54",
+    "DescRzn54",
+)
+_SERVICE_CAUSES = _nulls("CausaS1", "CausaS2", "CausaS3", "CausaS4", "DescCausaS4", "CausaS5")
 
 
-def _tail(line, quantity_key: str) -> dict:
+def _frequency(r: dict, quantity_key: str) -> dict:
+    """The tail procedures, devices and complementary services share."""
     return {
-        "JustNoPBS": line.justification,
-        "IndRec": line.recommendations,
-        "EstJM": line.junta_status,
-        quantity_key: _num(line.total_quantity),
+        "CanForm": _num(r["quantity_per_use"]),
+        "CadaFreUso": r["frequency_every"],
+        "CodFreUso": r["frequency_unit"],
+        "Cant": r["duration_amount"],
+        "CodPerDurTrat": r["duration_unit"],
+        "JustNoPBS": r["justification"],
+        "IndRec": r["recommendations"],
+        "EstJM": r["junta_status"],
+        quantity_key: _num(r["total_quantity"]),
     }
 
 
-def medicamento(line, *, tutela: bool = False) -> dict:
-    row = _common(line)
-    row["TipoMed"] = line.medicine_type
-    row.update(
-        _nulls(
-            "CausaS1",
-            "CausaS2",
-            "CausaS3",
-            "CausaS4",
-            "MedPBSUtilizado",
-            "RznCausaS31",
-            "DescRzn31",
-            "RznCausaS32",
-            "DescRzn32",
-            "CausaS5",
-            "RznCausaS5",
-            "MedPBSDescartado",
-            "RznCausaS41",
-            "DescRzn41",
-            "RznCausaS42",
-            "DescRzn42",
-            "RznCausaS43",
-            "DescRzn43",
-            "RznCausaS44",
-            "DescRzn44",
-            "CausaS6",
-        )
-    )
-    row["DscMedPA" if tutela else "DescMedPrinAct"] = line.description
-    row.update(
-        CodFF=_code(line.pharmaceutical_form),
-        CodVA=_code(line.route),
-        JustNoPBS=line.justification,
-        Dosis=_num(line.dose),
-        DosisUM=_code(line.dose_unit),
-        NoFAdmon=line.frequency_every,
-        CodFreAdmon=line.frequency_unit,
-        IndEsp=line.special_indication,
-        CanTrat=line.duration_amount,
-        DurTrat=line.duration_unit,
-        CantTotalF=_num(line.total_quantity),
-        UFCantTotal=_code(line.presentation_unit),
-        IndRec=line.recommendations,
-        EstJM=line.junta_status,
-        PrincipiosActivos=[
+def medicamento(r: dict, ingredients: list, indications: list, *, tutela: bool) -> dict:
+    return {
+        "ConOrden": r["order"],
+        "TipoPrest": r["supply_type"],
+        "TipoMed": r["medicine_type"],
+        **_MEDICINE_CAUSES,
+        ("DscMedPA" if tutela else "DescMedPrinAct"): r["description"],
+        "CodFF": r["pharmaceutical_form__code"],
+        "CodVA": r["route__code"],
+        "JustNoPBS": r["justification"],
+        "Dosis": _num(r["dose"]),
+        "DosisUM": r["dose_unit__code"],
+        "NoFAdmon": r["frequency_every"],
+        "CodFreAdmon": r["frequency_unit"],
+        "IndEsp": r["special_indication"],
+        "CanTrat": r["duration_amount"],
+        "DurTrat": r["duration_unit"],
+        "CantTotalF": _num(r["total_quantity"]),
+        "UFCantTotal": r["presentation_unit__code"],
+        "IndRec": r["recommendations"],
+        "EstJM": r["junta_status"],
+        "PrincipiosActivos": [
             {
-                "ConOrden": ingredient.order,
-                "CodPriAct": ingredient.ingredient.code,
-                "ConcCant": _num(ingredient.concentration),
-                "UMedConc": ingredient.concentration_unit.code,
-                "CantCont": _num(ingredient.content),
-                "UMedCantCont": _code(ingredient.content_unit),
+                "ConOrden": i["order"],
+                "CodPriAct": i["ingredient__code"],
+                "ConcCant": _num(i["concentration"]),
+                "UMedConc": i["concentration_unit__code"],
+                "CantCont": _num(i["content"]),
+                "UMedCantCont": i["content_unit__code"],
             }
-            for ingredient in line.ingredients.all()
+            for i in ingredients
         ],
-        IndicacionesUNIRS=[
-            {"ConOrden": index, "CodIndicacion": indication.code}
-            for index, indication in enumerate(line.unirs_indications.all(), start=1)
+        "IndicacionesUNIRS": [
+            {"ConOrden": index, "CodIndicacion": code}
+            for index, code in enumerate(indications, start=1)
         ],
-    )
-    return row
-
-
-def procedimiento(line) -> dict:
-    row = _common(line)
-    row.update(
-        _nulls(
-            "CausaS11",
-            "CausaS12",
-            "CausaS2",
-            "CausaS3",
-            "CausaS4",
-            "ProPBSUtilizado",
-            "CausaS5",
-            "ProPBSDescartado",
-            "RznCausaS51",
-            "DescRzn51",
-            "RznCausaS52",
-            "DescRzn52",
-            "CausaS6",
-            "CausaS7",
-        )
-    )
-    row.update(
-        CodCUPS=_code(line.procedure),
-        CanForm=_num(line.quantity_per_use),
-        CadaFreUso=line.frequency_every,
-        CodFreUso=line.frequency_unit,
-        Cant=line.duration_amount,
-        CodPerDurTrat=line.duration_unit,
-        **_tail(line, "CantTotal"),
-    )
-    return row
-
-
-def dispositivo(line) -> dict:
-    row = _common(line)
-    row.update(
-        CausaS1=None,
-        CodDisp=_code(line.device_type),
-        CanForm=_num(line.quantity_per_use),
-        CadaFreUso=line.frequency_every,
-        CodFreUso=line.frequency_unit,
-        Cant=line.duration_amount,
-        CodPerDurTrat=line.duration_unit,
-        **_tail(line, "CantTotal"),
-    )
-    return row
-
-
-def producto_nutricional(line) -> dict:
-    row = _common(line)
-    row.update(
-        _nulls(
-            "CausaS1",
-            "CausaS2",
-            "CausaS3",
-            "CausaS4",
-            "ProNutUtilizado",
-            "RznCausaS41",
-            "DescRzn41",
-            "RznCausaS42",
-            "DescRzn42",
-            "CausaS5",
-            "ProNutDescartado",
-            "RznCausaS51",
-            "DescRzn51",
-            "RznCausaS52",
-            "DescRzn52",
-            "RznCausaS53",
-            "DescRzn53",
-            "RznCausaS54",
-            "DescRzn54",
-        )
-    )
-    row.update(
-        TippProNut=_code(line.nutritional_type),
-        DescProdNutr=_code(line.nutritional_product) or line.description,
-        CodForma=_code(line.nutritional_form),
-        CodViaAdmon=line.nutritional_route,
-        JustNoPBS=line.justification,
-        Dosis=_num(line.dose),
-        DosisUM=_code(line.dose_unit),
-        NoFAdmon=line.frequency_every,
-        CodFreAdmon=line.frequency_unit,
-        CanTrat=line.duration_amount,
-        DurTrat=line.duration_unit,
-        CantTotalF=_num(line.total_quantity),
-        UFCantTotal=_code(line.presentation_unit),
-        IndRec=line.recommendations,
-        NoPrescAso=None,
-        EstJM=line.junta_status,
-        DXEnfHuer=None,
-        DXVIH=None,
-        DXCaPal=None,
-        DXEnfRCEV=None,
-        IndEsp=line.special_indication,
-    )
-    return row
-
-
-def servicio_complementario(line) -> dict:
-    row = _common(line)
-    row.update(_nulls("CausaS1", "CausaS2", "CausaS3", "CausaS4", "DescCausaS4", "CausaS5"))
-    service = line.complementary_service
-    row.update(
-        CodSerComp=_code(service),
-        DescSerComp=service.name if service else line.description,
-        CanForm=_num(line.quantity_per_use),
-        CadaFreUso=line.frequency_every,
-        CodFreUso=line.frequency_unit,
-        Cant=line.duration_amount,
-        CodPerDurTrat=line.duration_unit,
-        **_tail(line, "CantTotal"),
-    )
-    return row
-
-
-def _arrays(lines, *, tutela: bool = False) -> dict:
-    arrays = {
-        "medicamentos": [],
-        "procedimientos": [],
-        "dispositivos": [],
-        "productosnutricionales": [],
-        "serviciosComplementarios": [],
     }
-    for line in sorted(lines, key=lambda item: (item.technology_type, item.order)):
-        kind = line.technology_type
+
+
+def procedimiento(r: dict) -> dict:
+    return {
+        "ConOrden": r["order"],
+        "TipoPrest": r["supply_type"],
+        **_PROCEDURE_CAUSES,
+        "CodCUPS": r["procedure__code"],
+        **_frequency(r, "CantTotal"),
+    }
+
+
+def dispositivo(r: dict) -> dict:
+    return {
+        "ConOrden": r["order"],
+        "TipoPrest": r["supply_type"],
+        "CausaS1": None,
+        "CodDisp": r["device_type__code"],
+        **_frequency(r, "CantTotal"),
+    }
+
+
+def producto_nutricional(r: dict) -> dict:
+    return {
+        "ConOrden": r["order"],
+        "TipoPrest": r["supply_type"],
+        **_NUTRITION_CAUSES,
+        "TippProNut": r["nutritional_type__code"],
+        "DescProdNutr": r["nutritional_product__code"] or r["description"],
+        "CodForma": r["nutritional_form__code"],
+        "CodViaAdmon": r["nutritional_route"],
+        "JustNoPBS": r["justification"],
+        "Dosis": _num(r["dose"]),
+        "DosisUM": r["dose_unit__code"],
+        "NoFAdmon": r["frequency_every"],
+        "CodFreAdmon": r["frequency_unit"],
+        "CanTrat": r["duration_amount"],
+        "DurTrat": r["duration_unit"],
+        "CantTotalF": _num(r["total_quantity"]),
+        "UFCantTotal": r["presentation_unit__code"],
+        "IndRec": r["recommendations"],
+        "NoPrescAso": None,
+        "EstJM": r["junta_status"],
+        "DXEnfHuer": None,
+        "DXVIH": None,
+        "DXCaPal": None,
+        "DXEnfRCEV": None,
+        "IndEsp": r["special_indication"],
+    }
+
+
+def servicio_complementario(r: dict) -> dict:
+    service = r["complementary_service_id"] is not None
+    return {
+        "ConOrden": r["order"],
+        "TipoPrest": r["supply_type"],
+        **_SERVICE_CAUSES,
+        "CodSerComp": r["complementary_service__code"],
+        "DescSerComp": r["complementary_service__name"] if service else r["description"],
+        **_frequency(r, "CantTotal"),
+    }
+
+
+_ARRAYS = {
+    "M": "medicamentos",
+    "P": "procedimientos",
+    "D": "dispositivos",
+    "N": "productosnutricionales",
+    "S": "serviciosComplementarios",
+}
+_WRITERS = {
+    "P": procedimiento,
+    "D": dispositivo,
+    "N": producto_nutricional,
+    "S": servicio_complementario,
+}
+
+
+def _technology_arrays(owner: str, ids: list[int], *, tutela: bool) -> dict[int, dict]:
+    """The five arrays of each prescription (or tutela) in `ids`, by its id: its lines in
+    one query, the medicines' ingredients in one, their UNIRS indications in one."""
+    lines = (
+        TechnologyLine.objects.filter(**{f"{owner}_id__in": ids})
+        .order_by(owner, "technology_type", "order")
+        .values(owner, *LINE_COLUMNS)
+    )
+    lines = list(lines) if ids else []
+    medicines = [r["id"] for r in lines if r["technology_type"] == "M"]
+    ingredients, indications = defaultdict(list), defaultdict(list)
+    if medicines:
+        for i in LineActiveIngredient.objects.filter(line_id__in=medicines).values(
+            "line_id",
+            "order",
+            "ingredient__code",
+            "concentration",
+            "concentration_unit__code",
+            "content",
+            "content_unit__code",
+        ):
+            ingredients[i["line_id"]].append(i)
+        for line_id, code in (
+            _UNIRS.objects.filter(technologyline_id__in=medicines)
+            .order_by(Length("unirsindication__code"), "unirsindication__code")
+            .values_list("technologyline_id", "unirsindication__code")
+        ):
+            indications[line_id].append(code)
+    arrays = {pk: {name: [] for name in _ARRAYS.values()} for pk in ids}
+    for r in lines:
+        kind = r["technology_type"]
         if kind == "M":
-            arrays["medicamentos"].append(medicamento(line, tutela=tutela))
-        elif kind == "P":
-            arrays["procedimientos"].append(procedimiento(line))
-        elif kind == "D":
-            arrays["dispositivos"].append(dispositivo(line))
-        elif kind == "N":
-            arrays["productosnutricionales"].append(producto_nutricional(line))
-        elif kind == "S":
-            arrays["serviciosComplementarios"].append(servicio_complementario(line))
+            row = medicamento(r, ingredients[r["id"]], indications[r["id"]], tutela=tutela)
+        elif kind in _WRITERS:
+            row = _WRITERS[kind](r)
+        else:
+            continue
+        arrays[r[owner]][_ARRAYS[kind]].append(row)
     return arrays
 
 
-def _person(user) -> dict:
+def _patient(r: dict) -> dict:
     return {
-        "TipoIDProf": user.document_type if user else None,
-        "NumIDProf": user.document_number if user else None,
-        "PNProfS": user.first_name if user else None,
-        "SNProfS": user.middle_name if user else None,
-        "PAProfS": user.first_surname if user else None,
-        "SAProfS": user.second_surname if user else None,
+        "TipoIDPaciente": r["patient__document_type"],
+        "NroIDPaciente": r["patient__document_number"],
+        "PNPaciente": r["patient__first_name"],
+        "SNPaciente": r["patient__middle_name"],
+        "PAPaciente": r["patient__first_surname"],
+        "SAPaciente": r["patient__second_surname"],
     }
 
 
-def _patient(patient) -> dict:
+def _diagnoses(r: dict) -> dict:
     return {
-        "TipoIDPaciente": patient.document_type,
-        "NroIDPaciente": patient.document_number,
-        "PNPaciente": patient.first_name,
-        "SNPaciente": patient.middle_name,
-        "PAPaciente": patient.first_surname,
-        "SAPaciente": patient.second_surname,
+        "EnfHuerfana": 1 if r["orphan_disease_id"] else 0,
+        "CodEnfHuerfana": r["orphan_disease__code"],
+        "CodDxPpal": r["diagnosis__code"],
+        "CodDxRel1": r["related_diagnosis_1__code"],
+        "CodDxRel2": r["related_diagnosis_2__code"],
     }
 
 
-def _diagnoses(record) -> dict:
+def prescription_header(r: dict) -> dict:
+    local = _local(r["prescribed_at"])
+    place = "sede__" if r["sede_id"] is not None else "entity__"
     return {
-        "EnfHuerfana": 1 if record.orphan_disease_id else 0,
-        "CodEnfHuerfana": _code(record.orphan_disease),
-        "CodDxPpal": _code(record.diagnosis),
-        "CodDxRel1": _code(record.related_diagnosis_1),
-        "CodDxRel2": _code(record.related_diagnosis_2),
-    }
-
-
-def prescription_bundle(prescription) -> dict:
-    local = timezone.localtime(prescription.prescribed_at)
-    entity, sede, patient = prescription.entity, prescription.sede, prescription.patient
-    header = {
-        "NoPrescripcion": prescription.number,
+        "NoPrescripcion": r["number"],
         "FPrescripcion": local.date().isoformat(),
-        "HPrescripcion": local.strftime("%H:%M:%S"),
-        "CodHabIPS": prescription.habilitation_code,
+        "HPrescripcion": f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}",
+        "CodHabIPS": r["habilitation_code"],
         "TipoIDIPS": "NI",
-        "NroIDIPS": entity.nit,
-        "CodDANEMunIPS": sede.municipality_id if sede else entity.municipality_id,
-        "DirSedeIPS": sede.address if sede else entity.address,
-        "TelSedeIPS": sede.phone if sede else entity.phone,
-        **_person(prescription.prescriber),
-        "RegProfS": prescription.prescriber_registration,
-        **_patient(patient),
-        "CodAmbAte": prescription.care_setting,
-        "RefAmbAte": int(prescription.referral),
+        "NroIDIPS": r["entity__nit"],
+        "CodDANEMunIPS": r[f"{place}municipality_id"],
+        "DirSedeIPS": r[f"{place}address"],
+        "TelSedeIPS": r[f"{place}phone"],
+        "TipoIDProf": r["prescriber__document_type"],
+        "NumIDProf": r["prescriber__document_number"],
+        "PNProfS": r["prescriber__first_name"],
+        "SNProfS": r["prescriber__middle_name"],
+        "PAProfS": r["prescriber__first_surname"],
+        "SAProfS": r["prescriber__second_surname"],
+        "RegProfS": r["prescriber_registration"],
+        **_patient(r),
+        "CodAmbAte": r["care_setting"],
+        "RefAmbAte": int(r["referral"]),
         "PacCovid19": None,
-        "EnfHuerfana": None,
-        **_diagnoses(prescription),
+        **_diagnoses(r),
         "SopNutricional": None,
-        "CodEPS": prescription.payer_code.code if prescription.payer_code_id else None,
-        "TipoIDMadrePaciente": patient.mother_document_type or None,
-        "NroIDMadrePaciente": patient.mother_document_number or None,
-        "TipoTransc": prescription.transcription_type,
+        "CodEPS": r["payer_code__code"],
+        "TipoIDMadrePaciente": r["patient__mother_document_type"] or None,
+        "NroIDMadrePaciente": r["patient__mother_document_number"] or None,
+        "TipoTransc": r["transcription_type"],
         "TipoIDDonanteVivo": None,
         "NroIDDonanteVivo": None,
-        "EstPres": prescription.status,
+        "EstPres": r["status"],
+        "EnfHuerfanaDX": None,
     }
-    header["EnfHuerfana"] = _diagnoses(prescription)["EnfHuerfana"]
-    header["EnfHuerfanaDX"] = None
-    return {"prescripcion": header, **_arrays(prescription.lines.all())}
 
 
-def tutela_bundle(tutela) -> dict:
-    local = timezone.localtime(tutela.registered_at)
-    patient = tutela.patient
-    names = (tutela.professional_name or "").split()
-    header = {
-        "NoTutela": tutela.number,
+def prescription_bundles(queryset: QuerySet) -> list[dict]:
+    """The bundles of `queryset`'s prescriptions, in its order: four queries at most."""
+    headers = list(queryset.values(*PRESCRIPTION_COLUMNS))
+    arrays = _technology_arrays("prescription", [r["id"] for r in headers], tutela=False)
+    return [{"prescripcion": prescription_header(r), **arrays[r["id"]]} for r in headers]
+
+
+def tutela_header(r: dict) -> dict:
+    local = _local(r["registered_at"])
+    names = (r["professional_name"] or "").split()
+    return {
+        "NoTutela": r["number"],
         "FTutela": local.date().isoformat(),
-        "HTutela": local.strftime("%H:%M:%S"),
+        "HTutela": f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}",
         "TipoIDEPS": "NI",
-        "NroIDEPS": tutela.entity.nit,
-        "TipoIDProf": tutela.professional_document_type or None,
-        "NumIDProf": tutela.professional_document_number or None,
+        "NroIDEPS": r["entity__nit"],
+        "TipoIDProf": r["professional_document_type"] or None,
+        "NumIDProf": r["professional_document_number"] or None,
         "PNProfS": names[0] if names else None,
         "SNProfS": None,
         "PAProfS": " ".join(names[1:]) or None,
         "SAProfS": None,
-        "RegProfS": tutela.professional_registration or None,
-        **_patient(patient),
-        **_diagnoses(tutela),
-        "CodEPS": tutela.payer_code.code if tutela.payer_code_id else None,
-        "TipoIDMadrePaciente": patient.mother_document_type or None,
-        "NroIDMadrePaciente": patient.mother_document_number or None,
-        "NroFallo": tutela.ruling_number,
-        "FFalloTutela": tutela.ruling_date.isoformat(),
-        "F1Instan": _day(tutela.first_instance_date),
-        "F2Instan": _day(tutela.second_instance_date),
-        "FCorte": _day(tutela.court_date),
-        "FDesacato": _day(tutela.contempt_date),
-        "AclFalloTut": tutela.ruling_clarification,
+        "RegProfS": r["professional_registration"] or None,
+        **_patient(r),
+        **_diagnoses(r),
+        "CodEPS": r["payer_code__code"],
+        "TipoIDMadrePaciente": r["patient__mother_document_type"] or None,
+        "NroIDMadrePaciente": r["patient__mother_document_number"] or None,
+        "NroFallo": r["ruling_number"],
+        "FFalloTutela": r["ruling_date"].isoformat(),
+        "F1Instan": day(r["first_instance_date"]),
+        "F2Instan": day(r["second_instance_date"]),
+        "FCorte": day(r["court_date"]),
+        "FDesacato": day(r["contempt_date"]),
+        "AclFalloTut": r["ruling_clarification"],
         **_nulls("CodDxMotS1", "CodDxMotS2", "CodDxMotS3"),
         **_nulls("CritDef1CC", "CritDef2CC", "CritDef3CC", "CritDef4CC"),
-        "EstTut": tutela.status,
-        "JustifMed": tutela.medical_justification,
+        "EstTut": r["status"],
+        "JustifMed": r["medical_justification"],
     }
-    additional = [
-        {"FFalloAdic": ruling.ruling_date.isoformat(), "NroFalloAdic": ruling.ruling_number}
-        for ruling in tutela.additional_rulings.all()
+
+
+def tutela_bundles(queryset: QuerySet) -> list[dict]:
+    """The bundles of `queryset`'s tutelas, in its order, each with `fallosAdicionales`
+    right after `tutela`: five queries at most."""
+    headers = list(queryset.values(*TUTELA_COLUMNS))
+    ids = [r["id"] for r in headers]
+    rulings = defaultdict(list)
+    if ids:
+        for tutela_id, ruled, number in TutelaAdditionalRuling.objects.filter(
+            tutela_id__in=ids
+        ).values_list("tutela_id", "ruling_date", "ruling_number"):
+            rulings[tutela_id].append({"FFalloAdic": ruled.isoformat(), "NroFalloAdic": number})
+    arrays = _technology_arrays("tutela", ids, tutela=True)
+    return [
+        {"tutela": tutela_header(r), "fallosAdicionales": rulings[r["id"]], **arrays[r["id"]]}
+        for r in headers
     ]
-    return {
-        "tutela": header,
-        "fallosAdicionales": additional,
-        **_arrays(tutela.lines.all(), tutela=True),
-    }
 
 
-def _day(date):
-    return date.isoformat() if date else None
-
-
-def novelty(record) -> dict:
-    return {
-        "prescripcion_novedades": {
-            "NoPrescripcion": record.original_number or record.prescription.number,
-            "NoPrescripcionF": record.resulting_number or None,
-            "TipoNov": record.novelty_type,
-            "FNov": timestamp(record.created_at),
+def novelties(queryset: QuerySet) -> list[dict]:
+    return [
+        {
+            "prescripcion_novedades": {
+                "NoPrescripcion": r["original_number"] or r["prescription__number"],
+                "NoPrescripcionF": r["resulting_number"] or None,
+                "TipoNov": r["novelty_type"],
+                "FNov": timestamp(r["created_at"]),
+            }
         }
-    }
+        for r in queryset.values(
+            "original_number",
+            "prescription__number",
+            "resulting_number",
+            "novelty_type",
+            "created_at",
+        )
+    ]
 
 
-def tutela_novelty(tutela) -> dict:
-    return {
-        "tutela_novedades": {
-            "NoTutela": tutela.number,
-            "NoTutelaF": None,
-            "TipoNov": 2,  # anulación: the only novedad a tutela has here
-            "FNov": timestamp(tutela.annulled_at),
+def tutela_novelties(queryset: QuerySet) -> list[dict]:
+    return [
+        {
+            "tutela_novedades": {
+                "NoTutela": number,
+                "NoTutelaF": None,
+                "TipoNov": 2,  # anulación: the only novedad a tutela has here
+                "FNov": timestamp(annulled_at),
+            }
         }
-    }
+        for number, annulled_at in queryset.values_list("number", "annulled_at")
+    ]
 
 
-def junta(line, decision) -> dict:
-    prescription = line.prescription
-    patient = prescription.patient
+def junta_rows(lines: QuerySet) -> list[dict]:
+    """One `junta_profesional` per line of `lines`, with the line's latest decision (two
+    queries)."""
+    rows = list(
+        lines.values(
+            "id",
+            "technology_type",
+            "order",
+            "junta_status",
+            "prescription__number",
+            "prescription__prescribed_at",
+            "prescription__habilitation_code",
+            "prescription__patient__document_type",
+            "prescription__patient__document_number",
+        )
+    )
+    latest = {}
+    if rows:
+        for d in (
+            JuntaDecision.objects.filter(line_id__in=[r["id"] for r in rows])
+            .order_by("-decided_at")
+            .values(
+                "line_id",
+                "observations",
+                "technical_justification",
+                "modality",
+                "act_number",
+                "act_date",
+                "decided_at",
+                "entity__reps_code",
+                "entity__nit",
+            )
+        ):
+            latest.setdefault(d["line_id"], d)
+    return [_junta(r, latest.get(r["id"])) for r in rows]
+
+
+def _junta(r: dict, d: dict | None) -> dict:
     return {
         "junta_profesional": {
-            "NoPrescripcion": prescription.number,
-            "FPrescripcion": timezone.localtime(prescription.prescribed_at).date().isoformat(),
-            "TipoTecnologia": line.technology_type,
-            "Consecutivo": line.order,
-            "EstJM": line.junta_status,
-            "CodEntProc": prescription.habilitation_code,
-            "Observaciones": decision.observations if decision else None,
-            "JustificacionTecnica": decision.technical_justification if decision else None,
-            "Modalidad": decision.modality if decision else None,
-            "NoActa": decision.act_number if decision else None,
-            "FechaActa": decision.act_date.isoformat() if decision else None,
-            "FProceso": timestamp(decision.decided_at) if decision else None,
-            "TipoIDPaciente": patient.document_type,
-            "NroIDPaciente": patient.document_number,
-            "CodEntJM": (decision.entity.reps_code or decision.entity.nit) if decision else None,
+            "NoPrescripcion": r["prescription__number"],
+            "FPrescripcion": _local(r["prescription__prescribed_at"]).date().isoformat(),
+            "TipoTecnologia": r["technology_type"],
+            "Consecutivo": r["order"],
+            "EstJM": r["junta_status"],
+            "CodEntProc": r["prescription__habilitation_code"],
+            "Observaciones": d["observations"] if d else None,
+            "JustificacionTecnica": d["technical_justification"] if d else None,
+            "Modalidad": d["modality"] if d else None,
+            "NoActa": d["act_number"] if d else None,
+            "FechaActa": d["act_date"].isoformat() if d else None,
+            "FProceso": timestamp(d["decided_at"]) if d else None,
+            "TipoIDPaciente": r["prescription__patient__document_type"],
+            "NroIDPaciente": r["prescription__patient__document_number"],
+            "CodEntJM": (d["entity__reps_code"] or d["entity__nit"]) if d else None,
         }
     }

@@ -1,16 +1,17 @@
 """WSMIPRESNOPBS: prescription queries (research §1.9, §3.8), authenticated by the GUID
 itself in the path (no temporal token). An EPS code's GUID sees the prescriptions and
-tutelas paid under that code; an IPS's GUID the prescriptions it made. Every answer costs a
-constant number of queries (serializers.prescriptions.with_lines)."""
+tutelas paid under that code; an IPS's GUID the prescriptions it made. The bundles are read
+as plain rows, one query per table whatever their number, and written with orjson
+(serializers.prescriptions; issue 12.3)."""
 
-from django.db.models import Prefetch
+import orjson
+from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.response import Response
 
 from mipres.db import replica_reads
 from prescriptions.enums import JuntaStatus
-from prescriptions.models import JuntaDecision, Novelty, TechnologyLine, Tutela
+from prescriptions.models import Novelty, TechnologyLine, Tutela
 
 from .. import selectors
 from ..parsing import path_date, path_text
@@ -32,19 +33,14 @@ PARAMETERS = {
 
 
 def _prescriptions(caller: Caller):
-    return bundles.with_lines(
-        selectors.prescriptions_visible(caller).select_related(*bundles.PRESCRIPTION_RELATED)
-    ).order_by("prescribed_at", "id")
+    return selectors.prescriptions_visible(caller).order_by("prescribed_at", "id")
 
 
 def _tutelas(caller: Caller):
     if not caller.is_payer:
         return Tutela.objects.none()
-    queryset = Tutela.objects.filter(entity=caller.entity, payer_code=caller.payer_code)
-    return (
-        bundles.with_lines(queryset.select_related(*bundles.TUTELA_RELATED))
-        .prefetch_related("additional_rulings")
-        .order_by("registered_at", "id")
+    return Tutela.objects.filter(entity=caller.entity, payer_code=caller.payer_code).order_by(
+        "registered_at", "id"
     )
 
 
@@ -62,7 +58,7 @@ def _patient_filter(prefix: str, tipodoc: str, numdoc: str) -> dict:
 
 def prescripcion(caller, fecha, **_):
     rows = _prescriptions(caller).filter(**_day_filter("prescribed_at", path_date(fecha)))
-    return [bundles.prescription_bundle(p) for p in rows]
+    return bundles.prescription_bundles(rows)
 
 
 def prescripcion_paciente(caller, fecha, tipodoc, numdoc, **_):
@@ -70,66 +66,48 @@ def prescripcion_paciente(caller, fecha, tipodoc, numdoc, **_):
         **_day_filter("prescribed_at", path_date(fecha)),
         **_patient_filter("patient__", tipodoc, numdoc),
     )
-    return [bundles.prescription_bundle(p) for p in rows]
+    return bundles.prescription_bundles(rows)
 
 
 def prescripcion_numero(caller, numero, **_):
     rows = _prescriptions(caller).filter(number=path_text(numero, "NoPrescripcion"))
-    return [bundles.prescription_bundle(p) for p in rows]
+    return bundles.prescription_bundles(rows)
 
 
 def novedades(caller, fecha, **_):
-    rows = (
-        Novelty.objects.filter(
-            prescription__in=selectors.prescriptions_visible(caller),
-            **_day_filter("created_at", path_date(fecha)),
-        )
-        .select_related("prescription")
-        .order_by("created_at", "id")
-    )
-    return [bundles.novelty(n) for n in rows]
+    rows = Novelty.objects.filter(
+        prescription__in=selectors.prescriptions_visible(caller),
+        **_day_filter("created_at", path_date(fecha)),
+    ).order_by("created_at", "id")
+    return bundles.novelties(rows)
 
 
 def _junta_lines(caller):
-    decisions = JuntaDecision.objects.select_related("entity").order_by("-decided_at")
-    return (
-        TechnologyLine.objects.filter(
-            prescription__in=selectors.prescriptions_visible(caller),
-            junta_status__in=[
-                JuntaStatus.PENDIENTE,
-                JuntaStatus.APROBADA,
-                JuntaStatus.NO_APROBADA,
-            ],
-        )
-        .select_related("prescription__patient")
-        .prefetch_related(Prefetch("junta_decisions", queryset=decisions))
-        .order_by("prescription__prescribed_at", "prescription_id", "technology_type", "order")
-    )
-
-
-def _junta_rows(lines):
-    result = []
-    for line in lines:
-        decisions = list(line.junta_decisions.all())
-        result.append(bundles.junta(line, decisions[0] if decisions else None))
-    return result
+    return TechnologyLine.objects.filter(
+        prescription__in=selectors.prescriptions_visible(caller),
+        junta_status__in=[
+            JuntaStatus.PENDIENTE,
+            JuntaStatus.APROBADA,
+            JuntaStatus.NO_APROBADA,
+        ],
+    ).order_by("prescription__prescribed_at", "prescription_id", "technology_type", "order")
 
 
 def junta_fecha(caller, fecha, **_):
-    return _junta_rows(
+    return bundles.junta_rows(
         _junta_lines(caller).filter(**_day_filter("prescription__prescribed_at", path_date(fecha)))
     )
 
 
 def junta_numero(caller, numero, **_):
-    return _junta_rows(
+    return bundles.junta_rows(
         _junta_lines(caller).filter(prescription__number=path_text(numero, "NoPrescripcion"))
     )
 
 
 def tutelas(caller, fecha, **_):
     rows = _tutelas(caller).filter(**_day_filter("registered_at", path_date(fecha)))
-    return [bundles.tutela_bundle(t) for t in rows]
+    return bundles.tutela_bundles(rows)
 
 
 def tutela_paciente(caller, fecha, tipodoc, numdoc, **_):
@@ -137,19 +115,19 @@ def tutela_paciente(caller, fecha, tipodoc, numdoc, **_):
         **_day_filter("registered_at", path_date(fecha)),
         **_patient_filter("patient__", tipodoc, numdoc),
     )
-    return [bundles.tutela_bundle(t) for t in rows]
+    return bundles.tutela_bundles(rows)
 
 
 def tutela_numero(caller, numero, **_):
     rows = _tutelas(caller).filter(number=path_text(numero, "NoTutela"))
-    return [bundles.tutela_bundle(t) for t in rows]
+    return bundles.tutela_bundles(rows)
 
 
 def novedades_tutelas(caller, fecha, **_):
     rows = _tutelas(caller).filter(
         annulled_at__isnull=False, **_day_filter("annulled_at", path_date(fecha))
     )
-    return [bundles.tutela_novelty(t) for t in rows]
+    return bundles.tutela_novelties(rows)
 
 
 _BUNDLE = {
@@ -252,7 +230,10 @@ def _view(name, route, fetch, schema, summary):
         @replica_reads()
         def get(self, request, nit, token, **params):
             caller = authenticate(nit, token, guid=True)
-            return Response(fetch(caller, **params))
+            # Plain rows and orjson (issue 12.3): the bytes DRF's compact UTF-8 renderer wrote.
+            return HttpResponse(
+                orjson.dumps(fetch(caller, **params)), content_type="application/json"
+            )
 
     View.__name__ = View.__qualname__ = f"{name}View"
     return View
