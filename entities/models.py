@@ -40,7 +40,10 @@ class Municipality(models.Model):
     code = models.CharField(_("código DIVIPOLA"), max_length=5, primary_key=True)
     name = models.CharField(_("nombre"), max_length=100)
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="municipalities"
+        Department,
+        on_delete=models.PROTECT,
+        related_name="municipalities",
+        verbose_name=_("departamento"),
     )
 
     class Meta:
@@ -66,7 +69,9 @@ class Entity(models.Model):
         Status.SUSPENDED: {Status.VERIFIED},
     }
 
-    external_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.UUIDField(
+        _("identificador externo"), default=uuid.uuid4, unique=True, editable=False
+    )
     entity_type = models.CharField(_("tipo de entidad"), max_length=10, choices=EntityType)
     nit = models.CharField(
         _("NIT"),
@@ -188,7 +193,9 @@ class PayerCode(models.Model):
     Prescriptions, web-service tokens and supply data are partitioned by this code.
     """
 
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="payer_codes")
+    entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="payer_codes", verbose_name=_("entidad")
+    )
     code = models.CharField(
         _("código EPS"),
         max_length=6,
@@ -215,8 +222,12 @@ class PayerCode(models.Model):
 class Sede(models.Model):
     """A site of an IPS or proveedor, under the same NIT, where it attends or delivers."""
 
-    external_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="sedes")
+    external_id = models.UUIDField(
+        _("identificador externo"), default=uuid.uuid4, unique=True, editable=False
+    )
+    entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="sedes", verbose_name=_("entidad")
+    )
     code = models.CharField(_("código de sede"), max_length=12, validators=[digits_only])
     name = models.CharField(_("nombre"), max_length=200)
     address = models.CharField(_("dirección"), max_length=200)
@@ -251,7 +262,9 @@ class Period(models.Model):
     """An active period with who opened and closed it. Periods are closed, never deleted:
     reactivation opens a new period, so the history of who could act when is kept."""
 
-    external_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.UUIDField(
+        _("identificador externo"), default=uuid.uuid4, unique=True, editable=False
+    )
     started_at = models.DateTimeField(_("desde"), default=timezone.now)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -285,10 +298,16 @@ class TerritorialLink(Period):
     """An entidad territorial has associated a subsidiado EPS code in its territory."""
 
     territory = models.ForeignKey(
-        Entity, on_delete=models.PROTECT, related_name="territorial_links"
+        Entity,
+        on_delete=models.PROTECT,
+        related_name="territorial_links",
+        verbose_name=_("entidad territorial"),
     )
     payer_code = models.ForeignKey(
-        PayerCode, on_delete=models.PROTECT, related_name="territorial_links"
+        PayerCode,
+        on_delete=models.PROTECT,
+        related_name="territorial_links",
+        verbose_name=_("código EPS"),
     )
 
     class Meta:
@@ -313,14 +332,28 @@ class NetworkLink(Period):
     entidad territorial it applies in. An ET as payer associates without a code.
     """
 
-    payer = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="network_links")
+    payer = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="network_links", verbose_name=_("pagador")
+    )
     payer_code = models.ForeignKey(
-        PayerCode, on_delete=models.PROTECT, null=True, blank=True, related_name="network_links"
+        PayerCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="network_links",
+        verbose_name=_("código EPS"),
     )
     territory = models.ForeignKey(
-        Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Entity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entidad territorial"),
     )
-    provider = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="networks")
+    provider = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="networks", verbose_name=_("prestador")
+    )
 
     class Meta:
         verbose_name = _("vínculo de red")
@@ -346,9 +379,14 @@ class Membership(Period):
     """A user acting for an entity in one role, during one period."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("usuario"),
     )
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="memberships")
+    entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("entidad")
+    )
     role = models.CharField(_("rol"), max_length=20, choices=Role)
     sedes = models.ManyToManyField(
         Sede,
@@ -414,7 +452,12 @@ class AuditEntry(models.Model):
     )
     action = models.CharField(_("acción"), max_length=100, db_index=True)
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tipo de objeto"),
     )
     object_id = models.CharField(_("objeto"), max_length=64, blank=True)
     data = models.JSONField(_("datos"), default=dict, blank=True, encoder=DjangoJSONEncoder)

@@ -60,7 +60,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     usable password; PASO 2 lets them set one through an emailed link.
     """
 
-    external_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.UUIDField(
+        _("identificador externo"), default=uuid.uuid4, unique=True, editable=False
+    )
     document_type = models.CharField(_("tipo de documento"), max_length=2, choices=DocumentType)
     document_number = models.CharField(
         _("número de documento"),
