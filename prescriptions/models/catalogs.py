@@ -82,7 +82,9 @@ class CatalogEntry(models.Model):
     code = models.CharField(_("código"), max_length=20, unique=True)
     name = models.CharField(_("nombre"), max_length=300)
     # The name folded (upper case, no accents) for search; written by the importer.
-    search_name = models.CharField(max_length=300, editable=False, default="")
+    search_name = models.CharField(
+        _("nombre para búsqueda"), max_length=300, editable=False, default=""
+    )
     enabled = models.BooleanField(
         _("habilitado"),
         default=True,
@@ -288,7 +290,7 @@ class UnirsIndication(CatalogEntry):
     registration) a medicine of TipoMed 7 cites. Their texts run to 2,000 characters."""
 
     name = models.TextField(_("nombre"))
-    search_name = models.TextField(editable=False, default="")
+    search_name = models.TextField(_("nombre para búsqueda"), editable=False, default="")
 
     class Meta(CatalogEntry.Meta):
         ordering = NUMERIC_ORDER

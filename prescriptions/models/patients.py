@@ -70,7 +70,9 @@ class Patient(models.Model):
     The Admisión list of an IPS shows the patients it registered or updated.
     """
 
-    external_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.UUIDField(
+        _("identificador externo"), default=uuid.uuid4, unique=True, editable=False
+    )
     document_type = models.CharField(_("tipo de documento"), max_length=2, choices=DocumentType)
     document_number = models.CharField(
         _("número de documento"), max_length=17, validators=[patient_document_validator]
@@ -203,7 +205,9 @@ class Affiliation(models.Model):
     a change of EPS closes the previous one (`active` False, `end_date`), which stays as
     history. Loaded only by `import_bdua` (and the demo): nobody picks a payer by hand."""
 
-    external_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.UUIDField(
+        _("identificador externo"), default=uuid.uuid4, unique=True, editable=False
+    )
     patient = models.ForeignKey(
         Patient, on_delete=models.PROTECT, related_name="affiliations", verbose_name=_("paciente")
     )

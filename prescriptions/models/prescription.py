@@ -59,8 +59,8 @@ class PrescriptionNumberCounter(models.Model):
     """The last consecutive handed out per day (NoPrescripcion = AAAAMMDD + 12 digits).
     Incremented with one atomic upsert, so concurrent submits never share a number."""
 
-    day = models.DateField(primary_key=True)
-    last = models.BigIntegerField(default=0)
+    day = models.DateField(_("día"), primary_key=True)
+    last = models.BigIntegerField(_("último consecutivo"), default=0)
 
     class Meta:
         verbose_name = _("consecutivo de prescripciones")
@@ -73,7 +73,9 @@ class PrescriptionNumberCounter(models.Model):
 class Prescription(models.Model):
     """A prescription (or a transcription) with its header fields, MIPRES's names noted."""
 
-    external_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.UUIDField(
+        _("identificador externo"), default=uuid.uuid4, unique=True, editable=False
+    )
     number = models.CharField(_("número de prescripción"), max_length=20, unique=True)  # NoPres…
     prescribed_at = models.DateTimeField(_("fecha y hora"), default=timezone.now, db_index=True)
     status = models.PositiveSmallIntegerField(
@@ -90,7 +92,12 @@ class Prescription(models.Model):
         db_index=False,
     )
     sede = models.ForeignKey(
-        Sede, on_delete=models.PROTECT, null=True, blank=True, related_name="prescriptions"
+        Sede,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prescriptions",
+        verbose_name=_("sede"),
     )
     habilitation_code = models.CharField(_("código de habilitación"), max_length=20)  # CodHabIPS
     prescriber = models.ForeignKey(
@@ -140,13 +147,28 @@ class Prescription(models.Model):
         verbose_name=_("diagnóstico principal"),
     )
     related_diagnosis_1 = models.ForeignKey(
-        Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Diagnosis,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diagnóstico relacionado 1"),
     )
     related_diagnosis_2 = models.ForeignKey(
-        Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Diagnosis,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diagnóstico relacionado 2"),
     )
     orphan_disease = models.ForeignKey(
-        OrphanDisease, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        OrphanDisease,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enfermedad huérfana"),
     )  # EnfHuerfana / CodEnfHuerfana
     transcription_type = models.PositiveSmallIntegerField(
         _("tipo de transcripción"), choices=TranscriptionType, null=True, blank=True
@@ -201,10 +223,20 @@ class TechnologyLine(models.Model):
     a prescription or to a tutela (models/tutela.py), never both."""
 
     prescription = models.ForeignKey(
-        Prescription, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
+        Prescription,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+        verbose_name=_("prescripción"),
     )
     tutela = models.ForeignKey(
-        "Tutela", on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
+        "Tutela",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+        verbose_name=_("tutela"),
     )
     technology_type = models.CharField(
         _("tipo de tecnología"), max_length=1, choices=TechnologyType
@@ -223,7 +255,12 @@ class TechnologyLine(models.Model):
         _("dosis"), max_digits=12, decimal_places=3, null=True, blank=True, validators=POSITIVE
     )
     dose_unit = models.ForeignKey(
-        DoseUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        DoseUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unidad de dosis"),
     )
     quantity_per_use = models.DecimalField(
         _("cantidad por uso"), max_digits=12, decimal_places=3, null=True, blank=True
@@ -240,7 +277,12 @@ class TechnologyLine(models.Model):
         _("cantidad total"), max_digits=12, decimal_places=3, validators=POSITIVE
     )  # CantTotalF / CantTotal
     presentation_unit = models.ForeignKey(
-        PresentationUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PresentationUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unidad de presentación"),
     )  # UFCantTotal
     special_indication = models.PositiveSmallIntegerField(
         _("indicación especial"), choices=SpecialIndication, null=True, blank=True
@@ -250,31 +292,73 @@ class TechnologyLine(models.Model):
         _("tipo de medicamento"), choices=MedicineType, null=True, blank=True
     )
     pharmaceutical_form = models.ForeignKey(
-        PharmaceuticalForm, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PharmaceuticalForm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("forma farmacéutica"),
     )
     route = models.ForeignKey(
-        AdministrationRoute, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        AdministrationRoute,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vía de administración"),
     )
-    unirs_indications = models.ManyToManyField(UnirsIndication, blank=True, related_name="+")
+    unirs_indications = models.ManyToManyField(
+        UnirsIndication, blank=True, related_name="+", verbose_name=_("indicaciones UNIRS")
+    )
     # Procedimiento, dispositivo, servicio complementario
     procedure = models.ForeignKey(
-        CupsProcedure, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        CupsProcedure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("procedimiento CUPS"),
     )
     device_type = models.ForeignKey(
-        DeviceType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        DeviceType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tipo de dispositivo médico"),
     )
     complementary_service = models.ForeignKey(
-        ComplementaryService, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ComplementaryService,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("servicio complementario"),
     )
     # Producto nutricional
     nutritional_type = models.ForeignKey(
-        NutritionalProductType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        NutritionalProductType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tipo de producto nutricional"),
     )
     nutritional_product = models.ForeignKey(
-        NutritionalProduct, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        NutritionalProduct,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("producto nutricional"),
     )
     nutritional_form = models.ForeignKey(
-        NutritionalForm, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        NutritionalForm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("forma del producto nutricional"),
     )
     nutritional_route = models.PositiveSmallIntegerField(
         _("vía del producto nutricional"), choices=NutritionalRoute, null=True, blank=True
@@ -347,20 +431,38 @@ class TechnologyLine(models.Model):
 class LineActiveIngredient(models.Model):
     """An active ingredient of a prescribed medicine (PrincipiosActivos[])."""
 
-    line = models.ForeignKey(TechnologyLine, on_delete=models.PROTECT, related_name="ingredients")
+    line = models.ForeignKey(
+        TechnologyLine,
+        on_delete=models.PROTECT,
+        related_name="ingredients",
+        verbose_name=_("tecnología prescrita"),
+    )
     order = models.PositiveSmallIntegerField(_("consecutivo"))
-    ingredient = models.ForeignKey(ActiveIngredient, on_delete=models.PROTECT, related_name="+")
+    ingredient = models.ForeignKey(
+        ActiveIngredient,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("principio activo"),
+    )
     concentration = models.DecimalField(
         _("concentración"), max_digits=12, decimal_places=4, validators=POSITIVE
     )  # ConcCant
     concentration_unit = models.ForeignKey(
-        MeasurementUnit, on_delete=models.PROTECT, related_name="+"
+        MeasurementUnit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("unidad de concentración"),
     )  # UMedConc
     content = models.DecimalField(
         _("cantidad contenida"), max_digits=12, decimal_places=4, null=True, blank=True
     )  # CantCont
     content_unit = models.ForeignKey(
-        MeasurementUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        MeasurementUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unidad de contenido"),
     )  # UMedCantCont
 
     class Meta:
@@ -379,11 +481,19 @@ class JuntaDecision(models.Model):
     """The Junta de Profesionales' decision on one line (research §3.3)."""
 
     line = models.ForeignKey(
-        TechnologyLine, on_delete=models.PROTECT, related_name="junta_decisions"
+        TechnologyLine,
+        on_delete=models.PROTECT,
+        related_name="junta_decisions",
+        verbose_name=_("tecnología prescrita"),
     )
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")  # CodEntJM
+    entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="+", verbose_name=_("entidad")
+    )  # CodEntJM
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decidida por"),
     )
     decided_at = models.DateTimeField(_("procesada"), default=timezone.now)  # FProceso
     result = models.PositiveSmallIntegerField(_("decisión"), choices=JuntaStatus)
@@ -413,12 +523,20 @@ class Novelty(models.Model):
 
     novelty_type = models.PositiveSmallIntegerField(_("tipo de novedad"), choices=NoveltyType)
     prescription = models.ForeignKey(
-        Prescription, on_delete=models.PROTECT, related_name="novelties"
+        Prescription,
+        on_delete=models.PROTECT,
+        related_name="novelties",
+        verbose_name=_("prescripción"),
     )  # NoPrescripcion
     original_number = models.CharField(_("número original"), max_length=60)
     resulting_number = models.CharField(_("número final"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("fecha"), default=timezone.now)  # FNov
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrada por"),
+    )
     reason = models.TextField(_("motivo"), blank=True)
 
     class Meta:

@@ -35,7 +35,9 @@ class Tutela(models.Model):
     Status = TutelaStatus
     TRANSITIONS = {Status.ACTIVA: {Status.ANULADA}, Status.ANULADA: set()}
 
-    external_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.UUIDField(
+        _("identificador externo"), default=uuid.uuid4, unique=True, editable=False
+    )
     # Same 20-digit numbering (and counter) as prescriptions: the supply chain identifies
     # either by this number, so the two must never collide.
     number = models.CharField(_("número de tutela"), max_length=20, unique=True)  # NoTutela
@@ -100,13 +102,28 @@ class Tutela(models.Model):
         verbose_name=_("diagnóstico principal"),
     )  # CodDxPpal
     related_diagnosis_1 = models.ForeignKey(
-        Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Diagnosis,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diagnóstico relacionado 1"),
     )
     related_diagnosis_2 = models.ForeignKey(
-        Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Diagnosis,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diagnóstico relacionado 2"),
     )
     orphan_disease = models.ForeignKey(
-        OrphanDisease, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        OrphanDisease,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enfermedad huérfana"),
     )  # EnfHuerfana / CodEnfHuerfana
     annulled_at = models.DateTimeField(_("anulada"), null=True, blank=True)
     annulment_reason = models.TextField(_("motivo de anulación"), blank=True)
@@ -139,7 +156,12 @@ class TutelaAdditionalRuling(models.Model):
     """A later ruling on the same tutela (an impugnación, a desacato's incidente…): the
     web service's `fallosAdicionales`, `{FFalloAdic, NroFalloAdic}` each."""
 
-    tutela = models.ForeignKey(Tutela, on_delete=models.CASCADE, related_name="additional_rulings")
+    tutela = models.ForeignKey(
+        Tutela,
+        on_delete=models.CASCADE,
+        related_name="additional_rulings",
+        verbose_name=_("tutela"),
+    )
     ruling_date = models.DateField(_("fecha del fallo adicional"))  # FFalloAdic
     ruling_number = models.CharField(_("número del fallo adicional"), max_length=30)  # NroFalloAdic
 
