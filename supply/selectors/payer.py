@@ -4,25 +4,24 @@ entity that pays (`prescription.payer`, `deliverable.payer`) or that recorded th
 
 Worklists are keyset-paginated («Siguientes», `after`) on the order they show, never
 counted: a page costs the same few queries whatever its number of rows and wherever it
-starts, and its rows are plain values in slotted dataclasses, which the views write out as
-HTML in Python.
+starts, and its rows are plain values in slotted dataclasses, which the templates write
+out.
 
-On PostgreSQL their queries are SQL written once per combination of filters from the
-models' tables (as `selectors.timeline` does) and prepared once per connection, with the
-payer and the page size written in: the first page, without filters, has no parameters, so
-PostgreSQL plans it once per connection and per payer. Composed through the ORM, the
-subqueries of «Por direccionar» alone cost ~5 ms of CPU a request to build and compile, and
-planning them took PostgreSQL ~1.5 ms more than running them. The SQL is also shaped for
+Their queries are SQL written once per combination of filters from the models' tables (as
+`selectors.timeline` does), which psycopg prepares once per connection when they run often
+(`prepare_threshold`), with the payer and the page size written in: the first page, without
+filters, has no parameters, so PostgreSQL plans it once per connection and per payer.
+Composed through the ORM, the subqueries of «Por direccionar» alone cost ~5 ms of CPU a
+request to build and compile, and planning them took PostgreSQL ~1.5 ms more than running
+them. The SQL is also shaped for
 the planner: the conditions on a line are subqueries rather than joins, and a page's rows
 are read first and only then joined to their deliverable, line, prescription and patient.
-Other databases (the local SQLite demo) read the same rows through the ORM (`*_orm`).
 
-The statement plumbing lives in `payer_sql`, each worklist's filters, rows, SQL texts and
-ORM equivalents in `payer_statements`; this module runs them (SQL on PostgreSQL, the ORM
-elsewhere) and holds the single-record reads. Every name callers import from here still is.
+The statement plumbing lives in `payer_sql`, each worklist's filters, rows and SQL texts in
+`payer_statements`; this module runs them and holds the single-record reads. Every name
+callers import from here still is.
 """
 
-from django.db import connection
 from django.db.models import (
     OuterRef,
     QuerySet,
@@ -30,7 +29,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from entities.models import Entity, NetworkLink, PayerCode
+from entities.models import Entity
 from prescriptions.enums import TechnologyType
 from prescriptions.models import (
     TechnologyLine,
@@ -51,8 +50,6 @@ from .payer_sql import (
     Page,
     _chunks,
     _in_force,
-    _mask,
-    _orm_chunks,
     _page,
     _query,
     _shape,
@@ -70,29 +67,20 @@ from .payer_statements import (
     LineRow,  # noqa: F401 (callers import it from here)
     ReportFilters,
     _chain_row,
-    _directed_orm,
     _directed_params,
     _directed_row,
     _directed_sql,
     _line_params,
     _line_row,
-    _lines_orm,
     _lines_sql,
     _name_lines,
-    _pending_orm,
     _pending_sql,
-    _report_orm,
     _report_params,
     _report_sql,
     chain_step,  # noqa: F401 (callers import it from here)
     junta_block,  # noqa: F401 (callers import it from here)
     step_labels,  # noqa: F401 (callers import it from here)
 )
-
-
-def _use_sql() -> bool:
-    return connection.vendor == "postgresql"
-
 
 # The small reads of the filters.
 _PAYER_CODES = """
@@ -108,22 +96,14 @@ ORDER BY e.{E.name}
 
 def payer_codes(*, entity: Entity) -> list[tuple[int, str]]:
     """(pk, code) of the entity's códigos EPS, by code."""
-    if not _use_sql():
-        return list(
-            PayerCode.objects.filter(entity=entity).order_by("code").values_list("pk", "code")
-        )
-    rows = _query("supply_payer_codes", _sql(_PAYER_CODES), {"entity": entity.pk})
+    rows = _query(_sql(_PAYER_CODES), {"entity": entity.pk})
     return [(row["pk"], row["code"]) for row in rows]
 
 
 def network_provider_choices(*, entity: Entity) -> list[tuple[int, str, str]]:
     """(pk, name, name and NIT as `Entity.__str__` writes them) of every provider that is
     or was in the payer's network (the «Direccionados» filter), by name."""
-    if not _use_sql():
-        links = NetworkLink.objects.filter(payer=entity).values("provider_id")
-        providers = Entity.objects.filter(pk__in=links).order_by("name")
-        return [(e.pk, e.name, str(e)) for e in providers.only("name", "nit", "dv")]
-    rows = _query("supply_payer_network", _sql(_NETWORK_PROVIDERS), {"entity": entity.pk})
+    rows = _query(_sql(_NETWORK_PROVIDERS), {"entity": entity.pk})
     return [(r["pk"], r["name"], f"{r['name']} (NIT {r['nit']}-{r['dv']})") for r in rows]
 
 
@@ -145,20 +125,15 @@ def _start_after(params: dict, records: QuerySet, key: str, after: int | None) -
         params.update(after_at=bound, after=after)
 
 
-def _page_values(name: str, conditions, params: dict, sql, orm) -> list[dict]:
-    """A page's rows: on PostgreSQL through `sql(shape)`, prepared as `name` and the
-    combination of `conditions` it holds (`shape`); elsewhere through `orm()`."""
-    if _use_sql():
-        shape = _shape(conditions, params)
-        return _query(f"{name}_{_mask(conditions, shape)}", sql(shape), params)
-    return orm()
+def _page_values(conditions, params: dict, sql) -> list[dict]:
+    """A page's rows through `sql(shape)`, `shape` the combination of `conditions` that
+    `params` hold."""
+    return _query(sql(_shape(conditions, params)), params)
 
 
-def _export_chunks(conditions, params: dict, sql, orm):
-    """An export's rows in chunks: `sql(shape)` on PostgreSQL, `orm()` elsewhere."""
-    if _use_sql():
-        return _chunks(sql(_shape(conditions, params)), params)
-    return _orm_chunks(orm())
+def _export_chunks(conditions, params: dict, sql):
+    """An export's rows in chunks, through `sql(shape)`."""
+    return _chunks(sql(_shape(conditions, params)), params)
 
 
 def lines_to_direct_page(
@@ -169,9 +144,7 @@ def lines_to_direct_page(
     params = _line_params(entity, filters or LineFilters(), size + 1)
     lines = TechnologyLine.objects.filter(prescription__payer=entity)
     _start_after(params, lines, "prescription__prescribed_at", after)
-    values = _page_values(
-        "supply_payer_lines", _LINE_CONDITIONS, params, _lines_sql, lambda: _lines_orm(params)
-    )
+    values = _page_values(_LINE_CONDITIONS, params, _lines_sql)
     page = _page([_line_row(v) for v in values], size, after)
     _name_lines(page.rows)
     return page
@@ -180,7 +153,7 @@ def lines_to_direct_page(
 def lines_to_direct_export(*, entity: Entity, filters: LineFilters | None = None):
     """Every matching line as a `LineRow`, read in chunks (for the CSV and XLSX)."""
     params = _line_params(entity, filters or LineFilters(), None)
-    chunks = _export_chunks(_LINE_CONDITIONS, params, _lines_sql, lambda: _lines_orm(params))
+    chunks = _export_chunks(_LINE_CONDITIONS, params, _lines_sql)
     for chunk in chunks:
         rows = [_line_row(values) for values in chunk]
         _name_lines(rows)
@@ -262,13 +235,7 @@ def directed_page(
     chain went (`step`); `data` holds the direccionamiento (`provider_id` its proveedor)."""
     params = _directed_params(entity, filters or DirectedFilters(), size + 1)
     _start_after(params, Direccionamiento.objects.filter(entity=entity), "created_at", after)
-    values = _page_values(
-        "supply_payer_directed",
-        _DIRECTED_CONDITIONS,
-        params,
-        lambda shape: _directed_sql(shape, False),
-        lambda: _directed_orm(params, export=False),
-    )
+    values = _page_values(_DIRECTED_CONDITIONS, params, lambda shape: _directed_sql(shape, False))
     return _page([_directed_row(v) for v in values], size, after)
 
 
@@ -276,12 +243,7 @@ def directed_export(*, entity: Entity, filters: DirectedFilters | None = None):
     """Every matching direccionamiento as a `ChainRow` with its step and its proveedor's
     name and NIT, newest first, read in chunks (for the CSV and XLSX)."""
     params = _directed_params(entity, filters or DirectedFilters(), None)
-    chunks = _export_chunks(
-        _DIRECTED_CONDITIONS,
-        params,
-        lambda shape: _directed_sql(shape, True),
-        lambda: _directed_orm(params, export=True),
-    )
+    chunks = _export_chunks(_DIRECTED_CONDITIONS, params, lambda shape: _directed_sql(shape, True))
     for chunk in chunks:
         yield from (_directed_row(values) for values in chunk)
 
@@ -299,10 +261,7 @@ def patient_pending_list(
         "document_number": document_number,
         "limit": limit,
     }
-    if _use_sql():
-        values = _query("supply_payer_pending", _pending_sql(), params)
-    else:
-        values = _pending_orm(params)
+    values = _query(_pending_sql(), params)
     today = timezone.localdate()
     rows = [_chain_row(v) for v in values]
     for row in rows:
@@ -331,25 +290,14 @@ def report_page(
         _start_after(params, records, "created_at", after)
     elif after is not None:
         params["after"] = after
-    values = _page_values(
-        f"supply_payer_report_{section}",
-        _REPORT_CONDITIONS,
-        params,
-        lambda shape: _report_sql(section, shape),
-        lambda: _report_orm(section, params),
-    )
+    values = _page_values(_REPORT_CONDITIONS, params, lambda shape: _report_sql(section, shape))
     return _page([_chain_row(v) for v in values], size, after)
 
 
 def report_export(section: str, *, entity: Entity, filters: ReportFilters | None = None):
     """Every record of a section as a `ChainRow`, in the page's order, read in chunks."""
     params = _report_params(entity, filters, None)
-    chunks = _export_chunks(
-        _REPORT_CONDITIONS,
-        params,
-        lambda shape: _report_sql(section, shape),
-        lambda: _report_orm(section, params),
-    )
+    chunks = _export_chunks(_REPORT_CONDITIONS, params, lambda shape: _report_sql(section, shape))
     for chunk in chunks:
         yield from (_chain_row(values) for values in chunk)
 

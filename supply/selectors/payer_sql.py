@@ -1,25 +1,21 @@
 """The statement plumbing of the payer's reads (`supply.selectors.payer`): the models'
-tables in hand-written SQL, statements prepared once per connection with the payer and the
-page size written in, chunked reads for the exports and keyset pages."""
+tables in hand-written SQL, with the payer and the page size written in (psycopg prepares a
+statement once it runs often, `prepare_threshold`), chunked reads for the exports and keyset
+pages."""
 
 import datetime
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache, lru_cache
 
 from django.db import connection
 from django.db.models import (
-    DecimalField,
     Exists,
     Prefetch,
-    QuerySet,
-    Value,
 )
 from django.utils import timezone
 
 from entities.models import Entity, NetworkLink, PayerCode
-from mipres.lib import prepared
 from prescriptions.enums import PrescriptionStatus, TechnologyType
 from prescriptions.models import (
     LineActiveIngredient,
@@ -44,9 +40,6 @@ from ..models import (
     Suministro,
 )
 
-QUANTITY_FIELD = DecimalField(max_digits=12, decimal_places=3)
-ZERO = Value(Decimal(0), output_field=QUANTITY_FIELD)
-
 # What `technology_label` reads of a line without a description.
 LABEL_RELATIONS = (
     *LINE_CATALOG_FIELDS,
@@ -55,7 +48,7 @@ LABEL_RELATIONS = (
 
 
 # ---------------------------------------------------------------------------------------
-# SQL from the models' tables, prepared once per connection
+# SQL from the models' tables
 
 
 class _Table:
@@ -134,27 +127,28 @@ def _sql(text: str, **parts: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _inlined(sql: str, inline: tuple) -> str:
-    """`sql` with the `%(…)s` parameters of `inline`, (key, value) pairs, written in."""
+    """`sql` with the `%(…)s` parameters of `inline`, (key, value) pairs, written in, and
+    the others cast to their PARAM_TYPES."""
     written = dict(inline)
 
     def place(match) -> str:
         key = match.group(1)
         if key not in written:
-            return match.group(0)
+            return f"{match.group(0)}::{PARAM_TYPES[key]}" if key in PARAM_TYPES else match.group(0)
         return "ALL" if written[key] is None else str(int(written[key]))
 
     return re.sub(r"%\((\w+)\)s", place, sql)
 
 
-PARAM_TYPE_ITEMS = tuple(sorted(PARAM_TYPES.items()))
-
-
-def _query(name: str, sql: str, params: dict) -> list[dict]:
-    """The rows of `sql` (with `%(…)s` `params`) as dicts, through a statement prepared once
-    per connection (mipres.lib.prepared), the INLINE parameters written into it."""
+def _query(sql: str, params: dict) -> list[dict]:
+    """The rows of `sql` (with `%(…)s` `params`) as dicts, the INLINE parameters written
+    into it."""
     inline = tuple((key, params[key]) for key in INLINE if key in params)
     rest = {key: value for key, value in params.items() if key not in INLINE}
-    return prepared.fetch_dicts(name, _inlined(sql, inline), rest, types=PARAM_TYPE_ITEMS)
+    with connection.cursor() as cursor:
+        cursor.execute(_inlined(sql, inline), rest)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _chunks(sql: str, params: dict, size: int = 500):
@@ -168,23 +162,6 @@ def _chunks(sql: str, params: dict, size: int = 500):
             yield [dict(zip(names, row, strict=True)) for row in rows]
 
 
-def _orm_chunks(queryset: QuerySet, size: int = 500):
-    """The rows of a `values()` queryset, `size` at a time (the exports on other
-    databases)."""
-    chunk = []
-    for values in queryset.iterator(chunk_size=size):
-        chunk.append(values)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _limited(queryset: QuerySet, limit: int | None) -> QuerySet:
-    return queryset if limit is None else queryset[:limit]
-
-
 def _conditions(available: dict[str, str], names) -> str:
     return "".join(f"\n  AND {available[name]}" for name in names)
 
@@ -192,11 +169,6 @@ def _conditions(available: dict[str, str], names) -> str:
 def _shape(available, params: dict) -> tuple[str, ...]:
     """The conditions a page's statement holds: those of `available` in `params`."""
     return tuple(name for name in available if name in params)
-
-
-def _mask(available, shape: tuple[str, ...]) -> int:
-    """A number naming a combination of conditions (in a statement's name)."""
-    return sum(1 << index for index, name in enumerate(available) if name in shape)
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

@@ -1,53 +1,33 @@
 """The payer's worklists as statements (`supply.selectors.payer`): for each, its filters,
-its row, its SQL text (PostgreSQL) and the same rows through the ORM (other databases)."""
+its row and its SQL text."""
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from django.db.models import (
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-)
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from entities.models import Entity
-from prescriptions.enums import JuntaStatus, PrescriptionStatus, TechnologyType
+from prescriptions.enums import JuntaStatus, TechnologyType
 from prescriptions.models import (
     TechnologyLine,
 )
 from prescriptions.selectors.prescriptions import LINE_CATALOG_FIELDS, technology_label
 
 from ..models import (
-    IN_FORCE,
     DatosFacturados,
-    Direccionamiento,
     Entrega,
     Facturacion,
-    NoDireccionamiento,
-    ProcedureSupply,
-    ReporteEntrega,
     StepStatus,
     Suministro,
 )
 from ..models.chain import delivery_label
 from .payer_sql import (
-    _PATIENT_FIELDS,
     LABEL_RELATIONS,
-    QUANTITY_FIELD,
-    ZERO,
     _conditions,
     _day_end,
     _day_start,
-    _in_force,
-    _limited,
     _patient_name,
     _sql,
 )
@@ -190,82 +170,6 @@ _LINE_CONDITIONS = {
 }
 
 
-def _sum_in_force(model, field: str = "quantity", **lookups) -> Coalesce:
-    """SUM(`field`) of `model`'s in-force rows of the outer line, as a scalar subquery."""
-    rows = (
-        model.objects.filter(deliverable__line=OuterRef("pk"), status__in=IN_FORCE, **lookups)
-        .order_by()
-        .values("deliverable__line")
-        .annotate(total=Sum(field))
-        .values("total")
-    )
-    return Coalesce(Subquery(rows, output_field=QUANTITY_FIELD), ZERO)
-
-
-# `_LINE_CONDITIONS` through the ORM.
-_LINE_FILTERS = {
-    "date_from": lambda v: Q(prescription__prescribed_at__gte=v),
-    "date_to": lambda v: Q(prescription__prescribed_at__lt=v),
-    "care_setting": lambda v: Q(prescription__care_setting=v),
-    "technology_type": lambda v: Q(technology_type=v),
-    "payer_code": lambda v: Q(prescription__payer_code_id=v),
-    "number": lambda v: Q(prescription__number=v),
-    "document": lambda v: Q(prescription__patient__document_number=v),
-}
-
-
-def _lines_orm(params: dict) -> QuerySet:
-    """`_LINES` through the ORM."""
-    queryset = TechnologyLine.objects.filter(
-        prescription__payer_id=params["entity"], prescription__status=PrescriptionStatus.ACTIVA
-    )
-    for name, condition in _LINE_FILTERS.items():
-        if name in params:
-            queryset = queryset.filter(condition(params[name]))
-    if "after" in params:
-        at = params["after_at"]
-        queryset = queryset.filter(
-            Q(prescription__prescribed_at__gt=at)
-            | Q(prescription__prescribed_at=at, pk__gt=params["after"])
-        )
-    queryset = (
-        queryset.annotate(
-            assigned=_sum_in_force(Direccionamiento)
-            + _sum_in_force(Entrega, in_ambito=True)
-            - _sum_in_force(Entrega, "pending_quantity", in_ambito=False, total=False)
-        )
-        .filter(assigned__lt=F("total_quantity"))
-        .filter(~_in_force(NoDireccionamiento, line=OuterRef("pk")))
-        .filter(~_in_force(ProcedureSupply, line=OuterRef("pk")))
-        .annotate(
-            has_procedure=Exists(
-                TechnologyLine.objects.filter(
-                    prescription=OuterRef("prescription"),
-                    technology_type=TechnologyType.PROCEDIMIENTO,
-                )
-            )
-        )
-        .order_by("prescription__prescribed_at", "pk")
-        .values(
-            "pk",
-            "technology_type",
-            "order",
-            "description",
-            "supply_type",
-            "total_quantity",
-            "junta_status",
-            "assigned",
-            "has_procedure",
-            number=F("prescription__number"),
-            prescribed_at=F("prescription__prescribed_at"),
-            care_setting=F("prescription__care_setting"),
-            payer_code_id=F("prescription__payer_code_id"),
-            **{name: F(f"prescription__patient__{name}") for name in _PATIENT_FIELDS},
-        )
-    )
-    return _limited(queryset, params["limit"])
-
-
 @cache
 def _lines_sql(conditions: tuple[str, ...]) -> str:
     return _sql(_LINES, conditions=_conditions(_LINE_CONDITIONS, conditions))
@@ -343,15 +247,6 @@ _CHAIN_CONDITIONS = {
     "d.{D.prescription} JOIN {PT} pt ON pt.{PT.id} = p.{P.patient} "
     "WHERE pt.{PT.document_number} = %(document)s)",
 }
-# `_CHAIN`'s columns through the ORM.
-_CHAIN_VALUES = {
-    "delivery_number": F("deliverable__delivery_number"),
-    "sub_number": F("deliverable__sub_number"),
-    "technology_type": F("deliverable__line__technology_type"),
-    "order": F("deliverable__line__order"),
-    "number": F("deliverable__prescription__number"),
-    **{name: F(f"deliverable__prescription__patient__{name}") for name in _PATIENT_FIELDS},
-}
 
 
 def _chain_sql(inner: str, *, order: str, columns: str = "", joins: str = "") -> str:
@@ -365,17 +260,6 @@ def _inner(template: str, table: str, conditions: str = "", **parts: str) -> str
     `table` of `TABLES`."""
     text = template.format(conditions=conditions, **parts)
     return text.replace("{R}", "{" + table + "}").replace("{R.", "{" + table + ".")
-
-
-def _chain_orm(queryset: QuerySet, params: dict, *fields: str, **named) -> QuerySet:
-    """A record queryset, filtered by `_CHAIN_CONDITIONS`, as `_CHAIN`'s rows."""
-    if "number" in params:
-        queryset = queryset.filter(deliverable__prescription__number=params["number"])
-    if "document" in params:
-        queryset = queryset.filter(
-            deliverable__prescription__patient__document_number=params["document"]
-        )
-    return queryset.values("pk", "deliverable_id", *fields, **_CHAIN_VALUES, **named)
 
 
 @dataclass(slots=True)
@@ -519,47 +403,6 @@ def _directed_sql(conditions: tuple[str, ...], export: bool) -> str:
     )
 
 
-# `_DIRECTED_CONDITIONS` through the ORM (the chain's own in `_chain_orm`).
-_DIRECTED_FILTERS = {
-    "status": lambda v: Q(status=v),
-    "date_from": lambda v: Q(created_at__gte=v),
-    "date_to": lambda v: Q(created_at__lt=v),
-    "provider": lambda v: Q(provider_id=v),
-    "due_from": lambda v: Q(max_delivery_date__gte=v),
-    "due_to": lambda v: Q(max_delivery_date__lte=v),
-}
-
-
-def _directed_orm(params: dict, export: bool) -> QuerySet:
-    """`_directed_sql` through the ORM."""
-    queryset = Direccionamiento.objects.filter(entity_id=params["entity"])
-    for name, condition in _DIRECTED_FILTERS.items():
-        if name in params:
-            queryset = queryset.filter(condition(params[name]))
-    if "after" in params:
-        at = params["after_at"]
-        queryset = queryset.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=params["after"]))
-    deliverable = OuterRef("deliverable_id")
-    queryset = queryset.annotate(
-        has_entrega=_in_force(Entrega, deliverable=deliverable),
-        has_reporte=_in_force(ReporteEntrega, deliverable=deliverable),
-        has_factura=_in_force(Facturacion, deliverable=deliverable),
-    ).order_by("-created_at", "-pk")
-    provider = (
-        {"provider_name": F("provider__name"), "provider_nit": F("provider__nit")} if export else {}
-    )
-    queryset = _chain_orm(
-        queryset,
-        params,
-        *_DIRECTED_FIELDS,
-        "has_entrega",
-        "has_reporte",
-        "has_factura",
-        **provider,
-    )
-    return _limited(queryset, params["limit"])
-
-
 def _directed_params(entity: Entity, filters: DirectedFilters, limit: int | None) -> dict:
     params = {
         "status": filters.status,
@@ -621,47 +464,6 @@ def _pending_sql() -> str:
     )
 
 
-def _pending_orm(params: dict) -> QuerySet:
-    """`_pending_sql` through the ORM."""
-    queryset = (
-        Direccionamiento.objects.filter(
-            entity_id=params["entity"],
-            status__in=IN_FORCE,
-            deliverable__prescription__patient__document_type=params["document_type"],
-            deliverable__prescription__patient__document_number=params["document_number"],
-        )
-        .filter(
-            ~Exists(
-                Entrega.objects.filter(
-                    Q(total=True) | Q(in_ambito=True),
-                    deliverable=OuterRef("deliverable_id"),
-                    status__in=IN_FORCE,
-                )
-            )
-        )
-        .annotate(
-            undelivered=Subquery(
-                Entrega.objects.filter(
-                    deliverable=OuterRef("deliverable_id"), status__in=IN_FORCE
-                ).values("pending_quantity")[:1]
-            )
-        )
-        .order_by("max_delivery_date", "pk")
-    )
-    queryset = _chain_orm(
-        queryset,
-        params,
-        "provider_id",
-        "quantity",
-        "max_delivery_date",
-        "status",
-        "undelivered",
-        provider_name=F("provider__name"),
-        provider_nit=F("provider__nit"),
-    )
-    return _limited(queryset, params["limit"])
-
-
 # --- «Suministro y datos facturados»
 
 
@@ -671,14 +473,13 @@ class ReportFilters:
     document: str = ""
 
 
-# Per section: the record's model and table, which of its rows (`where`, in SQL and through
-# the ORM), its own columns, and what its rows name (the proveedor that recorded an entrega
-# or facturación, a suministro's cause). The records awaiting the payer come oldest first
-# (by id); those this entity made, newest first (`NEWEST_FIRST`).
+# Per section: the record's model and table, which of its rows (`where`), its own columns,
+# and what its rows name (the proveedor that recorded an entrega or facturación, a
+# suministro's cause). The records awaiting the payer come oldest first (by id); those this
+# entity made, newest first (`NEWEST_FIRST`).
 _ENTITY_NAME = (
     ",\n  e.{E.name} AS entity_name",
     "\nJOIN {E} e ON e.{E.id} = r.entity_id",
-    {"entity_name": F("entity__name")},
 )
 _REPORT_SECTIONS = {
     # In-force entregas of deliverables the entity pays with no suministro in force.
@@ -690,10 +491,6 @@ _REPORT_SECTIONS = {
   AND r.{R.status} IN {in_force}
   AND NOT EXISTS (SELECT FROM {SUM} s WHERE s.{SUM.deliverable} = r.{R.deliverable}
     AND s.{SUM.status} IN {in_force})""",
-        lambda entity: (
-            Q(deliverable__payer_id=entity, status__in=IN_FORCE)
-            & ~_in_force(Suministro, deliverable=OuterRef("deliverable_id"))
-        ),
         ("entity_id", "delivered_on", "total", "in_ambito", "quantity"),
         _ENTITY_NAME,
     ),
@@ -704,7 +501,6 @@ _REPORT_SECTIONS = {
         """EXISTS (SELECT FROM {D} d WHERE d.{D.id} = r.{R.deliverable}
     AND d.{D.payer} = %(entity)s)
   AND r.{R.status} = {active}""",
-        lambda entity: Q(deliverable__payer_id=entity, status=StepStatus.ACTIVO),
         ("entity_id", "invoice_number", "units", "total_value"),
         _ENTITY_NAME,
     ),
@@ -713,21 +509,18 @@ _REPORT_SECTIONS = {
         Suministro,
         "SUM",
         "r.{R.entity} = %(entity)s AND r.{R.status} = {active}",
-        lambda entity: Q(entity_id=entity, status=StepStatus.ACTIVO),
         ("created_at", "complete", "cause_id", "last_delivery", "quantity", "value"),
         (
             ",\n  c.{C.code} AS cause_code",
             "\nLEFT JOIN {C} c ON c.{C.id} = r.cause_id",
-            {"cause_code": F("cause__code")},
         ),
     ),
     "datos": (
         DatosFacturados,
         "DAT",
         "r.{R.entity} = %(entity)s AND r.{R.status} = {active}",
-        lambda entity: Q(entity_id=entity, status=StepStatus.ACTIVO),
         ("created_at", "comparator", "total_delivered"),
-        ("", "", {}),
+        ("", ""),
     ),
 }
 NEWEST_FIRST = {"suministros", "datos"}
@@ -742,7 +535,7 @@ LIMIT %(limit)s
 
 @cache
 def _report_sql(section: str, conditions: tuple[str, ...]) -> str:
-    _model, table, where, _rows, fields, (names, joins, _named) = _REPORT_SECTIONS[section]
+    _model, table, where, fields, (names, joins) = _REPORT_SECTIONS[section]
     if section in NEWEST_FIRST:  # on the (entity, created_at) index
         order, outer = "r.{R.created_at} DESC, r.{R.id} DESC", "r.created_at DESC, r.pk DESC"
         after = "(r.{R.created_at}, r.{R.id}) < (%(after_at)s, %(after)s)"
@@ -758,24 +551,6 @@ def _report_sql(section: str, conditions: tuple[str, ...]) -> str:
         order=order,
     )
     return _chain_sql(inner, order=outer, columns=names, joins=joins)
-
-
-def _report_orm(section: str, params: dict) -> QuerySet:
-    """`_report_sql` through the ORM."""
-    model, _table, _where, rows, fields, (_names, _joins, named) = _REPORT_SECTIONS[section]
-    queryset = model.objects.filter(rows(params["entity"]))
-    if section in NEWEST_FIRST:
-        if "after" in params:
-            at = params["after_at"]
-            queryset = queryset.filter(
-                Q(created_at__lt=at) | Q(created_at=at, pk__lt=params["after"])
-            )
-        queryset = queryset.order_by("-created_at", "-pk")
-    else:
-        if "after" in params:
-            queryset = queryset.filter(pk__gt=params["after"])
-        queryset = queryset.order_by("pk")
-    return _limited(_chain_orm(queryset, params, *fields, **named), params["limit"])
 
 
 def _report_params(entity: Entity, filters: ReportFilters | None, limit: int | None) -> dict:

@@ -17,20 +17,18 @@ from itertools import batched
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.http import Http404
 
 from entities.models import Entity, Membership, NetworkLink, Sede
 from entities.permissions import Role
-from mipres.lib import prepared
 from mipres.lib.rows import Columns
 from prescriptions.enums import TechnologyType
 from prescriptions.models import LineActiveIngredient, Prescription, TechnologyLine
-from prescriptions.selectors.prescriptions import LINE_CATALOG_FIELDS, technology_label
+from prescriptions.selectors.prescriptions import LINE_CATALOG_FIELDS
 
 from ..models import (
     IN_FORCE,
-    Deliverable,
     Direccionamiento,
     Entrega,
     ProcedureSupply,
@@ -38,7 +36,7 @@ from ..models import (
     ReporteEntrega,
     StepStatus,
 )
-from ..models.chain import AMBITO_SETTINGS, delivery_label
+from ..models.chain import AMBITO_SETTINGS
 from .deadlines import LIGHT_DAYS
 from .payer import Page
 
@@ -103,9 +101,10 @@ def _catalog_name_sql(name: str) -> str:
 # What a worklist row shows of its deliverable, written out rather than through the ORM:
 # building that query (a catalog subquery per catalog, the ingredients) cost ~5 ms of CPU a
 # page, and planning its five joins ~1.5 ms (these tables carry 5-16 indexes each), so it is
-# prepared once per connection (`mipres.lib.prepared`). A row is a `Delivery`'s fields, as
-# PostgreSQL writes them (the label as `delivery_label`, the patient's name from the names
-# there are, the line's key), then the line's technology type. The technology is
+# written once in SQL, which psycopg prepares per connection (`prepare_threshold`). A row
+# is a `Delivery`'s fields, as PostgreSQL writes them (the label as `delivery_label`, the
+# patient's name from the names there are, the line's key), then the line's technology
+# type. The technology is
 # `technology_label`'s text: the description, a medicine's ingredients with their
 # concentrations, or the first catalog name (a nutritional product first for a nutritional
 # line); NULL: the type's name, which `deliveries` translates.
@@ -138,44 +137,17 @@ WHERE d."id" = ANY(%s)
 """
 
 
-def _delivery_rows_sql(ids) -> list[tuple]:
-    return prepared.fetch("supply_worklist_deliveries", DELIVERIES_SQL, [ids])
-
-
-def _delivery_rows_orm(ids) -> list[tuple]:
-    """DELIVERIES_SQL's rows through the ORM, for databases other than PostgreSQL (the
-    local SQLite demo)."""
-    deliverables = (
-        Deliverable.objects.filter(pk__in=ids)
-        .select_related(
-            "prescription__patient", "payer", *(f"line__{name}" for name in LINE_CATALOG_FIELDS)
-        )
-        .prefetch_related(_line_prefetch(""))
-    )
-    rows = []
-    for d in deliverables:
-        patient, line = d.prescription.patient, d.line
-        names = (
-            patient.first_name,
-            patient.middle_name,
-            patient.first_surname,
-            patient.second_surname,
-        )
-        rows.append(
-            (d.pk, delivery_label(d.delivery_number, d.sub_number), d.prescription.number,
-             patient.document_type, patient.document_number, " ".join(filter(None, names)),
-             f"{line.technology_type}{line.order}", technology_label(line), d.payer.name,
-             line.technology_type)
-        )  # fmt: skip
-    return rows
+def _fetch(sql: str, params) -> list[tuple]:
+    """The rows of `sql`; psycopg prepares a statement run often (`prepare_threshold`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def deliveries(ids: list[int]) -> dict[int, Delivery]:
     """The `Delivery` of each deliverable in `ids`, in one query."""
-    postgresql = connection.vendor == "postgresql"
-    rows = _delivery_rows_sql(ids) if postgresql else _delivery_rows_orm(ids)
     found = {}
-    for row in rows:
+    for row in _fetch(DELIVERIES_SQL, [ids]):
         if not row[7]:  # no technology text: the type's name
             row = (*row[:7], str(TechnologyType(row[9]).label), row[8])
         found[row[0]] = Delivery._make(row[:9])
@@ -213,22 +185,10 @@ class StepSql:
     joins: str = ""  # what `columns` and `date` read besides the step
     where: str = ""  # the worklist's condition besides the owner and status 1
 
-    def page(self, listing, *, after: int | None, size: int, **scope) -> Page:
+    def page(self, *, after: int | None, size: int, **scope) -> Page:
         """The `size` rows (dicts) after the row `after` (an id of the entity's, else from
-        the top) with their deliveries. Databases other than PostgreSQL (the local SQLite
-        demo) read the ORM's list, `listing(**scope)`, instead."""
-        if connection.vendor == "postgresql":
-            return _page_of(self._rows(after=after, size=size, **scope), after=after, size=size)
-        queryset = listing(**scope).values(*self.columns)
-        key = self.order
-        bound = None
-        if after is not None:
-            steps = self.model.objects.filter(**{self.owner: scope["entity"].pk})
-            bound = steps.filter(pk=after).values_list(key, "pk").first()
-        if bound is not None:
-            value, pk = bound
-            queryset = queryset.filter(Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": pk}))
-        return _page_of(list(queryset.order_by(key, "pk")[: size + 1]), after=after, size=size)
+        the top) with their deliveries."""
+        return _page_of(self._rows(after=after, size=size, **scope), after=after, size=size)
 
     def export(self, listing, *extra: str, **scope) -> Iterator[dict]:
         """Every row of the ORM's list, `listing(**scope)`, with the `columns` and the
@@ -283,7 +243,7 @@ class StepSql:
             sql = (
                 f'SELECT {key}, s."id" FROM "{table}" s WHERE s."id" = %s AND s."{self.owner}" = %s'
             )
-            bound = prepared.fetch(f"supply_{self.name}_bound", sql, [after, entity.pk])
+            bound = _fetch(sql, [after, entity.pk])
             if bound:
                 # (key, id) > the boundary's; `key >= value` starts the index scan there.
                 value, pk = bound[0]
@@ -294,9 +254,8 @@ class StepSql:
             f'WHERE {" AND ".join(conditions)} ORDER BY {key}, s."id" LIMIT %s'
         )
         params.append(size + 1)
-        # One prepared statement per combination of filters (mipres.lib.prepared names each
-        # text apart).
-        rows = prepared.fetch(f"supply_{self.name}", sql, params)
+        # One statement text per combination of filters, each prepared by psycopg.
+        rows = _fetch(sql, params)
         return [dict(zip(self.columns, row, strict=True)) for row in rows]
 
 
@@ -346,7 +305,7 @@ def worklist_payers(*, entity: Entity) -> list[tuple]:
     """(pk, external_id, name) of the payers whose network `entity` is or was in, for the
     worklists' payer filter (one small query: the payers of the rows themselves would be a
     scan of every row)."""
-    rows = prepared.fetch("supply_worklist_payers", PAYERS_SQL, [entity.pk])
+    rows = _fetch(PAYERS_SQL, [entity.pk])
     return [(pk, uuid.UUID(str(external_id)), name) for pk, external_id, name in rows]
 
 
@@ -389,7 +348,7 @@ def to_program_page(
 ) -> Page:
     """The nearest FecMaxEnt first (the dir_provider_worklist index)."""
     scope = {"entity": entity, "filters": filters, "today": today}
-    return TO_PROGRAM.page(to_program_list, after=after, size=size, **scope)
+    return TO_PROGRAM.page(after=after, size=size, **scope)
 
 
 def to_program_export(
@@ -424,17 +383,12 @@ REF_SQL = (
 def direccionamiento_ref_for_provider(*, entity: Entity, pk: int) -> Direccionamiento:
     """What programacion_create needs of a direccionamiento directed to `entity` (its id,
     proveedor and deliverable, the other fields deferred as with `only()`); 404 otherwise.
-    A prepared statement: it is read on every programación (the ORM's query cost ~0.5 ms
-    of CPU to build)."""
-    if connection.vendor == "postgresql":
-        rows = prepared.fetch("supply_direccionamiento_ref", REF_SQL, [pk, entity.pk])
-        if not rows:
-            raise Http404
-        return Direccionamiento.from_db(connection.alias, REF_FIELDS, rows[0])
-    try:
-        return Direccionamiento.objects.only(*REF_FIELDS).get(pk=pk, provider=entity)
-    except Direccionamiento.DoesNotExist:
-        raise Http404 from None
+    Written in SQL, which psycopg prepares: it is read on every programación (the ORM's
+    query cost ~0.5 ms of CPU to build)."""
+    rows = _fetch(REF_SQL, [pk, entity.pk])
+    if not rows:
+        raise Http404
+    return Direccionamiento.from_db(connection.alias, REF_FIELDS, rows[0])
 
 
 def active_sedes(*, entity: Entity) -> QuerySet[Sede]:
@@ -449,13 +403,11 @@ def _sede_statement() -> tuple[Columns, str]:
 
 def sede_get(pk: int) -> Sede | None:
     """The sede `pk` of any entity (the services refuse another entity's with their own
-    message), in one prepared statement; None when there is none."""
+    message), in one statement psycopg prepares; None when there is none."""
     if not 0 < pk < 2**63:  # not a bigint: no sede
         return None
-    if connection.vendor != "postgresql":
-        return Sede.objects.filter(pk=pk).first()
     columns, sql = _sede_statement()
-    rows = prepared.fetch("supply_sede", sql, [pk])
+    rows = _fetch(sql, [pk])
     return columns.instance(rows[0]) if rows else None
 
 
@@ -499,7 +451,7 @@ def to_report_page(
 ) -> Page:
     """The oldest delivery first (the entrega_report_worklist index)."""
     scope = {"entity": entity, "filters": filters, "today": today}
-    return TO_REPORT.page(to_report_list, after=after, size=size, **scope)
+    return TO_REPORT.page(after=after, size=size, **scope)
 
 
 def to_report_export(
@@ -559,7 +511,7 @@ def to_invoice_page(
     index serves; ordering by the entrega's date went through a join no index serves
     (~230 ms at a million deliverables)."""
     scope = {"entity": entity, "filters": filters, "today": today}
-    return TO_INVOICE.page(to_invoice_list, after=after, size=size, **scope)
+    return TO_INVOICE.page(after=after, size=size, **scope)
 
 
 def to_invoice_export(
@@ -603,7 +555,7 @@ def dispensador_sedes(*, user, entity: Entity) -> set[int] | None:
     an active dispensador membership is unique per user and entity; one naming no sede,
     or none, means every sede."""
     params = [user.pk, entity.pk, Role.DISPENSADOR.value]
-    rows = prepared.fetch("supply_dispensador_sedes", MEMBERSHIP_SEDES_SQL, params)
+    rows = _fetch(MEMBERSHIP_SEDES_SQL, params)
     return {sede_id for (sede_id,) in rows} or None
 
 
@@ -657,7 +609,7 @@ def to_deliver_page(
 ) -> Page:
     """The nearest FecMaxEnt first (the prog_worklist index)."""
     scope = {"entity": entity, "sede_ids": sede_ids, "filters": filters, "today": today}
-    return TO_DELIVER.page(to_deliver_list, after=after, size=size, **scope)
+    return TO_DELIVER.page(after=after, size=size, **scope)
 
 
 def to_deliver_export(

@@ -10,26 +10,22 @@ Three queries whatever the size of the chains:
    slots);
 3. the names those rows cite (entities, users, sedes, causes, payer codes), in one more.
 
-On PostgreSQL they are SQL written once from the models' tables and prepared once per
-connection: composed through the ORM, the nine branches cost ~10 ms of Python per request;
-joining the names into every branch cost the planner ~15 ms, and the prescription with
-five select_related ~5 ms of both. Elsewhere (the local SQLite demo) the ORM reads the same
-rows (the `_orm` functions).
+They are SQL written once from the models' tables, which psycopg prepares once per
+connection (`prepare_threshold`): composed through the ORM, the nine branches cost ~10 ms
+of Python per request; joining the names into every branch cost the planner ~15 ms, and
+the prescription with five select_related ~5 ms of both.
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
 from django.http import Http404
 
 from accounts.models import User
 from entities.models import Entity, PayerCode, Sede
-from mipres.lib import prepared
 from prescriptions.models import NonDeliveryCause, Patient, Prescription, TechnologyLine
 
 from ..models import (
@@ -207,15 +203,16 @@ def _visible(viewer: str, deliverable: str) -> str:
 
 @cache
 def prescription_sql(by: str) -> str:
-    """The prescription whose `by` ("number" or "id") is $1, once per line and deliverable:
-    its PRESCRIPTION_FIELDS, PATIENT_FIELDS, LINE_FIELDS, the deliverable's id, NoEntrega and
-    NoSubEntrega, and whether the entity $2 may see it."""
+    """The prescription whose `by` ("number" or "id") is %(key)s, once per line and
+    deliverable: its PRESCRIPTION_FIELDS, PATIENT_FIELDS, LINE_FIELDS, the deliverable's id,
+    NoEntrega and NoSubEntrega, and whether the entity %(viewer)s may see it."""
+    key_type = "bigint" if by == "id" else "varchar"
     columns = [
         *(_column(Prescription, name.removesuffix("_id"), "p") for name in PRESCRIPTION_FIELDS),
         *(_column(Patient, name, "pa") for name in PATIENT_FIELDS),
         *(_column(TechnologyLine, name, "l") for name in LINE_FIELDS),
         *(_column(Deliverable, name, "d") for name in ("id", "delivery_number", "sub_number")),
-        _visible("$2", _column(Deliverable, "id", "d")),
+        _visible("%(viewer)s::bigint", _column(Deliverable, "id", "d")),
     ]
     return (
         f"SELECT {', '.join(columns)} FROM {_table(Prescription)} p "
@@ -225,39 +222,8 @@ def prescription_sql(by: str) -> str:
         f" = {_column(Prescription, 'id', 'p')} "
         f"LEFT JOIN {_table(Deliverable)} d ON {_column(Deliverable, 'line', 'd')} = "
         f"{_column(TechnologyLine, 'id', 'l')} "
-        f"WHERE {_column(Prescription, by, 'p')} = $1"
+        f"WHERE {_column(Prescription, by, 'p')} = %(key)s::{key_type}"
     )
-
-
-def _prescription_rows_orm(by: str, key, viewer_id: int) -> list[tuple]:
-    """prescription_sql's rows through the ORM."""
-    head = Prescription.objects.filter(**{by: key}).values_list(*PRESCRIPTION_FIELDS, "patient_id")
-    head = head.first()
-    if head is None:
-        return []
-    head, patient_id = head[:-1], head[-1]
-    patient = Patient.objects.values_list(*PATIENT_FIELDS).get(pk=patient_id)
-    whole = viewer_id in (
-        head[PRESCRIPTION_FIELDS.index("entity_id")],
-        head[PRESCRIPTION_FIELDS.index("payer_id")],
-    )
-    visible = Exists(
-        Direccionamiento.objects.filter(deliverable=OuterRef("pk"), provider_id=viewer_id)
-    ) | Exists(Entrega.objects.filter(deliverable=OuterRef("pk"), entity_id=viewer_id))
-    by_line = defaultdict(list)
-    deliverables = Deliverable.objects.filter(prescription_id=head[0]).annotate(
-        visible=ExpressionWrapper(visible, output_field=BooleanField())
-    )
-    for line_id, *deliverable in deliverables.values_list(
-        "line_id", "id", "delivery_number", "sub_number", "visible"
-    ):
-        by_line[line_id].append((*deliverable[:3], whole or deliverable[3]))
-    lines = TechnologyLine.objects.filter(prescription_id=head[0]).values_list(*LINE_FIELDS)
-    return [
-        (*head, *patient, *line, *deliverable)
-        for line in lines
-        for deliverable in by_line[line[0]] or [(None, None, None, whole)]
-    ] or [(*head, *patient, *(None,) * len(LINE_FIELDS), None, None, None, whole)]
 
 
 def _branch(model, parent: str) -> str:
@@ -274,38 +240,19 @@ def _branch(model, parent: str) -> str:
             *slots,
         ]
     )
-    ids = "$2" if parent == "line" else "$1"
-    return f"SELECT {columns} FROM {_table(model)} WHERE {_column(model, parent)} = ANY({ids})"
+    ids = "%(lines)s" if parent == "line" else "%(deliverables)s"
+    where = f"{_column(model, parent)} = ANY({ids}::bigint[])"
+    return f"SELECT {columns} FROM {_table(model)} WHERE {where}"
 
 
 @cache
 def steps_sql(with_line_records: bool) -> str:
-    """The steps of the deliverables $1 (and the records of the lines $2), one row per step
-    in Step's column order."""
+    """The steps of the deliverables %(deliverables)s (and the records of the lines
+    %(lines)s), one row per step in Step's column order."""
     branches = [_branch(model, "deliverable") for model in DELIVERY_STEPS]
     if with_line_records:
         branches += [_branch(model, "line") for model in LINE_RECORDS]
     return " UNION ALL ".join(branches)
-
-
-def _steps_rows_orm(deliverables: list[int], lines: list[int]) -> list[tuple]:
-    """steps_sql's rows through the ORM, one query per step model."""
-    rows = []
-    for models, parent, ids in (
-        (DELIVERY_STEPS, "deliverable", deliverables),
-        (LINE_RECORDS, "line", lines),
-    ):
-        for model in models if ids else ():
-            details = DETAILS[model]
-            fields = [_attname(model, name) for name in (parent, *RECORD_COLUMNS)]
-            present = [slot for slot in SLOTS if slot in details]
-            fields += [_attname(model, details[slot]) for slot in present]
-            queryset = model.objects.filter(**{f"{parent}_id__in": ids}).order_by()
-            for row in queryset.values_list(*fields):
-                values = dict(zip(present, row[len(RECORD_COLUMNS) + 1 :], strict=True))
-                slots = (values.get(slot) for slot in SLOTS)
-                rows.append((KIND_BY_MODEL[model], *row[: len(RECORD_COLUMNS) + 1], *slots))
-    return rows
 
 
 # (key, model, fields): the names the timeline cites, up to four text columns each.
@@ -320,32 +267,24 @@ NAME_SOURCES = (
 
 @cache
 def names_sql() -> str:
-    """(key, id, up to four texts) of the rows of NAME_SOURCES named in $1…$5."""
+    """(key, id, up to four texts) of the rows of NAME_SOURCES named in the parameter of
+    their key (a list of ids)."""
     branches = []
-    for number, (key, model, fields) in enumerate(NAME_SOURCES, start=1):
+    for key, model, fields in NAME_SOURCES:
         texts = [f"{_column(model, name)}::text" for name in fields]
         texts += ["NULL::text"] * (4 - len(fields))
         branches.append(
             f"SELECT '{key}'::varchar, {_column(model, 'id')}, {', '.join(texts)} "
-            f"FROM {_table(model)} WHERE {_column(model, 'id')} = ANY(${number})"
+            f"FROM {_table(model)} WHERE {_column(model, 'id')} = ANY(%({key})s::bigint[])"
         )
     return " UNION ALL ".join(branches)
 
 
-def _names_rows_orm(wanted: dict[str, list[int]]) -> list[tuple]:
-    rows = []
-    for key, model, fields in NAME_SOURCES:
-        if wanted[key]:
-            found = model.objects.filter(pk__in=wanted[key]).values_list("id", *fields)
-            rows += [(key, *row, *(None,) * (4 - len(fields))) for row in found]
-    return rows
-
-
-def _rows(name: str, sql: str, types: str, params: list, orm) -> list[tuple]:
-    """The rows of the prepared statement `name` on PostgreSQL, else of `orm()`."""
-    if connection.vendor != "postgresql":
-        return orm()
-    return prepared.fetch(name, sql, params, types=types)
+def _rows(sql: str, params: dict) -> list[tuple]:
+    """The rows of `sql`; psycopg prepares it once it runs often (`prepare_threshold`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _build(model, names, values):
@@ -359,14 +298,7 @@ def _build(model, names, values):
 def _read(by: str, key, viewer: Entity):
     """(prescription with its patient, whether the viewer sees every chain, lines in order,
     visible deliverables in order) or None when `viewer` may see nothing of it."""
-    key_type = "bigint" if by == "id" else "varchar"
-    rows = _rows(
-        f"supply_timeline_prescription_by_{by}",
-        prescription_sql(by),
-        f"{key_type}, bigint",
-        [key, viewer.pk],
-        lambda: _prescription_rows_orm(by, key, viewer.pk),
-    )
+    rows = _rows(prescription_sql(by), {"key": key, "viewer": viewer.pk})
     if not rows:
         return None
     first = rows[0]
@@ -412,15 +344,7 @@ def _name(steps: list[Step], prescription: Prescription) -> None:
         if step.ref is not None and step.kind != "inclusion":
             wanted[ref_kinds.get(step.kind, "causes")].add(step.ref)
     wanted["users"].discard(None)
-    wanted = {key: list(ids) for key, ids in wanted.items()}
-    params = [wanted[key] for key, _model, _fields in NAME_SOURCES]
-    rows = _rows(
-        "supply_timeline_names",
-        names_sql(),
-        ", ".join(["bigint[]"] * len(NAME_SOURCES)),
-        params,
-        lambda: _names_rows_orm(wanted),
-    )
+    rows = _rows(names_sql(), {key: list(ids) for key, ids in wanted.items()})
     names = {}
     for key, pk, *texts in rows:
         # A user's full name as User.get_full_name() writes it.
@@ -456,13 +380,8 @@ def _timeline(read, viewer: Entity, perms) -> list[LineSupply]:
         chains[deliverable_id] = chain
         by_line[line_id].deliveries.append(chain)
     ids, lines = list(chains), list(by_line) if whole else []
-    rows = _rows(
-        f"supply_timeline_steps_{'lines' if whole else 'deliveries'}",
-        steps_sql(whole),
-        "bigint[], bigint[]" if whole else "bigint[]",
-        [ids, lines] if whole else [ids],
-        lambda: _steps_rows_orm(ids, lines),
-    )
+    params = {"deliverables": ids, "lines": lines} if whole else {"deliverables": ids}
+    rows = _rows(steps_sql(whole), params)
     steps = [Step(*row) for row in rows]
     _name(steps, prescription)
     annuls = {KIND_BY_MODEL[model]: bool(perms.intersection(STEPS[model][0])) for model in DETAILS}

@@ -1,6 +1,5 @@
 """The payer's worklists at scale: a page costs the same queries whatever its number of
-rows, «Siguientes» walks every row once, the rows are escaped, and the ORM path other
-databases take (the local SQLite demo) lists exactly what the SQL does."""
+rows, «Siguientes» walks every row once, and the rows are escaped."""
 
 from decimal import Decimal
 
@@ -12,7 +11,6 @@ from django.urls import reverse
 from prescriptions.enums import JuntaStatus
 from prescriptions.models import TechnologyLine
 from prescriptions.selectors.prescriptions import technology_label
-from supply.selectors import payer as selectors
 from supply.services import (
     datos_facturados_create,
     facturacion_create,
@@ -171,24 +169,6 @@ def test_a_line_without_description_is_named_from_its_catalog(client, world):
     expected = {line.key: technology_label(line) for line in lines}
     assert {row.key: row.label for row in rows} == expected
     assert all(expected.values())
-
-
-@pytest.mark.parametrize(("name", "params"), PAGES)
-def test_the_orm_path_lists_what_the_sql_does(client, world, monkeypatch, name, params):
-    """Other databases read the worklists through the ORM: same rows, same HTML."""
-    _chains(world, 2)
-    client.force_login(world["eps_admin"])
-    target = url(name, world)
-    sql = client.get(target, params)
-    monkeypatch.setattr(selectors, "_use_sql", lambda: False)
-    orm = client.get(target, params)
-    assert sql.context["rows_html"] == orm.context["rows_html"]
-    assert len(sql.context["rows_html"]) > 100
-    export = {**params, "formato": "csv"}
-    monkeypatch.undo()
-    sql_csv = client.get(target, export).content
-    monkeypatch.setattr(selectors, "_use_sql", lambda: False)
-    assert client.get(target, export).content == sql_csv
 
 
 @pytest.mark.parametrize(("name", "field"), [("to_direct", "payer_code"), ("directed", "provider")])

