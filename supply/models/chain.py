@@ -60,14 +60,24 @@ def delivery_label(delivery_number: int, sub_number: int = 0) -> str:
 class Deliverable(models.Model):
     """The `ID` of the web services: one delivery of one prescription line."""
 
-    line = models.ForeignKey(TechnologyLine, on_delete=models.PROTECT, related_name="deliverables")
+    line = models.ForeignKey(
+        TechnologyLine,
+        on_delete=models.PROTECT,
+        related_name="deliverables",
+        verbose_name=_("tecnología prescrita"),
+    )
     # Denormalised from the line: the timeline and the …XPrescripcion queries read by it.
     prescription = models.ForeignKey(
-        Prescription, on_delete=models.PROTECT, related_name="deliverables"
+        Prescription,
+        on_delete=models.PROTECT,
+        related_name="deliverables",
+        verbose_name=_("prescripción"),
     )
     delivery_number = models.PositiveSmallIntegerField(_("número de entrega"))  # NoEntrega
     sub_number = models.PositiveSmallIntegerField(_("subentrega"), default=0)  # NoSubEntrega
-    payer = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
+    payer = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="+", verbose_name=_("pagador")
+    )
     created_at = models.DateTimeField(_("creado"), default=timezone.now)
 
     class Meta:
@@ -112,7 +122,12 @@ class Record(models.Model):
     channel = models.CharField(_("canal"), max_length=3, choices=Channel, default=Channel.WEB)
     annulled_at = models.DateTimeField(_("fecha de anulación"), null=True, blank=True)
     annulled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("anulado por"),
     )
     annulment_reason = models.TextField(_("motivo de anulación"), blank=True)
 
@@ -163,10 +178,18 @@ class Direccionamiento(Record):
     """The payer sends one delivery to a proveedor of its network."""
 
     deliverable = models.ForeignKey(
-        Deliverable, on_delete=models.PROTECT, related_name="direccionamientos"
+        Deliverable,
+        on_delete=models.PROTECT,
+        related_name="direccionamientos",
+        verbose_name=_("entregable (ID)"),
     )
     payer_code = models.ForeignKey(
-        PayerCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PayerCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("código EPS"),
     )  # CodEPS (empty when an entidad territorial pays)
     provider = models.ForeignKey(
         Entity, on_delete=models.PROTECT, related_name="+", verbose_name=_("proveedor")
@@ -213,11 +236,21 @@ class NoDireccionamiento(Record):
     """The payer will not direct (the rest of) a line, for a cause of the 1–19 list."""
 
     line = models.ForeignKey(
-        TechnologyLine, on_delete=models.PROTECT, related_name="no_direccionamientos"
+        TechnologyLine,
+        on_delete=models.PROTECT,
+        related_name="no_direccionamientos",
+        verbose_name=_("tecnología prescrita"),
     )
-    prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, related_name="+")
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.PROTECT, related_name="+", verbose_name=_("prescripción")
+    )
     payer_code = models.ForeignKey(
-        PayerCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PayerCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("código EPS"),
     )
     cause = models.ForeignKey(
         NonDeliveryCause, on_delete=models.PROTECT, related_name="+", verbose_name=_("causa")
@@ -254,10 +287,16 @@ class ProcedureSupply(Record):
     reports the procedure, which covers it."""
 
     line = models.ForeignKey(
-        TechnologyLine, on_delete=models.PROTECT, related_name="procedure_supplies"
+        TechnologyLine,
+        on_delete=models.PROTECT,
+        related_name="procedure_supplies",
+        verbose_name=_("insumo"),
     )
     procedure_line = models.ForeignKey(
-        TechnologyLine, on_delete=models.PROTECT, related_name="covered_supplies"
+        TechnologyLine,
+        on_delete=models.PROTECT,
+        related_name="covered_supplies",
+        verbose_name=_("procedimiento"),
     )
 
     class Meta(Record.Meta):
@@ -279,12 +318,20 @@ class Programacion(Record):
     """The proveedor schedules a direccionamiento at one of its sedes."""
 
     deliverable = models.ForeignKey(
-        Deliverable, on_delete=models.PROTECT, related_name="programaciones"
+        Deliverable,
+        on_delete=models.PROTECT,
+        related_name="programaciones",
+        verbose_name=_("entregable (ID)"),
     )
     direccionamiento = models.ForeignKey(
-        Direccionamiento, on_delete=models.PROTECT, related_name="programaciones"
+        Direccionamiento,
+        on_delete=models.PROTECT,
+        related_name="programaciones",
+        verbose_name=_("direccionamiento"),
     )
-    sede = models.ForeignKey(Sede, on_delete=models.PROTECT, related_name="+")  # …SedeProv
+    sede = models.ForeignKey(
+        Sede, on_delete=models.PROTECT, related_name="+", verbose_name=_("sede")
+    )  # …SedeProv
     max_delivery_date = models.DateField(_("fecha máxima de entrega"))  # FecMaxEnt
     technology_code = models.CharField(_("código a entregar"), max_length=20)
     quantity = models.DecimalField(_("cantidad a entregar"), **QUANTITY)
@@ -317,12 +364,27 @@ class Entrega(Record):
     """The dispensador delivers (all, part or none of) what was programmed, or delivers in
     the ámbito of care (hospital, urgencias) without direccionamiento."""
 
-    deliverable = models.ForeignKey(Deliverable, on_delete=models.PROTECT, related_name="entregas")
+    deliverable = models.ForeignKey(
+        Deliverable,
+        on_delete=models.PROTECT,
+        related_name="entregas",
+        verbose_name=_("entregable (ID)"),
+    )
     programacion = models.ForeignKey(
-        Programacion, on_delete=models.PROTECT, null=True, blank=True, related_name="entregas"
+        Programacion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entregas",
+        verbose_name=_("programación"),
     )  # empty for an entrega en ámbito
     sede = models.ForeignKey(
-        Sede, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Sede,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sede"),
     )
     in_ambito = models.BooleanField(_("entrega en ámbito"), default=False)
     technology_code = models.CharField(_("código entregado"), max_length=20)  # CodSerTecEntregado
@@ -380,8 +442,15 @@ class Entrega(Record):
 class ReporteEntrega(Record):
     """The proveedor reports an entrega: delivered or not, with the value delivered."""
 
-    deliverable = models.ForeignKey(Deliverable, on_delete=models.PROTECT, related_name="reportes")
-    entrega = models.ForeignKey(Entrega, on_delete=models.PROTECT, related_name="reportes")
+    deliverable = models.ForeignKey(
+        Deliverable,
+        on_delete=models.PROTECT,
+        related_name="reportes",
+        verbose_name=_("entregable (ID)"),
+    )
+    entrega = models.ForeignKey(
+        Entrega, on_delete=models.PROTECT, related_name="reportes", verbose_name=_("entrega")
+    )
     delivered = models.BooleanField(_("se entregó"))  # EstadoEntrega 1 / 0
     cause = optional_cause()  # CausaNoEntrega
     value = models.DecimalField(_("valor entregado"), **MONEY)  # ValorEntregado
@@ -425,15 +494,21 @@ class Facturacion(Record):
     is the one it followed, when it came after one)."""
 
     deliverable = models.ForeignKey(
-        Deliverable, on_delete=models.PROTECT, related_name="facturaciones"
+        Deliverable,
+        on_delete=models.PROTECT,
+        related_name="facturaciones",
+        verbose_name=_("entregable (ID)"),
     )
-    entrega = models.ForeignKey(Entrega, on_delete=models.PROTECT, related_name="facturaciones")
+    entrega = models.ForeignKey(
+        Entrega, on_delete=models.PROTECT, related_name="facturaciones", verbose_name=_("entrega")
+    )
     reporte = models.ForeignKey(
         ReporteEntrega,
         on_delete=models.PROTECT,
         related_name="facturaciones",
         null=True,
         blank=True,
+        verbose_name=_("reporte de entrega"),
     )
     invoice_number = models.CharField(_("número de factura"), max_length=100)  # NoFactura
     payer_nit = models.CharField(_("NIT del pagador"), max_length=15)  # NoIDEPS
@@ -487,10 +562,16 @@ class DatosFacturados(Record):
     """The payer's data on an invoiced delivery (administrative comparator or homologue)."""
 
     deliverable = models.ForeignKey(
-        Deliverable, on_delete=models.PROTECT, related_name="datos_facturados"
+        Deliverable,
+        on_delete=models.PROTECT,
+        related_name="datos_facturados",
+        verbose_name=_("entregable (ID)"),
     )
     facturacion = models.ForeignKey(
-        Facturacion, on_delete=models.PROTECT, related_name="datos_facturados"
+        Facturacion,
+        on_delete=models.PROTECT,
+        related_name="datos_facturados",
+        verbose_name=_("facturación"),
     )
     comparator = models.PositiveSmallIntegerField(
         _("comparador administrativo"), choices=ComparatorKind
@@ -540,9 +621,14 @@ class Suministro(Record):
     """The payer's report of the supply of a delivered deliverable (`Suministro`)."""
 
     deliverable = models.ForeignKey(
-        Deliverable, on_delete=models.PROTECT, related_name="suministros"
+        Deliverable,
+        on_delete=models.PROTECT,
+        related_name="suministros",
+        verbose_name=_("entregable (ID)"),
     )
-    entrega = models.ForeignKey(Entrega, on_delete=models.PROTECT, related_name="suministros")
+    entrega = models.ForeignKey(
+        Entrega, on_delete=models.PROTECT, related_name="suministros", verbose_name=_("entrega")
+    )
     last_delivery = models.BooleanField(_("última entrega"))  # UltEntrega
     complete = models.BooleanField(_("entrega completa"))  # EntregaCompleta
     cause = optional_cause()  # CausaNoEntrega

@@ -25,9 +25,14 @@ class PendienteStatus(models.IntegerChoices):
 class Pendiente(models.Model):
     """What a dispensador owes on a programación, until when and where."""
 
-    deliverable = models.ForeignKey(Deliverable, on_delete=models.PROTECT, related_name="+")
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.PROTECT, related_name="+", verbose_name=_("entregable (ID)")
+    )
     programacion = models.ForeignKey(
-        Programacion, on_delete=models.PROTECT, related_name="pendientes"
+        Programacion,
+        on_delete=models.PROTECT,
+        related_name="pendientes",
+        verbose_name=_("programación"),
     )
     entity = models.ForeignKey(
         Entity, on_delete=models.PROTECT, related_name="+", verbose_name=_("proveedor")
@@ -36,7 +41,12 @@ class Pendiente(models.Model):
     promised_at = models.DateTimeField(_("entrega prometida"))
     # Where: the sede, or the patient's address (home delivery) when `address` is set.
     sede = models.ForeignKey(
-        Sede, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Sede,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sede"),
     )
     address = models.CharField(_("dirección del paciente"), max_length=200, blank=True)
     status = models.PositiveSmallIntegerField(
@@ -44,11 +54,21 @@ class Pendiente(models.Model):
     )
     created_at = models.DateTimeField(_("registrado"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("creado por"),
     )
     closed_at = models.DateTimeField(_("cerrado"), null=True, blank=True)
     entrega = models.ForeignKey(
-        Entrega, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Entrega,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entrega"),
     )
 
     class Meta:
