@@ -19,11 +19,13 @@ from prescriptions.models import Patient, Prescription, TechnologyLine
 class AccessCode(models.Model):
     """A one-time 6-digit code sent to the patient's contact."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
-    code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="+", verbose_name=_("paciente")
+    )
+    code_hash = models.CharField(_("código (hash)"), max_length=64)
+    created_at = models.DateTimeField(_("creado"), default=timezone.now)
+    expires_at = models.DateTimeField(_("vence"))
+    used_at = models.DateTimeField(_("usado"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("código de acceso del paciente")
@@ -38,9 +40,9 @@ class AccessFailure(models.Model):
     """A wrong code typed for a document from an address. The document is kept as a keyed
     hash: a typo or a stranger's number is not stored in the clear."""
 
-    document_hash = models.CharField(max_length=64)
-    address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    document_hash = models.CharField(_("documento (hash)"), max_length=64)
+    address = models.GenericIPAddressField(_("dirección IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("fecha"), default=timezone.now)
 
     class Meta:
         verbose_name = _("intento fallido del paciente")
@@ -63,9 +65,18 @@ class RenewalStatus(models.IntegerChoices):
 class RenewalRequest(models.Model):
     """A patient asks the prescribing IPS to renew one line of a sucesiva prescription."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
-    prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, related_name="+")
-    line = models.ForeignKey(TechnologyLine, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="+", verbose_name=_("paciente")
+    )
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.PROTECT, related_name="+", verbose_name=_("prescripción")
+    )
+    line = models.ForeignKey(
+        TechnologyLine,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tecnología prescrita"),
+    )
     entity = models.ForeignKey(
         Entity, on_delete=models.PROTECT, related_name="+", verbose_name=_("IPS")
     )
@@ -75,7 +86,12 @@ class RenewalRequest(models.Model):
     created_at = models.DateTimeField(_("solicitada"), default=timezone.now)
     decided_at = models.DateTimeField(_("respondida"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decidida por"),
     )
     reason = models.TextField(_("motivo"), blank=True)
 
@@ -135,7 +151,7 @@ class NotificationOptOut(models.Model):
     """A patient or user who wants only the essential messages."""
 
     recipient = models.CharField(_("destinatario"), max_length=40, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("fecha"), default=timezone.now)
 
     class Meta:
         verbose_name = _("renuncia a avisos opcionales")
