@@ -12,8 +12,8 @@ class Claim(models.Model):
     inserts its key in the transaction that does the work: a second run of the same work
     (two workers, a retry) finds the key taken and does nothing (STYLE R6/R17)."""
 
-    key = models.CharField(max_length=200, primary_key=True)
-    claimed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    key = models.CharField(_("clave"), max_length=200, primary_key=True)
+    claimed_at = models.DateTimeField(_("tomada"), auto_now_add=True, db_index=True)
 
     def __str__(self):
         return self.key
@@ -29,18 +29,20 @@ class Export(models.Model):
         FAILED = "failed", _("Falló")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("usuario")
+    )
     # The list page the export repeats, with its filters (a GET, run again by the task).
-    path = models.CharField(max_length=500)
-    query = models.TextField(blank=True)
-    filename = models.CharField(max_length=200)
-    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
-    rows_done = models.PositiveIntegerField(default=0)
-    content_type = models.CharField(max_length=100, blank=True)
+    path = models.CharField(_("página"), max_length=500)
+    query = models.TextField(_("filtros"), blank=True)
+    filename = models.CharField(_("nombre del archivo"), max_length=200)
+    status = models.CharField(_("estado"), max_length=10, choices=Status, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(_("filas listas"), default=0)
+    content_type = models.CharField(_("tipo de contenido"), max_length=100, blank=True)
     # Kept in PostgreSQL, which every app server and worker shares (no shared disk needed).
-    content = models.BinaryField(null=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True)
+    content = models.BinaryField(_("contenido"), null=True, editable=False)
+    created_at = models.DateTimeField(_("solicitada"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminada"), null=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"])]
@@ -75,7 +77,7 @@ class Import(models.Model):
 
     kind = models.CharField(_("qué se carga"), max_length=40)
     file_name = models.CharField(_("archivo"), max_length=200)
-    content = models.BinaryField(editable=False)
+    content = models.BinaryField(_("contenido"), editable=False)
     status = models.CharField(_("estado"), max_length=10, choices=Status, default=Status.QUEUED)
     summary = models.TextField(_("resultado"), blank=True)
     created_by = models.ForeignKey(
