@@ -18,20 +18,37 @@ from entities.models import Entity, PayerCode
 class Credential(models.Model):
     """The hashed GUID of one subject: (entity, payer code) or (entity, no code)."""
 
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
+    entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="+", verbose_name=_("entidad")
+    )
     payer_code = models.ForeignKey(
-        PayerCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PayerCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("código EPS"),
     )
     guid_hash = models.CharField(_("huella del GUID"), max_length=64, unique=True)
     # The GUID's last four characters, so the delegate recognises which one is in force.
     hint = models.CharField(_("terminación"), max_length=4)
     created_at = models.DateTimeField(_("creado"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("creada por"),
     )
     revoked_at = models.DateTimeField(_("revocado"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revocada por"),
     )
 
     class Meta:
@@ -63,10 +80,12 @@ class Credential(models.Model):
 class TemporalToken(models.Model):
     """A temporal token issued by GenerarToken (hashed), valid until `expires_at`."""
 
-    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="tokens")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(db_index=True)
+    credential = models.ForeignKey(
+        Credential, on_delete=models.PROTECT, related_name="tokens", verbose_name=_("credencial")
+    )
+    token_hash = models.CharField(_("token (hash)"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("creado"), default=timezone.now)
+    expires_at = models.DateTimeField(_("vence"), db_index=True)
 
     class Meta:
         verbose_name = _("token temporal")
@@ -82,17 +101,19 @@ class IdempotentResponse(models.Model):
     write, in the write's transaction, so a concurrent twin waits on the unique index and
     then replays the answer; the same key with another body is refused."""
 
-    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="+")
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=300)
-    key = models.CharField(max_length=200)
+    credential = models.ForeignKey(
+        Credential, on_delete=models.CASCADE, related_name="+", verbose_name=_("credencial")
+    )
+    method = models.CharField(_("método"), max_length=8)
+    path = models.CharField(_("ruta"), max_length=300)
+    key = models.CharField(_("clave de idempotencia"), max_length=200)
     # SHA-256 of the request's JSON (keys sorted): a reuse with another body is refused.
-    fingerprint = models.CharField(max_length=64)
-    operation = models.CharField(max_length=60)
-    status = models.PositiveSmallIntegerField()
+    fingerprint = models.CharField(_("huella de la solicitud"), max_length=64)
+    operation = models.CharField(_("operación"), max_length=60)
+    status = models.PositiveSmallIntegerField(_("código de estado HTTP"))
     # The answer's JSON as text: jsonb would reorder its keys, and a replay is identical.
-    body = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
+    body = models.TextField(_("respuesta"))
+    created_at = models.DateTimeField(_("fecha"), default=timezone.now)
 
     class Meta:
         verbose_name = _("respuesta idempotente")
