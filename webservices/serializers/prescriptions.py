@@ -123,6 +123,15 @@ LINE_COLUMNS = (
     "nutritional_form__code",
     "nutritional_route",
 )
+INGREDIENT_COLUMNS = (
+    "line_id",
+    "order",
+    "ingredient__code",
+    "concentration",
+    "concentration_unit__code",
+    "content",
+    "content_unit__code",
+)
 _UNIRS = TechnologyLine.unirs_indications.through
 
 
@@ -339,23 +348,21 @@ _WRITERS = {
 def _technology_arrays(owner: str, ids: list[int], *, tutela: bool) -> dict[int, dict]:
     """The five arrays of each prescription (or tutela) in `ids`, by its id: its lines in
     one query, the medicines' ingredients in one, their UNIRS indications in one."""
+    key = f"{owner}_id"
+    # Explicit orderings: a model's default one may order by a relation, and so join it.
     lines = (
-        TechnologyLine.objects.filter(**{f"{owner}_id__in": ids})
-        .order_by(owner, "technology_type", "order")
-        .values(owner, *LINE_COLUMNS)
+        TechnologyLine.objects.filter(**{f"{key}__in": ids})
+        .order_by(key, "technology_type", "order")
+        .values(key, *LINE_COLUMNS)
     )
     lines = list(lines) if ids else []
     medicines = [r["id"] for r in lines if r["technology_type"] == "M"]
     ingredients, indications = defaultdict(list), defaultdict(list)
     if medicines:
-        for i in LineActiveIngredient.objects.filter(line_id__in=medicines).values(
-            "line_id",
-            "order",
-            "ingredient__code",
-            "concentration",
-            "concentration_unit__code",
-            "content",
-            "content_unit__code",
+        for i in (
+            LineActiveIngredient.objects.filter(line_id__in=medicines)
+            .order_by("line_id", "order")
+            .values(*INGREDIENT_COLUMNS)
         ):
             ingredients[i["line_id"]].append(i)
         for line_id, code in (
@@ -373,7 +380,7 @@ def _technology_arrays(owner: str, ids: list[int], *, tutela: bool) -> dict[int,
             row = _WRITERS[kind](r)
         else:
             continue
-        arrays[r[owner]][_ARRAYS[kind]].append(row)
+        arrays[r[key]][_ARRAYS[kind]].append(row)
     return arrays
 
 
