@@ -117,6 +117,26 @@ def test_query_count_is_constant(client, world, name, upto, user):
     assert len(several.captured_queries) == len(one.captured_queries)
 
 
+def test_psycopg_prepares_a_worklist_statement_it_runs_often(client, world):
+    """No private PREPARE layer: psycopg prepares the page's statement itself once it has run
+    `prepare_threshold` times on the connection (settings), and the page keeps its queries."""
+    carry(world, direct(world, "M1", deliveries=[plan(1, "2", days=3)]), upto="direccionamiento")
+    login(client, world["prov_admin"])
+    page = url("to_program", world["provider"])
+    counts = []
+    for _ in range(7):
+        with CaptureQueriesContext(connection) as queries:
+            assert len(client.get(page).context["page"].rows) == 1
+        counts.append(len(queries.captured_queries))
+    assert len(set(counts)) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "supply_direccionamiento" s%'],
+        )
+        assert cursor.fetchone()[0] >= 1
+
+
 def test_an_invalid_filter_is_shown_beside_its_field(client, world):
     chains(world, upto="direccionamiento")
     login(client, world["prov_admin"])
