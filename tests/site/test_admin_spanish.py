@@ -6,10 +6,14 @@ from html.parser import HTMLParser
 
 import pytest
 from axes.models import AccessAttempt
+from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
+from entities.models import NetworkLink
+
 from ..accounts.factories import UserFactory
+from ..entities.factories import EntityFactory, PayerCodeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +89,48 @@ def test_the_words_the_issue_found_in_english(client):
     assert "Dirección IP" in attempts, re.findall(r"<th[^>]*>.*?</th>", attempts, re.S)
     assert "Access attempts" not in attempts and "IP Address" not in attempts
     assert "Ejecutar" in attempts and ">Run<" not in attempts
+
+
+OUR_APPS = (
+    "accounts",
+    "entities",
+    "prescriptions",
+    "supply",
+    "webservices",
+    "jobs",
+    "patients",
+    "fhir_api",
+)
+
+
+def test_every_field_of_our_models_has_a_spanish_label():
+    """A field without verbose_name is labelled with its English name ('payer code') in the
+    admin's forms and columns. deconstruct() carries verbose_name only when the model gives
+    one, so it tells Django's generated label (field.name.replace("_", " ")) from an explicit
+    one even where a Spanish field name is its own label ('sede'); the 'id' keys stay 'ID'."""
+    unlabelled = []
+    for label in OUR_APPS:
+        for model in apps.get_app_config(label).get_models():
+            for field in model._meta.get_fields():
+                if field.auto_created or not (field.concrete or field.many_to_many):
+                    continue
+                if field.primary_key and field.name == "id":
+                    continue
+                if "verbose_name" not in field.deconstruct()[3]:
+                    unlabelled.append(f"{model._meta.label}.{field.name}")
+    assert not unlabelled, unlabelled
+
+
+def test_forms_and_columns_show_the_spanish_field_labels(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    add_sede = client.get(reverse("admin:entities_sede_add")).text
+    assert re.search(r'<label[^>]*for="id_entity"[^>]*>Entidad:', add_sede), add_sede
+    code = PayerCodeFactory()
+    link = NetworkLink.objects.create(payer=code.entity, payer_code=code, provider=EntityFactory())
+    columns = client.get(reverse("admin:entities_networklink_changelist")).text
+    headers = re.findall(r'<th scope="col"[^>]*>.*?<a [^>]*>([^<]+)</a>', columns, re.S)
+    assert {"Pagador", "Código EPS", "Entidad territorial", "Prestador"} <= set(headers), headers
+    change = client.get(reverse("admin:entities_networklink_change", args=[link.pk])).text
+    labels = set(re.findall(r"<label[^>]*>([^<]+):</label>", change))
+    assert {"Pagador", "Código EPS", "Entidad territorial", "Prestador"} <= labels, labels
+    assert {"Payer", "Payer code", "Territory", "Provider", "External id"}.isdisjoint(labels)
