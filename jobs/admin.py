@@ -4,6 +4,8 @@ task loads it (jobs.imports); the list shows each load's state and result."""
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from .health import worker_stalled
 from .imports import KINDS, start_import
@@ -70,3 +72,27 @@ class ImportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TaskResultAdmin(DBTaskResultAdmin):
+    """django-tasks-db's task results with Spanish labels: its fields and names are translated
+    in locale/es_CO/manual.po, but its task-name column and its two computed fields are
+    described with plain English strings no catalog reaches."""
+
+    list_display = ("id", "task", *DBTaskResultAdmin.list_display[2:])
+
+    @admin.display(description=_("tarea"))
+    def task(self, obj):
+        return obj.task_name
+
+    @admin.display(description=_("traza"))
+    def formatted_traceback(self, obj):
+        return super().formatted_traceback(obj)
+
+    @admin.display(description=_("ejecutar después de"))
+    def display_run_after(self, obj):
+        return super().display_run_after(obj)
+
+
+admin.site.unregister(DBTaskResult)
+admin.site.register(DBTaskResult, TaskResultAdmin)

@@ -54,8 +54,9 @@ INSTALLED_APPS = [
     "webservices",
     "fhir_api",
     # Background work (docs/scaling.md): Django's Tasks with the database backend, and the
-    # project's task pages (exports), periodic jobs and helpers.
-    "django_tasks_db",
+    # project's task pages (exports), periodic jobs and helpers; django_tasks_db under a
+    # Spanish name in the admin.
+    "jobs.apps.TaskResultsConfig",
     "jobs",
 ]
 

@@ -9,6 +9,8 @@ from axes.models import AccessAttempt
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from entities.models import NetworkLink
 
@@ -22,7 +24,8 @@ ENGLISH = re.compile(
     r"\b(Run|Go|Search|Add|Save|Delete|Filter|By|Select|Action|Actions|Change|View|Show|"
     r"Hide|Clear|All|Yes|Unknown|Home|Log out|History|attempt|attempts|access|log|"
     r"logs|failure|failures|department|Department|entities|user agent|username|Username|"
-    r"IP Address|User Agent|Logout Time|Attempt Time)\b"
+    r"IP Address|User Agent|Logout Time|Attempt Time|Task|Tasks|Results?|Backend|Status|"
+    r"Priority|Enqueued at|Started at|Finished at|Queue name|Run after|Traceback)\b"
 )
 
 
@@ -134,3 +137,30 @@ def test_forms_and_columns_show_the_spanish_field_labels(client):
     labels = set(re.findall(r"<label[^>]*>([^<]+):</label>", change))
     assert {"Pagador", "Código EPS", "Entidad territorial", "Prestador"} <= labels, labels
     assert {"Payer", "Payer code", "Territory", "Provider", "External id"}.isdisjoint(labels)
+
+
+def test_the_task_results_are_in_spanish(client):
+    """django-tasks-db ships no Spanish: its strings are in locale/es_CO/manual.po, its app
+    name and computed columns in jobs (apps.TaskResultsConfig, admin.TaskResultAdmin)."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    result = DBTaskResult.objects.create(
+        task_path="jobs.periodic.tick",
+        args_kwargs={"args": [], "kwargs": {}},
+        backend_name="default",
+        run_after=timezone.now(),
+        exception_class_path="builtins.ValueError",
+        traceback="Traceback (most recent call last): ValueError",
+        status="FAILED",
+    )
+    changelist = client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist")).text
+    change = client.get(
+        reverse("admin:django_tasks_database_dbtaskresult_change", args=[result.pk])
+    ).text
+    assert "Cola de tareas" in changelist and "Resultados de tareas" in changelist
+    for column in ("Tarea", "Estado", "Encolada", "Prioridad", "Cola", "Fallo"):
+        assert column in changelist, column
+    for label in ("Estado", "Ruta de la tarea", "Ejecutar después de", "Traza", "Argumentos"):
+        assert f"{label}:" in change, label
+    # The traceback itself is the task's own text, not the interface.
+    assert not english_in(changelist), english_in(changelist)
+    assert english_in(change) <= {"Traceback (most recent call last): ValueError"}
