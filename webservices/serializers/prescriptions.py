@@ -373,14 +373,16 @@ def _technology_arrays(owner: str, ids: list[int], *, tutela: bool) -> dict[int,
             indications[line_id].append(code)
     arrays = {pk: {name: [] for name in _ARRAYS.values()} for pk in ids}
     for r in lines:
-        kind = r["technology_type"]
+        kind, bundle = r["technology_type"], arrays.get(r[key])
+        if bundle is None:  # its prescription (or tutela) came after the headers were read
+            continue
         if kind == "M":
             row = medicamento(r, ingredients[r["id"]], indications[r["id"]], tutela=tutela)
         elif kind in _WRITERS:
             row = _WRITERS[kind](r)
         else:
             continue
-        arrays[r[key]][_ARRAYS[kind]].append(row)
+        bundle[_ARRAYS[kind]].append(row)
     return arrays
 
 
