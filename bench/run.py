@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -1037,8 +1037,8 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
                 if page.ws_key not in tokens:
                     tokens[page.ws_key] = generate_token(port, callers[page.ws_key])
                 page.path = page.path.replace("{token}", tokens[page.ws_key])
-                if fhir:
-                    page.bearer = tokens[page.ws_key]
+                if fhir:  # tokens are kept URL-quoted for paths; a header takes them plain
+                    page.bearer = unquote(tokens[page.ws_key])
 
         sessions: dict[str, str] = {}
         results: list[Result] = []
