@@ -7,14 +7,15 @@ Who sees what (DESIGN §4, §6), always inside the entity the user acts for:
 - a payer's Administrativo (`supply.direct`, EPS/EOC/ET): the prescriptions it pays.
 Anything else answers 404, so another entity's prescription is never revealed.
 
-The consultas' pages (`prescription_page`) are keyset-paginated ("seek": newest first by
-`(prescribed_at, id)`, the order the `presc_*_recent` indexes end with) and never count the
-matching rows: at national volume a COUNT(*) over an entity's whole history, and an OFFSET
-deep into it, cost more than the rest of the page. A page is two queries whatever the number
-of rows and lines (three after the first page, to find where it starts): the rows as plain
-values with the few names they show, and their lines' summary (plus one small query per
-catalog when some line has no description to show). The CSV export
-(`prescription_list`) reads every matching prescription with its lines, in chunks.
+The consultas' pages (`prescription_page`) are keyset-paginated ("seek", the page's start
+from `mipres.lib.pagination.boundary`: newest first by `(prescribed_at, id)`, the order the
+`presc_*_recent` indexes end with) and never count the matching rows: at national volume a
+COUNT(*) over an entity's whole history, and an OFFSET deep into it, cost more than the rest
+of the page. A page is two queries whatever the number of rows and lines (three after the
+first page, to find where it starts): the rows as plain values with the few names they
+show, and their lines' summary (plus one small query per catalog when some line has no
+description to show). The CSV export (`prescription_list`) reads every matching
+prescription with its lines, in chunks.
 """
 
 import datetime
@@ -31,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from entities.models import AuditEntry, Entity, PayerCode
 from mipres.lib.errors import DomainError
+from mipres.lib.pagination import boundary
 
 from ..enums import PrescriptionStatus, TechnologyType, TimeUnit
 from ..models import (
@@ -271,14 +273,6 @@ def _name_of(relation: str) -> Subquery:
     )
 
 
-def _boundary(queryset: QuerySet, external_id) -> tuple[datetime.datetime, int] | None:
-    """Where a page starts: the sort key of the prescription named in the link, looked up in
-    the same scope (an unknown or foreign id starts from the newest)."""
-    if external_id is None:
-        return None
-    return queryset.filter(external_id=external_id).values_list("prescribed_at", "pk").first()
-
-
 def prescription_page(
     *,
     scope: str,
@@ -296,10 +290,10 @@ def prescription_page(
     scoped = _scoped(scope=scope, user=user, entity=entity)
     queryset = _filtered(scoped, filters or PrescriptionFilters())
     forward = True
-    if (bound := _boundary(scoped, after)) is not None:
+    if (bound := boundary(scoped, "prescribed_at", "pk", external_id=after)) is not None:
         at, pk = bound
         queryset = queryset.filter(prescribed_at__lte=at).exclude(prescribed_at=at, pk__gte=pk)
-    elif (bound := _boundary(scoped, before)) is not None:
+    elif (bound := boundary(scoped, "prescribed_at", "pk", external_id=before)) is not None:
         at, pk = bound
         queryset = queryset.filter(prescribed_at__gte=at).exclude(prescribed_at=at, pk__lte=pk)
         forward = False

@@ -2,10 +2,10 @@
 entity that pays (`prescription.payer`, `deliverable.payer`) or that recorded the step
 (`record.entity`), so another payer's line or record answers 404.
 
-Worklists are keyset-paginated («Siguientes», `after`) on the order they show, never
-counted: a page costs the same few queries whatever its number of rows and wherever it
-starts, and its rows are plain values in slotted dataclasses, which the templates write
-out.
+Worklists are keyset-paginated («Siguientes», `after`; `mipres.lib.pagination`) on the
+order they show, never counted: a page costs the same few queries whatever its number of
+rows and wherever it starts, and its rows are plain values in slotted dataclasses, which
+the templates write out.
 
 Their queries are SQL written once per combination of filters from the models' tables (as
 `selectors.timeline` does), which psycopg prepares once per connection when they run often
@@ -30,6 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from entities.models import Entity
+from mipres.lib.pagination import Page, boundary, keyset_page
 from prescriptions.enums import TechnologyType
 from prescriptions.models import (
     TechnologyLine,
@@ -47,10 +48,8 @@ from ..models import (
 from .deadlines import deadline_light
 from .payer_sql import (
     LABEL_RELATIONS,
-    Page,
     _chunks,
     _in_force,
-    _page,
     _query,
     _shape,
     _sql,
@@ -118,11 +117,9 @@ def entity_names(pks, known: dict[int, str]) -> dict[int, str]:
 def _start_after(params: dict, records: QuerySet, key: str, after: int | None) -> None:
     """Bound a page to the rows after the record `after` of `records` (its sort `key`, then
     its pk); a record not in `records` (another payer's), or none, starts from the top."""
-    if after is None:
-        return
-    bound = records.filter(pk=after).values_list(key, flat=True).first()
+    bound = boundary(records, key, pk=after)
     if bound is not None:
-        params.update(after_at=bound, after=after)
+        params.update(after_at=bound[0], after=after)
 
 
 def _page_values(conditions, params: dict, sql) -> list[dict]:
@@ -145,7 +142,7 @@ def lines_to_direct_page(
     lines = TechnologyLine.objects.filter(prescription__payer=entity)
     _start_after(params, lines, "prescription__prescribed_at", after)
     values = _page_values(_LINE_CONDITIONS, params, _lines_sql)
-    page = _page([_line_row(v) for v in values], size, after)
+    page = keyset_page([_line_row(v) for v in values], size=size, after=after)
     _name_lines(page.rows)
     return page
 
@@ -236,7 +233,7 @@ def directed_page(
     params = _directed_params(entity, filters or DirectedFilters(), size + 1)
     _start_after(params, Direccionamiento.objects.filter(entity=entity), "created_at", after)
     values = _page_values(_DIRECTED_CONDITIONS, params, lambda shape: _directed_sql(shape, False))
-    return _page([_directed_row(v) for v in values], size, after)
+    return keyset_page([_directed_row(v) for v in values], size=size, after=after)
 
 
 def directed_export(*, entity: Entity, filters: DirectedFilters | None = None):
@@ -291,7 +288,7 @@ def report_page(
     elif after is not None:
         params["after"] = after
     values = _page_values(_REPORT_CONDITIONS, params, lambda shape: _report_sql(section, shape))
-    return _page([_chain_row(v) for v in values], size, after)
+    return keyset_page([_chain_row(v) for v in values], size=size, after=after)
 
 
 def report_export(section: str, *, entity: Entity, filters: ReportFilters | None = None):

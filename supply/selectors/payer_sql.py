@@ -5,7 +5,6 @@ pages."""
 
 import datetime
 import re
-from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from django.db import connection
@@ -187,27 +186,6 @@ def _in_force(model, **lookups) -> Exists:
 
 def name_of(*parts) -> str:
     return " ".join(p for p in parts if p)
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a worklist: `rows`, and the pk the next page starts after (None at the
-    end). `first` says whether this is the first page (for a «Primera página» link)."""
-
-    rows: list
-    next_after: int | None
-    first: bool
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.next_after is not None or not self.first
-
-
-def _page(rows: list, size: int, after: int | None) -> Page:
-    """A page from the `size` + 1 rows read: the extra one says there is a next page."""
-    more = len(rows) > size
-    rows = rows[:size]
-    return Page(rows=rows, next_after=rows[-1].pk if more else None, first=after is None)
 
 
 # What a row reads of its patient.

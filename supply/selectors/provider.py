@@ -3,9 +3,10 @@ starts from the acting entity, so another entity's record answers 404.
 
 Worklists hold the steps waiting for this entity (status 1, activo): direccionamientos to
 program, programaciones to deliver, entregas to report, reportes to invoice. They are
-keyset-paginated ("seek") on the order they show, never counted, each on an index that
-serves its filter and order: a page is its step rows (plain values) plus one query for
-what they show of their deliverables, whatever the number of rows and wherever it starts.
+keyset-paginated ("seek", `mipres.lib.pagination`) on the order they show, never
+counted, each on an index that serves its filter and order: a page is its step rows (plain
+values) plus one query for what they show of their deliverables, whatever the number of
+rows and wherever it starts.
 """
 
 import datetime
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import batched
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connection
@@ -22,6 +24,7 @@ from django.http import Http404
 
 from entities.models import Entity, Membership, NetworkLink, Sede
 from entities.permissions import Role
+from mipres.lib.pagination import Page, keyset_page
 from mipres.lib.rows import Columns
 from prescriptions.enums import TechnologyType
 from prescriptions.models import LineActiveIngredient, Prescription, TechnologyLine
@@ -38,7 +41,6 @@ from ..models import (
 )
 from ..models.chain import AMBITO_SETTINGS
 from .deadlines import LIGHT_DAYS
-from .payer import Page
 
 
 @dataclass(frozen=True)
@@ -165,9 +167,9 @@ def _with_deliveries(rows: list[dict]) -> list[dict]:
 def _page_of(rows: list[dict], *, after: int | None, size: int) -> Page:
     """A page of the `size + 1` rows read (the last one, if any, says there is more), with
     their deliveries."""
-    more = len(rows) > size
-    rows = _with_deliveries(rows[:size])
-    return Page(rows=rows, next_after=rows[-1]["pk"] if more else None, first=after is None)
+    page = keyset_page(rows, size=size, after=after, key=itemgetter("pk"))
+    _with_deliveries(page.rows)
+    return page
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 
 from django.template import RequestContext, Template
 
-from supply.selectors.payer_sql import Page
+from mipres.lib.pagination import Page
 
 
 def _pager(rf, page, path="/?semaforo=vencido"):
