@@ -18,6 +18,7 @@ from entities.models import (
     TerritorialLink,
 )
 from entities.permissions import ROLES_BY_ENTITY_TYPE, EntityType
+from patients import demo as patients_demo
 from supply import demo as supply_demo
 
 pytestmark = pytest.mark.django_db
@@ -149,5 +150,11 @@ def test_seed_demo_makes_prescriptions_in_every_state():
     assert Prescription.objects.filter(transcription_type__isnull=False).count() == 1
     assert set(Novelty.objects.values_list("novelty_type", flat=True)) == {2, 3}
     assert Tutela.objects.count() == 1
-    # Idempotent: the prescription module's six, plus the supply demo's own.
-    assert Prescription.objects.count() == 6 + len(supply_demo.PRESCRIPTIONS)
+    # Idempotent: the prescription module's six, the supply demo's own, and the two of the
+    # patient page's demo patient (patients.demo: the walk and every state she reads).
+    document_type, document_number = patients_demo.PATIENT
+    of_patient = Prescription.objects.filter(
+        patient__document_type=document_type, patient__document_number=document_number
+    ).count()
+    assert of_patient == 2
+    assert Prescription.objects.count() == 6 + len(supply_demo.PRESCRIPTIONS) + of_patient
