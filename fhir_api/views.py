@@ -2,13 +2,12 @@
 Authentication is the web services' temporal token as a Bearer token; every read is scoped
 as the web services scope it (fhir.selectors)."""
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from mipres.lib.ratelimit import hit
 from prescriptions.models import Affiliation, Prescription
 from supply.models import Direccionamiento, Entrega, Facturacion, NoDireccionamiento, Programacion
+from webservices import limits
 from webservices.services import Caller, token_resolve
 
 from . import selectors
@@ -19,21 +18,32 @@ from .registry import INGREDIENTS, RESOURCES, read
 from .search import search
 
 
+def _too_many(diagnostics: str) -> FhirError:
+    return FhirError(429, "throttled", diagnostics, {"Retry-After": str(limits.retry_after())})
+
+
 def _caller(request) -> Caller:
+    """The caller of the Bearer token, under the web services' limits
+    (webservices.limits): a failed authentication counts against the client address, a
+    valid caller against its credential's quota, shared with the web services."""
+    if limits.address_blocked():
+        raise _too_many(
+            _("Demasiados intentos fallidos de autenticación desde su dirección: espere un minuto.")
+        )
     header = request.headers.get("Authorization", "")
     scheme, _space, token = header.partition(" ")
     caller = token_resolve(token) if scheme.lower() == "bearer" else None
     if caller is None:
+        if not limits.failure_counted(None):
+            raise _too_many(_("Demasiados intentos fallidos de autenticación: espere un minuto."))
         raise FhirError(
             401,
             "login",
             _("Token inválido o vencido: use «Authorization: Bearer <token de GenerarToken>»."),
             {"WWW-Authenticate": 'Bearer realm="MIPRES FHIR"'},
         )
-    if not hit(f"fhir:{caller.credential_id}", settings.WS_RATE_LIMIT_PER_MINUTE, 60):
-        raise FhirError(
-            429, "throttled", _("Demasiadas solicitudes: intente de nuevo en un minuto.")
-        )
+    if not limits.request_counted(caller.credential_id):
+        raise _too_many(_("Demasiadas solicitudes: intente de nuevo en un minuto."))
     return caller
 
 

@@ -169,3 +169,20 @@ def test_a_search_page_costs_the_same_queries_whatever_its_size(chain, eps_fhir)
     assert queries("ServiceRequest?_count=1") == queries("ServiceRequest?_count=50")
     assert queries("Task?_count=1") <= queries("Task?_count=50")
     assert queries("Task?_count=50") == queries("Task?_count=200")
+
+
+def test_failed_authentications_are_limited_per_address_not_per_caller(chain, eps_fhir, settings):
+    settings.WS_AUTH_FAILURES_PER_MINUTE_PER_ADDRESS = 3
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    for _ in range(3):
+        response = eps_fhir.client.get(
+            "/fhir/r4/Patient", headers={"Authorization": "Bearer bogus"}, **attacker
+        )
+        assert response.status_code == 401
+    refused = eps_fhir.client.get(
+        "/fhir/r4/Patient", headers={"Authorization": "Bearer bogus"}, **attacker
+    )
+    assert "Demasiados intentos" in outcome(refused, 429)
+    assert refused["Retry-After"].isdigit()
+    # The EPS, from its own address, is not locked out by the stranger's failures.
+    assert eps_fhir.get("Patient").status_code == 200

@@ -4,7 +4,6 @@ Idempotency-Key replay, the XMany batch and the view factories with their OpenAP
 
 import hashlib
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,10 +24,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mipres.db import replica_reads
-from mipres.lib.ratelimit import exceeded, hit
-from mipres.lib.request_context import client_ip
 
-from .. import services
+from .. import limits, services
 from ..errors import WsError, bad_request, to_ws_error, unauthorized
 from ..middleware import MAX_BODY_BYTES
 from ..parsing import DATE, DEC, FLAG, INT, QTY, parse_body, path_id
@@ -77,44 +74,29 @@ class WsView(APIView):
 
 
 def _too_many(message) -> WsError:
-    retry = 60 - int(time.time()) % 60
-    return WsError(429, message, code="rate_limited", headers={"Retry-After": str(retry)})
-
-
-def _failed(nit: str, failure: WsError) -> WsError:
-    """Count a failed authentication against the client address and the NIT (never
-    against a credential): the 401, or a 429 once either is over its limit."""
-    address = client_ip.get() or ""
-    by_address = hit(
-        f"ws:fail:addr:{address}", settings.WS_AUTH_FAILURES_PER_MINUTE_PER_ADDRESS, 60
+    return WsError(
+        429, message, code="rate_limited", headers={"Retry-After": str(limits.retry_after())}
     )
-    by_nit = hit(f"ws:fail:nit:{nit[:20]}", settings.WS_AUTH_FAILURES_PER_MINUTE_PER_NIT, 60)
-    if by_address and by_nit:
-        return failure
-    return _too_many(_("Demasiados intentos fallidos de autenticación: espere un minuto."))
 
 
 def authenticate(nit: str, token: str, *, guid: bool = False, failure=None) -> Caller:
     """The caller of a path token (a temporal token, or the GUID itself on the
-    prescription service and GenerarToken); 401 (or `failure`) when it is not valid.
-
-    Limits: a client address over its failed authentications is refused (429) before
-    anything is looked up; a failure counts against the address and the NIT; a valid
-    caller counts against its own credential's quota only, so nobody else's traffic,
-    failed or not, makes it answer 429."""
+    prescription service and GenerarToken); 401 (or `failure`) when it is not valid, 429
+    when a limit of webservices.limits is over."""
     nit = services.normalise_nit(nit)
-    address = client_ip.get() or ""
-    if exceeded(f"ws:fail:addr:{address}", settings.WS_AUTH_FAILURES_PER_MINUTE_PER_ADDRESS, 60):
+    if limits.address_blocked():
         raise _too_many(
             _("Demasiados intentos fallidos de autenticación desde su dirección: espere un minuto.")
         )
     caller = services.guid_resolve(nit, token) if guid else services.token_resolve(token, nit)
     if caller is None:
-        raise _failed(nit, failure or unauthorized())
-    if not hit(f"ws:credential:{caller.credential_id}", settings.WS_RATE_LIMIT_PER_MINUTE, 60):
+        if limits.failure_counted(nit):
+            raise failure or unauthorized()
+        raise _too_many(_("Demasiados intentos fallidos de autenticación: espere un minuto."))
+    if not limits.request_counted(caller.credential_id):
         raise _too_many(
             _("Demasiadas solicitudes con esta credencial: intente de nuevo en %(s)s segundos.")
-            % {"s": 60 - int(time.time()) % 60}
+            % {"s": limits.retry_after()}
         )
     return caller
 
