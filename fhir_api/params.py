@@ -6,16 +6,12 @@ import datetime
 import re
 import uuid
 
-from django.utils import timezone
+from mipres.lib.days import day_bounds
 
 from .errors import bad_request
 
 DATE_RE = re.compile(r"^(eq|ge|gt|le|lt)?(\d{4}-\d{2}-\d{2})$")
 TOKEN_SPLIT = ","
-
-
-def _day_start(value: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
 
 
 def date_filter(field: str, values: list[str], *, as_datetime: bool = True) -> dict:
@@ -34,7 +30,7 @@ def date_filter(field: str, values: list[str], *, as_datetime: bool = True) -> d
             next_day = day + datetime.timedelta(days=1)
         except (ValueError, OverflowError):
             raise bad_request(f"Fecha fuera del calendario: «{raw[:40]}».") from None
-        start, end = (_day_start(day), _day_start(next_day)) if as_datetime else (day, next_day)
+        start, end = day_bounds(day) if as_datetime else (day, next_day)
         if prefix == "eq":
             lookups[f"{field}__gte"], lookups[f"{field}__lt"] = start, end
         elif prefix == "ge":

@@ -5,9 +5,9 @@ or IPS's token sees what is directed to it and what it recorded."""
 import datetime
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from entities.permissions import PROVIDER_TYPES
+from mipres.lib.days import day_bounds
 from prescriptions.models import Prescription
 from supply.models import (
     DatosFacturados,
@@ -73,13 +73,8 @@ def records_visible(model, caller: Caller) -> QuerySet:
     return queryset.filter(entity=caller.entity)
 
 
-def _day(date: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    start = timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
-    return start, start + datetime.timedelta(days=1)
-
-
 def by_date(queryset: QuerySet, date: datetime.date) -> QuerySet:
-    start, end = _day(date)
+    start, end = day_bounds(date)
     return queryset.filter(created_at__gte=start, created_at__lt=end).order_by("id")
 
 

@@ -135,7 +135,6 @@ def _receiver_note(entrega) -> str:
 
 def medication_dispense(entrega) -> dict:
     deliverable = entrega.deliverable
-    medication = {"text": entrega.technology_code}
     resource = {
         "resourceType": "MedicationDispense",
         "id": entrega_id(entrega),
@@ -143,7 +142,7 @@ def medication_dispense(entrega) -> dict:
         "status": "entered-in-error" if entrega.status == StepStatus.ANULADO else "completed",
         "medicationCodeableConcept": {
             "coding": [coding(TECH_CODE_SYSTEM, entrega.technology_code)],
-            **medication,
+            "text": entrega.technology_code,
         },
         "subject": patient_ref(deliverable.prescription.patient),
         "performer": [{"actor": entity_ref(entrega.entity)}],

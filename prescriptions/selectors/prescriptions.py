@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from entities.models import AuditEntry, Entity, PayerCode
+from mipres.lib.days import day_start, next_day_start
 from mipres.lib.errors import DomainError
 from mipres.lib.pagination import boundary
 
@@ -124,10 +125,6 @@ class PrescriptionFilters:
     technology_type: str = ""
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def _filtered(queryset: QuerySet, filters: PrescriptionFilters) -> QuerySet:
     if filters.number:
         queryset = queryset.filter(number=filters.number)
@@ -135,10 +132,9 @@ def _filtered(queryset: QuerySet, filters: PrescriptionFilters) -> QuerySet:
         queryset = queryset.filter(patient__document_number=filters.document)
     # Compare the indexed timestamp with local-day bounds rather than casting it to a date.
     if filters.date_from:
-        queryset = queryset.filter(prescribed_at__gte=_day_start(filters.date_from))
+        queryset = queryset.filter(prescribed_at__gte=day_start(filters.date_from))
     if filters.date_to:
-        next_day = filters.date_to + datetime.timedelta(days=1)
-        queryset = queryset.filter(prescribed_at__lt=_day_start(next_day))
+        queryset = queryset.filter(prescribed_at__lt=next_day_start(filters.date_to))
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.technology_type:

@@ -3,7 +3,6 @@ tables in hand-written SQL, with the payer and the page size written in (psycopg
 statement once it runs often, `prepare_threshold`), chunked reads for the exports and keyset
 pages."""
 
-import datetime
 import re
 from functools import cache, lru_cache
 
@@ -12,7 +11,6 @@ from django.db.models import (
     Exists,
     Prefetch,
 )
-from django.utils import timezone
 
 from entities.models import Entity, NetworkLink, PayerCode
 from prescriptions.enums import PrescriptionStatus, TechnologyType
@@ -168,16 +166,6 @@ def _conditions(available: dict[str, str], names) -> str:
 def _shape(available, params: dict) -> tuple[str, ...]:
     """The conditions a page's statement holds: those of `available` in `params`."""
     return tuple(name for name in available if name in params)
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def _day_end(day: datetime.date) -> datetime.datetime:
-    """The start of the next local day: timestamps are compared with day bounds rather
-    than cast, so their indexes serve the range."""
-    return _day_start(day + datetime.timedelta(days=1))
 
 
 def _in_force(model, **lookups) -> Exists:

@@ -9,6 +9,7 @@ from functools import cache
 from django.utils.translation import gettext as _
 
 from entities.models import Entity
+from mipres.lib.days import day_start, next_day_start
 from prescriptions.enums import JuntaStatus, TechnologyType
 from prescriptions.models import (
     TechnologyLine,
@@ -26,8 +27,6 @@ from ..models.chain import delivery_label
 from .payer_sql import (
     LABEL_RELATIONS,
     _conditions,
-    _day_end,
-    _day_start,
     _patient_name,
     _sql,
 )
@@ -177,8 +176,8 @@ def _lines_sql(conditions: tuple[str, ...]) -> str:
 
 def _line_params(entity: Entity, filters: LineFilters, limit: int | None) -> dict:
     params = {
-        "date_from": filters.date_from and _day_start(filters.date_from),
-        "date_to": filters.date_to and _day_end(filters.date_to),
+        "date_from": filters.date_from and day_start(filters.date_from),
+        "date_to": filters.date_to and next_day_start(filters.date_to),
         "care_setting": filters.care_setting,
         "technology_type": filters.technology_type,
         "payer_code": filters.payer_code,
@@ -406,8 +405,8 @@ def _directed_sql(conditions: tuple[str, ...], export: bool) -> str:
 def _directed_params(entity: Entity, filters: DirectedFilters, limit: int | None) -> dict:
     params = {
         "status": filters.status,
-        "date_from": filters.date_from and _day_start(filters.date_from),
-        "date_to": filters.date_to and _day_end(filters.date_to),
+        "date_from": filters.date_from and day_start(filters.date_from),
+        "date_to": filters.date_to and next_day_start(filters.date_to),
         "provider": filters.provider,
         "due_from": filters.due_from,
         "due_to": filters.due_to,

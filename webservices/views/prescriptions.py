@@ -10,6 +10,7 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 
 from mipres.db import replica_reads
+from mipres.lib.days import day_bounds
 from prescriptions.enums import JuntaStatus
 from prescriptions.models import Novelty, TechnologyLine, Tutela
 
@@ -45,7 +46,7 @@ def _tutelas(caller: Caller):
 
 
 def _day_filter(field: str, date) -> dict:
-    start, end = selectors._day(date)
+    start, end = day_bounds(date)
     return {f"{field}__gte": start, f"{field}__lt": end}
 
 
