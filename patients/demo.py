@@ -13,29 +13,22 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.demo import BY_KEY, demo_users
-from accounts.models import DEMO_SOURCE, DocumentType, User
-from entities.models import Entity, Municipality, Sede
+from accounts.models import DEMO_SOURCE
+from entities.models import Municipality, Sede
 from entities.permissions import Role
 from prescriptions.enums import SupplyType, TimeUnit
 from prescriptions.models import (
-    ActiveIngredient,
-    AdministrationRoute,
     CupsProcedure,
     Diagnosis,
-    DoseUnit,
-    MeasurementUnit,
     NonDeliveryCause,
     Patient,
-    PharmaceuticalForm,
     Prescription,
-    PresentationUnit,
 )
 from prescriptions.selectors import patient_find
 from prescriptions.services import affiliation_import, patient_register, patient_update
-from prescriptions.services.prescribing import IngredientData, LineData, prescription_issue
+from prescriptions.services.prescribing import LineData, prescription_issue
 from supply import services as supply
-from supply.demo import MEDICINES
+from supply.demo import MEDICINES, demo_entity, demo_user, medicine_line
 from supply.models import Pendiente
 from supply.services.pendientes import pendiente_create
 
@@ -49,48 +42,6 @@ PHONE = "3001234567"
 CHAIN_PATIENT = ("CC", "43100001")
 CHAIN_EMAIL = "maria.zapata@paciente.demo"
 DAYS_BACK = 20
-
-
-def _entity(key: str) -> Entity:
-    return Entity.objects.get(nit=BY_KEY[key].nit)
-
-
-def _user(entity_key: str, role: str) -> User:
-    number = next(
-        u.document_number for u in demo_users() if u.entity.key == entity_key and u.role == role
-    )
-    return User.objects.get(document_type=DocumentType.CC, document_number=number)
-
-
-def _medicine(name: str, total: int, *, sucesiva: bool = False) -> LineData:
-    spec = MEDICINES[name]
-    return LineData(
-        technology_type="M",
-        supply_type=SupplyType.SUCESIVA if sucesiva else SupplyType.UNICA,
-        justification="Tratamiento según guía de práctica clínica (demo paciente).",
-        total_quantity=Decimal(total),
-        fields={
-            "medicine_type": 1,
-            "pharmaceutical_form": PharmaceuticalForm.objects.get(code="COLFF001"),
-            "route": AdministrationRoute.objects.get(code="048"),
-            "dose": Decimal(spec.strength),
-            "dose_unit": DoseUnit.objects.get(code="0168"),
-            "frequency_every": 24,
-            "frequency_unit": TimeUnit.HORA,
-            "duration_amount": 1 if sucesiva else 30,
-            "duration_unit": TimeUnit.MES if sucesiva else TimeUnit.DIA,
-            "presentation_unit": PresentationUnit.objects.get(code="11"),
-            "special_indication": 10,
-            "description": spec.description,
-        },
-        ingredients=[
-            IngredientData(
-                ActiveIngredient.objects.get(code=spec.ingredient),
-                Decimal(spec.strength),
-                MeasurementUnit.objects.get(code="0168"),
-            )
-        ],
-    )
 
 
 def _procedure() -> LineData:
@@ -117,7 +68,7 @@ def _patient() -> Patient:
     first, middle, surname, second = NAMES
     patient = patient_register(
         actor=None,
-        entity=_entity("ips1"),
+        entity=demo_entity("ips1"),
         document_type=PATIENT[0],
         document_number=PATIENT[1],
         first_name=first,
@@ -161,10 +112,10 @@ class _Supply:
 
     def __init__(self) -> None:
         self.today = timezone.localdate()
-        self.eps, self.prov = _entity("eps"), _entity("prov1")
-        self.eps_admin = _user("eps", Role.ADMINISTRATIVO)
-        self.prov_admin = _user("prov1", Role.ADMINISTRATIVO)
-        self.dispensador = _user("prov1", Role.DISPENSADOR)
+        self.eps, self.prov = demo_entity("eps"), demo_entity("prov1")
+        self.eps_admin = demo_user("eps", Role.ADMINISTRATIVO)
+        self.prov_admin = demo_user("prov1", Role.ADMINISTRATIVO)
+        self.dispensador = demo_user("prov1", Role.DISPENSADOR)
         self.sede1 = Sede.objects.get(entity=self.prov, code="01")
         self.sede2 = Sede.objects.get(entity=self.prov, code="02")
 
@@ -227,8 +178,8 @@ class _Supply:
 
 def _issue(patient: Patient, lines: list[LineData]) -> Prescription:
     prescription = prescription_issue(
-        actor=_user("ips1", Role.PRESCRIPTOR),
-        entity=_entity("ips1"),
+        actor=demo_user("ips1", Role.PRESCRIPTOR),
+        entity=demo_entity("ips1"),
         patient=patient,
         care_setting=12,
         diagnosis=Diagnosis.objects.get(code="E119"),
@@ -244,7 +195,7 @@ def seed(world: dict) -> None:
     patient = _patient()
     chain = patient_find(*CHAIN_PATIENT)
     if chain is not None and not chain.email:
-        patient_update(actor=None, entity=_entity("ips1"), patient=chain, email=CHAIN_EMAIL)
+        patient_update(actor=None, entity=demo_entity("ips1"), patient=chain, email=CHAIN_EMAIL)
     if Prescription.objects.filter(patient=patient).exists():
         return
     s = _Supply()
@@ -253,10 +204,10 @@ def seed(world: dict) -> None:
     walk = _issue(
         patient,
         [
-            _medicine("metformina", 30),
-            _medicine("omeprazol", 28),
+            medicine_line("metformina", 30, demo="demo paciente"),
+            medicine_line("omeprazol", 28, demo="demo paciente"),
             _procedure(),
-            _medicine("enalapril", 30, sucesiva=True),
+            medicine_line("enalapril", 30, sucesiva=True, demo="demo paciente"),
         ],
     )
     lines = {line.key: line for line in walk.lines.all()}
@@ -266,12 +217,12 @@ def seed(world: dict) -> None:
     follow = _issue(
         patient,
         [
-            _medicine("amoxicilina", 21),
-            _medicine("paracetamol", 20),
-            _medicine("ibuprofeno", 30),
-            _medicine("salbutamol", 2),
-            _medicine("budesonida", 1),
-            _medicine("levetiracetam", 30, sucesiva=True),
+            medicine_line("amoxicilina", 21, demo="demo paciente"),
+            medicine_line("paracetamol", 20, demo="demo paciente"),
+            medicine_line("ibuprofeno", 30, demo="demo paciente"),
+            medicine_line("salbutamol", 2, demo="demo paciente"),
+            medicine_line("budesonida", 1, demo="demo paciente"),
+            medicine_line("levetiracetam", 30, sucesiva=True, demo="demo paciente"),
         ],
     )
     lines = {line.key: line for line in follow.lines.all()}

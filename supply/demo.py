@@ -126,7 +126,7 @@ NEEDED_LINKS = [
 ]
 
 
-def _entity(key: str) -> Entity:
+def demo_entity(key: str) -> Entity:
     return Entity.objects.get(nit=BY_KEY[key].nit)
 
 
@@ -136,7 +136,7 @@ def _number(entity_key: str, role: str) -> str:
     )
 
 
-def _user(entity_key: str, role: str) -> User:
+def demo_user(entity_key: str, role: str) -> User:
     return User.objects.get(
         document_type=DocumentType.CC, document_number=_number(entity_key, role)
     )
@@ -149,15 +149,23 @@ def _mark(key: str) -> str:
 # -- prescriptions ------------------------------------------------------------------------
 
 
-def _medicine(
-    name: str, total: int, *, key: str = "", sucesiva: bool = False, months: int = 1
+def medicine_line(
+    name: str,
+    total: int,
+    *,
+    key: str = "",
+    sucesiva: bool = False,
+    months: int = 1,
+    demo: str = "demo",
 ) -> LineData:
+    """A line of one of the demo's MEDICINES: `key` marks it for the supply demo's stages;
+    `demo` names the demo in its justification otherwise."""
     spec = MEDICINES[name]
     reason = "Tratamiento según guía de práctica clínica"
     return LineData(
         technology_type="M",
         supply_type=SupplyType.SUCESIVA if sucesiva else SupplyType.UNICA,
-        justification=f"{reason} {_mark(key)}" if key else f"{reason} (demo).",
+        justification=f"{reason} {_mark(key)}" if key else f"{reason} ({demo}).",
         total_quantity=Decimal(total),
         fields={
             "medicine_type": 1,
@@ -211,7 +219,7 @@ def _device(code: str) -> LineData:
 
 
 def _lines(key: str) -> list[LineData]:
-    m = _medicine
+    m = medicine_line
     return {
         "cadena": [
             m("metformina", 90, key=key, sucesiva=True, months=3),  # M1: 3 monthly deliveries
@@ -253,8 +261,8 @@ def _lines(key: str) -> list[LineData]:
 def _issue(key: str) -> Prescription:
     (document_type, document_number), setting, _note = PRESCRIPTIONS[key]
     return prescription_issue(
-        actor=_user("ips1", Role.PRESCRIPTOR),
-        entity=_entity("ips1"),
+        actor=demo_user("ips1", Role.PRESCRIPTOR),
+        entity=demo_entity("ips1"),
         patient=patient_find(document_type, document_number),
         care_setting=setting,
         diagnosis=Diagnosis.objects.get(code="E119"),
@@ -296,15 +304,19 @@ class _Chains:
 
     def __init__(self) -> None:
         self.today = timezone.localdate()
-        self.eps, self.et = _entity("eps"), _entity("et")
-        self.prov1, self.ips1, self.ips2 = _entity("prov1"), _entity("ips1"), _entity("ips2")
-        self.eps_admin = _user("eps", Role.ADMINISTRATIVO)
-        self.et_admin = _user("et", Role.ADMINISTRATIVO)
-        self.prov_admin = _user("prov1", Role.ADMINISTRATIVO)
-        self.dispensador = _user("prov1", Role.DISPENSADOR)
-        self.ips1_dispensador = _user("ips1", Role.DISPENSADOR)
-        self.ips1_admin = _user("ips1", Role.ADMINISTRATIVO)
-        self.ips2_admin = _user("ips2", Role.ADMINISTRATIVO)
+        self.eps, self.et = demo_entity("eps"), demo_entity("et")
+        self.prov1, self.ips1, self.ips2 = (
+            demo_entity("prov1"),
+            demo_entity("ips1"),
+            demo_entity("ips2"),
+        )
+        self.eps_admin = demo_user("eps", Role.ADMINISTRATIVO)
+        self.et_admin = demo_user("et", Role.ADMINISTRATIVO)
+        self.prov_admin = demo_user("prov1", Role.ADMINISTRATIVO)
+        self.dispensador = demo_user("prov1", Role.DISPENSADOR)
+        self.ips1_dispensador = demo_user("ips1", Role.DISPENSADOR)
+        self.ips1_admin = demo_user("ips1", Role.ADMINISTRATIVO)
+        self.ips2_admin = demo_user("ips2", Role.ADMINISTRATIVO)
         self.sede1 = Sede.objects.get(entity=self.prov1, code="01")
         self.sede2 = Sede.objects.get(entity=self.prov1, code="02")
         self.causes = {c.code: c for c in NonDeliveryCause.objects.all()}
@@ -437,9 +449,9 @@ def _ensure_links() -> None:
     """The network links the chains need (accounts/demo.py makes them today; a later change
     there must not break the supply demo)."""
     for payer_key, code, territory_key, provider_key in NEEDED_LINKS:
-        payer, provider = _entity(payer_key), _entity(provider_key)
+        payer, provider = demo_entity(payer_key), demo_entity(provider_key)
         payer_code = PayerCode.objects.get(code=code) if code else None
-        territory = _entity(territory_key) if territory_key else None
+        territory = demo_entity(territory_key) if territory_key else None
         if not NetworkLink.objects.active().filter(
             payer=payer, payer_code=payer_code, provider=provider, territory=territory
         ):
@@ -559,7 +571,7 @@ def seed(world: dict) -> None:
     # Otros: work waiting for the other demo providers (their web-service clients start from
     # a direccionamiento not yet programmed).
     otros = lines["otros"]
-    c.direct(otros["M1"], [c.plan(1, 28, 9)], provider=_entity("prov2"))
+    c.direct(otros["M1"], [c.plan(1, 28, 9)], provider=demo_entity("prov2"))
     c.direct(otros["M2"], [c.plan(1, 21, 11)], provider=c.ips2)
 
     # Territorial: the entidad territorial directs what it pays for.
