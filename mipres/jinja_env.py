@@ -2,11 +2,13 @@
 Django's translations, URLs and the few filters those templates use, with autoescape on
 (Django's Jinja2 backend turns it on)."""
 
+from django.template import engines
 from django.template.defaultfilters import floatformat
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import localize
+from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
 
@@ -34,3 +36,11 @@ def environment(**options) -> Environment:
         floatformat=floatformat, localize=localize, localtime=localtime, quantity=quantity
     )
     return env
+
+
+def render_fragment(template_name: str, context: dict) -> SafeString:
+    """A hot page's fragment (rows, a filter form, the timeline) from its Jinja2 template,
+    ready to place in the page's Django template: safe, because autoescape escaped every
+    value the template wrote."""
+    html = engines["jinja2"].get_template(template_name).render(context)
+    return mark_safe(html)

@@ -7,9 +7,10 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from django import forms
-from django.template import engines
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
+
+from mipres.jinja_env import render_fragment
 
 # A layout: rows of (field name, Bootstrap column width).
 Layout = Sequence[Sequence[tuple[str, int]]]
@@ -67,12 +68,9 @@ def filter_form_html(
         [(width, _field(form[name])) for name, width in fields if name in form.fields]
         for fields in layout
     ]
-    html = (
-        engines["jinja2"]
-        .get_template("filter_form.html")
-        .render({"rows": rows, "hidden": list(hidden), "submit": submit})
+    return render_fragment(
+        "filter_form.html", {"rows": rows, "hidden": list(hidden), "submit": submit}
     )
-    return mark_safe(html)  # the Jinja2 template escaped every value
 
 
 def bound_filters(form_class, request, **kwargs) -> tuple:

@@ -12,16 +12,16 @@ import uuid
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from entities.decorators import entity_any_permission_required, entity_permission_required
 from mipres.db import replica_reads
+from mipres.jinja_env import render_fragment
 from mipres.lib.export_tasks import export_response_or_task
 
 from ..forms.prescribing import PrescriptionFilterForm
@@ -73,14 +73,10 @@ def _cursor(request, name: str) -> uuid.UUID | None:
 
 def _rows_html(rows, *, scope: str, detail_prefix: str) -> SafeString:
     """The table rows of a consulta's page, from their Jinja2 template."""
-    html = (
-        engines["jinja2"]
-        .get_template("prescriptions/consulta_rows.html")
-        .render(
-            {"rows": rows, "with_prescriber": scope != SCOPE_OWN, "detail_prefix": detail_prefix}
-        )
+    return render_fragment(
+        "prescriptions/consulta_rows.html",
+        {"rows": rows, "with_prescriber": scope != SCOPE_OWN, "detail_prefix": detail_prefix},
     )
-    return mark_safe(html)  # the Jinja2 template escaped every value
 
 
 def _render_list(request, scope: str):

@@ -4,12 +4,12 @@ Python, and the rows and headers of their CSV and XLSX exports."""
 from functools import cache
 from urllib.parse import quote
 
-from django.template import engines
 from django.urls import get_script_prefix
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from mipres.jinja_env import render_fragment
 from prescriptions.enums import CareSetting, JuntaStatus, SupplyType, TechnologyType
 
 from ..models import StepStatus
@@ -126,21 +126,17 @@ def _render(request, kind: str, rows, **context) -> SafeString:
     """`rows` from templates/jinja2/supply/payer/rows.html, with what every kind shares:
     the beginnings of the links, this page's address for their «next», the permissions."""
     cells = _Cells(request)
-    html = (
-        engines["jinja2"]
-        .get_template("supply/payer/rows.html")
-        .render(
-            {
-                "kind": kind,
-                "rows": rows,
-                "prescription_prefix": cells.prescription,
-                "annul_prefix": cells.annul,
-                "next": quote(request.get_full_path(), safe="/"),
-                **context,
-            }
-        )
+    return render_fragment(
+        "supply/payer/rows.html",
+        {
+            "kind": kind,
+            "rows": rows,
+            "prescription_prefix": cells.prescription,
+            "annul_prefix": cells.annul,
+            "next": quote(request.get_full_path(), safe="/"),
+            **context,
+        },
     )
-    return mark_safe(html)  # the Jinja2 template escaped every value
 
 
 def line_rows_html(request, rows, codes: dict[int, str]) -> SafeString:
@@ -348,20 +344,16 @@ PENDING_HEADER = [
 def pending_rows_html(request, rows) -> SafeString:
     """The rows of «Pendientes por paciente», from their Jinja2 template."""
     cells = _Cells(request)
-    html = (
-        engines["jinja2"]
-        .get_template("supply/payer/pending_rows.html")
-        .render(
-            {
-                "rows": rows,
-                "steps": step_labels_of(cells.language),
-                "may_direct": DIRECT in cells.perms,
-                "active": StepStatus.ACTIVO,
-                "prescription_prefix": cells.prescription,
-                "annul_prefix": cells.annul,
-                "next": quote(request.get_full_path(), safe="/"),
-                "to_direct": cells.link_to("to_direct"),
-            }
-        )
+    return render_fragment(
+        "supply/payer/pending_rows.html",
+        {
+            "rows": rows,
+            "steps": step_labels_of(cells.language),
+            "may_direct": DIRECT in cells.perms,
+            "active": StepStatus.ACTIVO,
+            "prescription_prefix": cells.prescription,
+            "annul_prefix": cells.annul,
+            "next": quote(request.get_full_path(), safe="/"),
+            "to_direct": cells.link_to("to_direct"),
+        },
     )
-    return mark_safe(html)  # the Jinja2 template escaped every value

@@ -13,16 +13,16 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
 from mipres.db import replica_reads
+from mipres.jinja_env import render_fragment
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import export_response_or_task
 from mipres.lib.filter_form import bound_filters
@@ -115,21 +115,17 @@ def rows_html(request, kind: str, rows, *, today=None, annul_kind: str = "") -> 
     links = {"prescription": start("prescription", "0"), kind: start(kind, 0)}
     if annul_kind:
         links["annul"] = start("annul", "x", 0).removesuffix("x/")
-    html = (
-        engines["jinja2"]
-        .get_template("supply/provider/rows.html")
-        .render(
-            {
-                "kind": kind,
-                "rows": rows,
-                "links": links,
-                "annul_kind": annul_kind,
-                "back": quote(request.get_full_path(), safe="/"),
-                "light": cache(lambda date: deadline_light(date, today)),
-            }
-        )
+    return render_fragment(
+        "supply/provider/rows.html",
+        {
+            "kind": kind,
+            "rows": rows,
+            "links": links,
+            "annul_kind": annul_kind,
+            "back": quote(request.get_full_path(), safe="/"),
+            "light": cache(lambda date: deadline_light(date, today)),
+        },
     )
-    return mark_safe(html)  # the Jinja2 template escaped every value
 
 
 def light_labels(today):

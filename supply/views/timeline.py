@@ -3,14 +3,13 @@
 from urllib.parse import quote
 
 from django.shortcuts import render
-from django.template import engines
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from entities.decorators import entity_any_permission_required
 from entities.models import Entity
 from mipres.db import replica_reads
+from mipres.jinja_env import render_fragment
 
 from ..models import StepStatus
 from ..selectors.kinds import KIND_LABELS
@@ -47,18 +46,14 @@ def timeline_html(timeline: list[LineSupply], *, entity: Entity, next_url=None) 
     Jinja2 template; "Anular" links return to `next_url`."""
     # One reverse() per page: a step's annulment page is this prefix, its kind and id.
     marker = reverse("supply:annul", args=[entity.external_id, "kind", 0])
-    html = (
-        engines["jinja2"]
-        .get_template("supply/timeline.html")
-        .render(
-            {
-                "timeline": timeline,
-                "annul_prefix": marker.removesuffix("kind/0/"),
-                "next": f"?next={quote(next_url, safe='/')}" if next_url else "",
-                "kinds": KIND_LABELS,
-                "statuses": dict(StepStatus.choices),
-                "status_css": STATUS_CSS,
-            }
-        )
+    return render_fragment(
+        "supply/timeline.html",
+        {
+            "timeline": timeline,
+            "annul_prefix": marker.removesuffix("kind/0/"),
+            "next": f"?next={quote(next_url, safe='/')}" if next_url else "",
+            "kinds": KIND_LABELS,
+            "statuses": dict(StepStatus.choices),
+            "status_css": STATUS_CSS,
+        },
     )
-    return mark_safe(html)  # the Jinja2 template escaped every value
