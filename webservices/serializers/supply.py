@@ -234,7 +234,6 @@ def datos_facturados(r: dict) -> dict:
     return row
 
 
-# model → (its row function, the columns it reads)
 def pendiente(r: dict) -> dict:
     """An extension of the contract (Circular 044 de 2025; docs/webservices.md): what a
     dispensador owes on a programación, until when and where; EstPendiente 1 abierto,
@@ -254,6 +253,7 @@ def pendiente(r: dict) -> dict:
     return row
 
 
+# model → (its row function, the columns it reads)
 ROWS = {
     Direccionamiento: (
         direccionamiento,
