@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from entities import audit
 from entities.models import Entity, PayerCode
 from entities.permissions import CODE_HOLDER_TYPES, EntityType
-from entities.services._common import require_perm
+from entities.services.common import require_perm
 from mipres.lib.errors import DomainError
 
 from .models import Credential, IdempotentResponse, TemporalToken

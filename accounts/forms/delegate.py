@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entities.models import Entity, Municipality, Regime, Sede
 from entities.permissions import CODE_HOLDER_TYPES, PROVIDER_TYPES, ROLES_BY_ENTITY_TYPE, Role
-from entities.services._common import ERRORS as ENTITY_ERRORS
+from entities.services.common import ERRORS as ENTITY_ERRORS
 from mipres.lib.errors import DomainError
 from mipres.lib.forms import add_service_error
 from mipres.lib.layout import form_helper, row

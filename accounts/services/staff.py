@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from entities import services as entity_services
 from entities.models import Entity, Membership
 from entities.permissions import CODE_HOLDER_TYPES, Role
-from entities.services._common import require_perm
+from entities.services.common import require_perm
 from mipres.lib.errors import DomainError
 
 from ..models.registries import Profession

@@ -8,7 +8,7 @@ from mipres.lib.errors import DomainError
 from .. import audit
 from ..models import Entity, Membership, Sede
 from ..permissions import Role, role_applies
-from ._common import ERRORS, require_perm
+from .common import ERRORS, require_perm
 
 
 def open_membership(

@@ -9,7 +9,7 @@ from mipres.lib.errors import DomainError
 from .. import audit
 from ..models import Entity, NetworkLink, PayerCode, Regime, Sede, TerritorialLink
 from ..permissions import PROVIDER_TYPES, EntityType
-from ._common import ERRORS, require_perm
+from .common import ERRORS, require_perm
 
 SEDE_FIELDS = ("code", "name", "address", "municipality", "phone")
 

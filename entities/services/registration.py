@@ -12,7 +12,7 @@ from mipres.lib.mail import absolute_url, send_on_commit
 from .. import audit
 from ..models import Entity, Membership, PayerCode
 from ..permissions import Role
-from ._common import ERRORS, is_ministry, require_ministry
+from .common import ERRORS, is_ministry, require_ministry
 from .membership import open_membership
 
 

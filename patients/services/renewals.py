@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from entities import audit
 from entities.models import Entity
-from entities.services._common import require_perm
+from entities.services.common import require_perm
 from mipres.lib import ratelimit
 from mipres.lib.errors import DomainError
 from mipres.lib.mail import absolute_url, send_on_commit

@@ -22,7 +22,7 @@ from accounts.models import DEMO_SOURCE, DocumentType
 from accounts.registries.imports import RowError, normalized_rows, parse_bool
 from entities import audit
 from entities.models import Municipality, PayerCode, Regime
-from entities.services._common import require_ministry
+from entities.services.common import require_ministry
 from mipres.lib.csvfiles import ImportReport
 
 from ..models import Affiliation, Patient

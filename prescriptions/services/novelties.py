@@ -27,7 +27,7 @@ from mipres.lib.errors import DomainError
 from ..enums import NoveltyType, PrescriptionStatus, TechnologyType, TranscriptionType
 from ..models import Novelty, Patient, Prescription
 from ..selectors.patients import payer_for
-from .prescribing import LineData, _create_lines, _registration_number, check_lines, next_number
+from .prescribing import LineData, check_lines, create_lines, next_number, prescriber_registration
 
 ANNUL = "prescriptions.annul"
 IN_FORCE = (1, 2)  # supply.models.IN_FORCE: activo, procesado
@@ -346,7 +346,7 @@ def prescription_transcribe(
             entity=prescribing_entity,
             habilitation_code=code,
             prescriber=professional,
-            prescriber_registration=_registration_number(professional),
+            prescriber_registration=prescriber_registration(professional),
             recorded_by=actor,
             patient=patient,
             payer=payer.entity,
@@ -361,7 +361,7 @@ def prescription_transcribe(
             original_reference=original_reference,
             status=PrescriptionStatus.ACTIVA,
         )
-        _create_lines(prescription, lines)
+        create_lines(prescription, lines)
         Novelty.objects.create(
             novelty_type=NoveltyType.TRANSCRIPCION,
             prescription=prescription,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import DocumentType
 from entities import audit
 from entities.models import Entity, Municipality
-from entities.services._common import require_perm
+from entities.services.common import require_perm
 
 from ..models import Patient
 from ..models.patients import WITHOUT_OWN_DOCUMENT, Sex, age_in_years

@@ -225,7 +225,7 @@ def prescription_issue(
                 return issued
             raise ConfirmationRequired(cautions)
     payer = payer_for(patient)
-    registration = _registration_number(actor)
+    registration = prescriber_registration(actor)
     try:
         return _create(
             actor=actor,
@@ -285,7 +285,7 @@ def _create(*, actor, entity, patient, payer, registration, lines, cautions, fie
             ],
             **fields,
         )
-        _create_lines(prescription, lines)
+        create_lines(prescription, lines)
         data = {
             "number": prescription.number,
             "patient": f"{patient.document_type} {patient.document_number}",
@@ -303,15 +303,19 @@ def _create(*, actor, entity, patient, payer, registration, lines, cautions, fie
     return prescription
 
 
-def _registration_number(actor) -> str:
+def prescriber_registration(actor) -> str:
+    """The actor's active ReTHUS registration number, or "" when ReTHUS lists none (the
+    prescription, tutela and novelty services record it on what they write)."""
     records = rethus().records_for(actor.document_type, actor.document_number)
     active = [r.registration_number for r in records if r.active]
     return active[0] if active else ""
 
 
-def _create_lines(prescription: Prescription | None, lines: list[LineData], *, tutela=None) -> None:
+def create_lines(prescription: Prescription | None, lines: list[LineData], *, tutela=None) -> None:
     """Write `lines` with their ConOrden per type, for a prescription or (prescription None)
-    for `tutela`, whose lines never go to the Junta (a judge ordered them)."""
+    for `tutela`, whose lines never go to the Junta (a judge ordered them). A step of the
+    issuing services (prescription, tutela, novelty): call it inside their transaction, after
+    their checks; it neither checks permissions nor audits."""
     counters: dict[str, int] = {}
     for line in lines:
         counters[line.technology_type] = counters.get(line.technology_type, 0) + 1

@@ -17,7 +17,7 @@ from mipres.lib.errors import DomainError
 from ..enums import TechnologyType
 from ..models import Patient, Tutela, TutelaAdditionalRuling
 from ..selectors.patients import payer_for
-from .prescribing import LineData, _create_lines, check_lines, next_number
+from .prescribing import LineData, check_lines, create_lines, next_number
 
 REGISTER_TUTELA = "prescriptions.register_tutela"
 
@@ -174,7 +174,7 @@ def tutela_register(
             **later,
             **professional,
         )
-        _create_lines(None, lines, tutela=tutela)
+        create_lines(None, lines, tutela=tutela)
         TutelaAdditionalRuling.objects.bulk_create(
             TutelaAdditionalRuling(tutela=tutela, ruling_date=date, ruling_number=number)
             for date, number in additional

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entities.models import Entity, Municipality
-from entities.services._common import require_perm
+from entities.services.common import require_perm
 from mipres.lib.errors import DomainError
 from patients import notifications
 from prescriptions.enums import TechnologyType

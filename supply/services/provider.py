@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
 from entities.models import Entity, Sede
-from entities.services._common import require_perm
+from entities.services.common import require_perm
 from mipres.lib.errors import DomainError
 from patients import notifications
 from prescriptions.enums import CareSetting, TechnologyType
