@@ -37,6 +37,12 @@ def _styles() -> dict:
     return {
         "base": base,
         "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9),
+        "small_bold": ParagraphStyle(
+            "small_bold", parent=base, fontName="Helvetica-Bold", fontSize=7.5, leading=9
+        ),
+        "small_italic": ParagraphStyle(
+            "small_italic", parent=base, fontName="Helvetica-Oblique", fontSize=7.5, leading=9
+        ),
         "label": ParagraphStyle("label", parent=base, fontSize=7, textColor=colors.grey),
         "title": ParagraphStyle("title", parent=sheet["Title"], fontSize=13, leading=16),
         "number": ParagraphStyle(
@@ -108,7 +114,8 @@ def _key_values(rows: list[tuple[str, str]], styles, widths) -> Table:
     return table
 
 
-def _qr(number: str) -> Drawing:
+def qr_code(number: str) -> Drawing:
+    """A QR code of `number`, QR_SIZE square (the printed prescription's top right)."""
     widget = QrCodeWidget(number)
     x1, y1, x2, y2 = widget.getBounds()
     drawing = Drawing(
@@ -177,26 +184,33 @@ def _diagnoses(prescription: Prescription, styles, width) -> Table:
 
 def _lines(prescription: Prescription, styles, width) -> Table:
     header = [_("Tec."), _("Tecnología"), _("Posología"), _("Cantidad total"), _("Junta")]
-    rows = [[Paragraph(f"<b>{_text(h)}</b>", styles["small"]) for h in header]]
+    rows = [[Paragraph(_text(h), styles["small_bold"]) for h in header]]
     for line in prescription.lines.all():
-        name = f"<b>{_text(technology_label(line))}</b>"
+        # A cell holds a list of paragraphs, one per printed line, each in its own style:
+        # ReportLab's inline tags (bold, line break, italic) are not written by hand (STYLE R20).
+        name = [Paragraph(_text(technology_label(line)), styles["small_bold"])]
         details = _line_details(line)
         if details:
-            name += "<br/>" + _text(" · ".join(details))
+            name.append(Paragraph(_text(" · ".join(details)), styles["small"]))
         if line.recommendations:
-            name += "<br/><i>" + _text(_("Recomendaciones: %s") % line.recommendations) + "</i>"
+            name.append(
+                Paragraph(
+                    _text(_("Recomendaciones: %s") % line.recommendations), styles["small_italic"]
+                )
+            )
         unit = line.presentation_unit.name if line.presentation_unit_id else ""
         quantity = f"{amount_text(line.total_quantity)} {unit}".strip()
         rows.append(
             [
                 Paragraph(_text(line.key), styles["small"]),
-                Paragraph(name, styles["small"]),
-                Paragraph(
-                    _text(posology(line))
-                    + "<br/>"
-                    + _text(_("Prestación %s") % line.get_supply_type_display().lower()),
-                    styles["small"],
-                ),
+                name,
+                [
+                    Paragraph(_text(posology(line)), styles["small"]),
+                    Paragraph(
+                        _text(_("Prestación %s") % line.get_supply_type_display().lower()),
+                        styles["small"],
+                    ),
+                ],
                 Paragraph(_text(quantity), styles["small"]),
                 Paragraph(_text(line.get_junta_status_display()), styles["small"]),
             ]
@@ -254,7 +268,7 @@ def prescription_pdf(prescription: Prescription) -> bytes:
     ]
     if prescription.referral:
         heading.append(Paragraph(_text(_("Con remisión")), styles["base"]))
-    top = Table([[heading, _qr(prescription.number)]], colWidths=[width - QR_SIZE, QR_SIZE])
+    top = Table([[heading, qr_code(prescription.number)]], colWidths=[width - QR_SIZE, QR_SIZE])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story = [
         top,

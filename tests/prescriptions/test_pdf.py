@@ -52,9 +52,9 @@ def test_the_pdf_holds_the_number_patient_diagnosis_and_every_line(client, presc
 
 
 def test_the_pdf_carries_a_qr_code_of_the_number(prescribing, catalog):
-    from prescriptions.pdf import _qr
+    from prescriptions.pdf import qr_code
 
-    drawing = _qr("20261122000000000001")
+    drawing = qr_code("20261122000000000001")
     widget = drawing.contents[0]
     assert widget.value == "20261122000000000001"
 
@@ -106,3 +106,20 @@ def test_an_annulled_prescriptions_pdf_carries_the_watermark_and_no_longer_says_
     assert "Presente este documento" not in text
     assert "PRESCRIPCIÓN ANULADA" in text and "Paciente equivocado" in text
     assert "no es válida para reclamar" in text
+
+
+def test_a_lines_recommendations_print_as_written_in_italics(client, prescribing, catalog):
+    prescription = issue(prescribing, catalog)
+    line = prescription.lines.get(technology_type="M")
+    line.recommendations = "Tomar con <b>comida</b> & agua"
+    line.save(update_fields=["recommendations"])
+    client.force_login(prescribing["medico"])
+    response = client.get(url("prescription_pdf", prescribing["ips"], prescription.external_id))
+    assert response.status_code == 200
+    assert "Recomendaciones: Tomar con <b>comida</b> & agua" in _text(response.content)
+    fonts = {
+        str(font["/BaseFont"])
+        for page in PdfReader(BytesIO(response.content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert "/Helvetica-Oblique" in fonts
