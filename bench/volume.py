@@ -8,7 +8,7 @@ entry for every annulment, and an audit entry for every issue. The rows go in wi
 a stream (never a list of millions of objects) by the main thread while other threads feed
 earlier chunks to PostgreSQL through two connections, so Python and the server work at the
 same time. Every constraint, index and foreign key stays in place and is checked (see
-`_verify` for how the foreign keys are).
+`bench.copying.verify_references` for how the foreign keys are).
 
 What it creates, and how it fits the rest of the data:
 
@@ -51,10 +51,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import queue
 import random
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -79,6 +77,16 @@ from stdnum.co import nit as stdnum_nit
 from accounts.demo import BY_KEY
 from accounts.models import DocumentType, User
 from accounts.models.registries import Profession, ProfessionalRecord
+from bench.copying import (
+    Clock,
+    Copier,
+    Picker,
+    VolumeError,
+    column,
+    copy_escape,
+    prepare_load,
+    verify_references,
+)
 from entities.models import (
     AuditEntry,
     Entity,
@@ -218,10 +226,6 @@ _UUID_MASK = ((1 << 128) - 1) ^ ((0xF << 76) | (0x3 << 62))
 _UUID_V4 = (0x4 << 76) | (0x2 << 62)
 
 
-class VolumeError(Exception):
-    """The generator cannot run on this database; the message says why."""
-
-
 @dataclass
 class Report:
     """What `generate` wrote and how long each phase took."""
@@ -329,7 +333,7 @@ def generate(
         raise VolumeError("the volume generator needs PostgreSQL through psycopg 3 (COPY)")
     say = progress or (lambda message: None)
     report = Report(prescriptions, lines_per_prescription, seed)
-    clock = _Clock(report)
+    clock = Clock(report)
     rng = random.Random(seed)
     end = end or timezone.localdate() - timedelta(days=1)
     parallel = 1 if connection.in_atomic_block else max(1, connections)
@@ -353,10 +357,10 @@ def generate(
             before = _max_ids(cursor)
             first_ids = _reserve_ids(cursor, plan)
             plan.reserve_numbers(cursor)
-            _prepare(cursor, set_based)
+            prepare_load(cursor, set_based)
         writer = _Writer(rng, world, catalogs, plan, first_ids, annulled_share, audit, chunk_rows)
         writer.say = say
-        main = _Copier(connection.connection)
+        main = Copier(connection.connection)
         try:
             with clock("patients"):
                 writer.patients(main)
@@ -369,7 +373,7 @@ def generate(
             main.stop()
         with clock("foreign keys"), connection.cursor() as cursor:
             models = _LOADED_MODELS if parallel == 1 else [Patient, Affiliation]
-            _verify(cursor, set_based, models, before)
+            verify_references(cursor, set_based, models, before)
         inside = time.monotonic()
     report.seconds["commit"] = time.monotonic() - inside
     if parallel > 1:
@@ -394,14 +398,14 @@ def _load_in_parallel(writer: _Writer, count: int, set_based: bool, before: dict
     checks the foreign keys of its rows (in parallel, each seeing only its own rows and the
     committed ones) and then commits. Closing a connection not committed rolls it back."""
     raws = [connection.get_new_connection(connection.get_connection_params()) for _ in range(count)]
-    copiers = [_Copier(raw) for raw in raws]
+    copiers = [Copier(raw) for raw in raws]
     models = [m for m in _LOADED_MODELS if m not in (Patient, Affiliation)]
     try:
         for copier in copiers:
-            copier.run(lambda cursor: _prepare(cursor, set_based))
+            copier.run(lambda cursor: prepare_load(cursor, set_based))
         writer.prescriptions(copiers)
         for copier in copiers:
-            copier.run(lambda cursor: _verify(cursor, set_based, models, before))
+            copier.run(lambda cursor: verify_references(cursor, set_based, models, before))
         for copier in copiers:
             copier.finish()
         for raw in raws:
@@ -411,22 +415,6 @@ def _load_in_parallel(writer: _Writer, count: int, set_based: bool, before: dict
             copier.stop()
         for raw in raws:
             raw.close()
-
-
-class _Clock:
-    def __init__(self, report: Report) -> None:
-        self.report = report
-
-    def __call__(self, phase: str) -> _Clock:
-        self.phase = phase
-        return self
-
-    def __enter__(self) -> None:
-        self.started = time.monotonic()
-
-    def __exit__(self, *exc) -> None:
-        spent = time.monotonic() - self.started
-        self.report.seconds[self.phase] = self.report.seconds.get(self.phase, 0.0) + spent
 
 
 # ---------------------------------------------------------------------------------------------
@@ -460,16 +448,12 @@ def _check_columns() -> None:
                 [model._meta.db_table],
             )
             required = {row[0] for row in cursor.fetchall()}
-            missing = required - {_column(model, name) for name in columns} - {"id"}
+            missing = required - {column(model, name) for name in columns} - {"id"}
             if missing:
                 raise VolumeError(
                     f"{model._meta.db_table} has required columns bench/volume.py does not "
                     f"fill: {', '.join(sorted(missing))}"
                 )
-
-
-def _column(model, name: str) -> str:
-    return model._meta.get_field(name).column
 
 
 _COPY_COLUMNS = {
@@ -509,50 +493,20 @@ _TYPE_FIELDS = {name: i for i, name in enumerate(_COPY_COLUMNS[TechnologyLine][9
 
 
 def _copy_sql(model) -> str:
-    columns = ", ".join(connection.ops.quote_name(_column(model, n)) for n in _COPY_COLUMNS[model])
+    columns = ", ".join(connection.ops.quote_name(column(model, n)) for n in _COPY_COLUMNS[model])
     return f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
-
-
-def _escape(text: str) -> str:
-    """A value for COPY's text format (tab-separated, \\N for NULL)."""
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 # ---------------------------------------------------------------------------------------------
 # Drawing values fast
 
 
-class _Picker:
-    """Draws from `values` (with optional weights) in batches: `random.choices` once per
-    4,096 draws costs a fraction of calling it per draw."""
-
-    __slots__ = ("_batch", "_cum", "_rng", "_values")
-
-    def __init__(self, rng: random.Random, values: Sequence, weights=None) -> None:
-        if not values:
-            raise ValueError("nothing to pick from")
-        self._rng = rng
-        self._values = list(values)
-        self._cum = None
-        if weights is not None:
-            total, self._cum = 0.0, []
-            for weight in weights:
-                total += weight
-                self._cum.append(total)
-        self._batch: list = []
-
-    def __call__(self):
-        if not self._batch:
-            self._batch = self._rng.choices(self._values, cum_weights=self._cum, k=4096)
-        return self._batch.pop()
-
-
-def _zipf(rng: random.Random, values: Sequence, exponent: float = 1.0) -> _Picker:
+def _zipf(rng: random.Random, values: Sequence, exponent: float = 1.0) -> Picker:
     """A few values common, most rare, as codes are in real prescribing: weights
     1/rank^exponent over a seeded shuffle of `values`."""
     shuffled = list(values)
     rng.shuffle(shuffled)
-    return _Picker(rng, shuffled, [1 / (rank**exponent) for rank in range(1, len(shuffled) + 1)])
+    return Picker(rng, shuffled, [1 / (rank**exponent) for rank in range(1, len(shuffled) + 1)])
 
 
 def _split(total: int, weights: Sequence[float]) -> list[int]:
@@ -589,28 +543,30 @@ _DEMO_ROWS = {
 
 @dataclass
 class _Catalogs:
-    diagnosis: _Picker
-    related_diagnosis: _Picker
-    orphan: _Picker | None
-    procedure: _Picker
-    ingredient: _Picker
-    form: _Picker
-    route: _Picker
-    unit: _Picker
-    dose_unit: _Picker
-    presentation: _Picker
-    device: _Picker
-    nutritional_type: _Picker
-    nutritional_products: dict[int, _Picker]
-    nutritional_form: _Picker
-    service: _Picker
+    diagnosis: Picker
+    related_diagnosis: Picker
+    orphan: Picker | None
+    procedure: Picker
+    ingredient: Picker
+    form: Picker
+    route: Picker
+    unit: Picker
+    dose_unit: Picker
+    presentation: Picker
+    device: Picker
+    nutritional_type: Picker
+    nutritional_products: dict[int, Picker]
+    nutritional_form: Picker
+    service: Picker
     names: dict[type, dict[int, str]]
 
     @classmethod
     def load(cls, rng: random.Random) -> _Catalogs:
         cls._ensure_rows()
         rows = {model: cls._enabled(model) for model in (*_DEMO_ROWS, OrphanDisease)}
-        names = {model: {pk: _escape(name[:200]) for pk, name in r} for model, r in rows.items()}
+        names = {
+            model: {pk: copy_escape(name[:200]) for pk, name in r} for model, r in rows.items()
+        }
         ids = {model: [pk for pk, _name in r] for model, r in rows.items()}
         services = list(
             ComplementaryService.objects.filter(enabled=True)
@@ -622,9 +578,9 @@ class _Catalogs:
             "pk", "product_type_id", "name"
         ):
             products.setdefault(type_id, []).append(pk)
-            names.setdefault(NutritionalProduct, {})[pk] = _escape(name[:200])
+            names.setdefault(NutritionalProduct, {})[pk] = copy_escape(name[:200])
         for pk, symbol in MeasurementUnit.objects.exclude(symbol="").values_list("pk", "symbol"):
-            names[MeasurementUnit][pk] = _escape(symbol)
+            names[MeasurementUnit][pk] = copy_escape(symbol)
         return cls(
             diagnosis=_zipf(rng, ids[Diagnosis], 1.1),
             related_diagnosis=_zipf(rng, ids[Diagnosis], 0.9),
@@ -638,8 +594,8 @@ class _Catalogs:
             presentation=_zipf(rng, ids[PresentationUnit], 1.2),
             device=_zipf(rng, ids[DeviceType], 0.8),
             nutritional_type=_zipf(rng, ids[NutritionalProductType], 0.8),
-            nutritional_products={t: _Picker(rng, p) for t, p in products.items()},
-            nutritional_form=_Picker(rng, ids[NutritionalForm]),
+            nutritional_products={t: Picker(rng, p) for t, p in products.items()},
+            nutritional_form=Picker(rng, ids[NutritionalForm]),
             service=_zipf(rng, services or ids[ComplementaryService], 0.8),
             names=names,
         )
@@ -679,7 +635,7 @@ class _Ips:
     prescribers: list[tuple[int, str]] = field(default_factory=list)  # (user id, registration)
     prescriber_weights: list[float] = field(default_factory=list)
     annuller: int = 0
-    pick_prescriber: _Picker | None = None
+    pick_prescriber: Picker | None = None
 
 
 @dataclass
@@ -752,7 +708,7 @@ class _World:
                 entity=e,
                 code="01",
                 name=f"Sede principal {SUFFIX}",
-                address=_address(rng),
+                address=street_address(rng),
                 municipality_id=e.municipality_id,
             )
             for e in synthetic
@@ -811,7 +767,7 @@ class _World:
             if others:
                 each = (1 - demo_weight) / others
                 clinic.prescriber_weights += [each] * others
-            clinic.pick_prescriber = _Picker(rng, clinic.prescribers, clinic.prescriber_weights)
+            clinic.pick_prescriber = Picker(rng, clinic.prescribers, clinic.prescriber_weights)
 
         territory = _demo_entity("et")
         territory_municipalities = [m for m in municipalities if m.startswith("05")]
@@ -838,7 +794,7 @@ def _registration(document_type: str, number: str) -> str:
         .order_by("pk")
         .first()
     )
-    return _escape(record.registration_number) if record else ""
+    return copy_escape(record.registration_number) if record else ""
 
 
 def _create_people(rng: random.Random, people: list, started: datetime) -> list[tuple[User, str]]:
@@ -886,7 +842,7 @@ def _create_people(rng: random.Random, people: list, started: datetime) -> list[
     return list(zip(users, registrations, strict=True))
 
 
-def _address(rng: random.Random) -> str:
+def street_address(rng: random.Random) -> str:
     street = rng.choice(STREETS)
     return f"{street} {rng.randint(1, 150)} # {rng.randint(1, 120)}-{rng.randint(1, 99)}"
 
@@ -988,7 +944,7 @@ def _reserve_ids(cursor, plan: _Plan) -> dict:
 # million for a million prescriptions, some 13 µs apiece here: minutes, and a queue in
 # memory). As a superuser, and when no loaded table has a trigger of its own on INSERT, the
 # loading sessions skip the triggers for their transaction (`session_replication_role =
-# replica`, as `pg_restore --disable-triggers` does) and `_verify` checks every reference
+# replica`, as `pg_restore --disable-triggers` does) and `verify_references` checks every reference
 # of the new rows before the commit, in one scan per table with a hashed lookup per key:
 # the same guarantee, set-based. Otherwise the checks run per row at the end of each COPY.
 
@@ -1002,108 +958,6 @@ def _set_based_possible(cursor) -> bool:
         [[model._meta.db_table for model in _LOADED_MODELS]],
     )
     return superuser and not cursor.fetchone()[0]
-
-
-def _prepare(cursor, set_based: bool) -> None:
-    if set_based:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-    else:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
-def _verify(cursor, set_based: bool, models: Sequence, before: dict) -> None:
-    """Every foreign key of every row newer than `before` points at an existing row, or
-    VolumeError (and the transaction rolls back)."""
-    if not set_based:
-        return  # PostgreSQL checked them row by row
-    cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-    cursor.execute("SET LOCAL work_mem = '512MB'")  # so each NOT IN is one hash table
-    for model in models:
-        table = model._meta.db_table
-        cursor.execute(
-            "SELECT a.attname, c.confrelid::regclass::text, f.attname FROM pg_constraint c "
-            "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
-            "JOIN pg_attribute f ON f.attrelid = c.confrelid AND f.attnum = c.confkey[1] "
-            "WHERE c.contype = 'f' AND c.conrelid = %s::regclass ORDER BY 1",
-            [table],
-        )
-        keys = cursor.fetchall()
-        if not keys:
-            continue
-        counts = ", ".join(
-            f'count(*) FILTER (WHERE "{column}" IS NOT NULL AND "{column}" NOT IN '
-            f'(SELECT "{target}" FROM {parent}))'
-            for column, parent, target in keys
-        )
-        cursor.execute(f"SELECT {counts} FROM {table} WHERE id > %s", [before[model]])
-        broken = [f"{key[0]} ({n})" for key, n in zip(keys, cursor.fetchone(), strict=True) if n]
-        if broken:
-            raise VolumeError(f"{table}: rows point at missing rows: {', '.join(broken)}")
-
-
-def copy_in(cursor, sql: str, data: bytes) -> None:
-    """Run `sql` (a `COPY … FROM STDIN`) on `cursor` with `data`, written in blocks of 1 MiB
-    through psycopg 3's `cursor.copy()`."""
-    block = 1 << 20
-    view = memoryview(data)
-    with cursor.copy(sql) as copy:
-        for start in range(0, len(view), block):
-            copy.write(view[start : start + block])
-
-
-class _Copier:
-    """One connection, fed from its own thread: psycopg releases the GIL while it waits
-    for the server, so Python generates the next chunk while PostgreSQL stores this one."""
-
-    def __init__(self, raw) -> None:
-        self.raw = raw
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
-        self.thread: threading.Thread | None = None
-
-    def copy(self, model, rows: list[str]) -> None:
-        """COPY `rows` (text format lines) into `model`'s table, soon."""
-        if rows:
-            data = "".join(rows).encode()
-            self.run(lambda cursor: copy_in(cursor, _copy_sql(model), data))
-
-    def run(self, work: Callable) -> None:
-        if self.thread is None:
-            self.thread = threading.Thread(target=self._loop, name="volume-copy", daemon=True)
-            self.thread.start()
-        self._raise()
-        self.queue.put(work)
-
-    def finish(self) -> None:
-        """Wait until everything queued is done; raise its error if any."""
-        if self.thread is not None:
-            self.queue.put(None)
-            self.thread.join()
-            self.thread = None
-        self._raise()
-
-    def stop(self) -> None:
-        """Skip what is still queued, wait for the work under way, raise nothing: for
-        cleaning up after an error, before the connection is rolled back or closed."""
-        if self.thread is not None:
-            self.error = self.error or RuntimeError("stopped")
-            self.queue.put(None)
-            self.thread.join()
-            self.thread = None
-
-    def _raise(self) -> None:
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
-
-    def _loop(self) -> None:
-        with self.raw.cursor() as cursor:
-            while (work := self.queue.get()) is not None:
-                if self.error is None:
-                    try:
-                        work(cursor)
-                    except BaseException as error:  # raised again in the main thread
-                        self.error = error
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1134,9 +988,9 @@ class _Writer:
     def _uuid(self) -> str:
         return f"{self.rng.getrandbits(128) & _UUID_MASK | _UUID_V4:032x}"
 
-    def _flush(self, buffers: dict, copier: _Copier) -> None:
+    def _flush(self, buffers: dict, copier: Copier) -> None:
         for model, rows in buffers.items():
-            copier.copy(model, rows)
+            copier.copy(_copy_sql(model), rows)
             self.rows[model._meta.db_table] += len(rows)
             rows.clear()
 
@@ -1144,17 +998,17 @@ class _Writer:
 
     DOCUMENT_TYPES = ("CC", "TI", "RC", "CE", "PE", "PA")
 
-    def patients(self, copier: _Copier) -> None:
+    def patients(self, copier: Copier) -> None:
         rng, world = self.rng, self.world
         first_id = self.first_ids[Patient]
         start = self.plan.days[0]
         today_ordinal = start.toordinal()
         stamp = f"{start - timedelta(days=1)} 06:00:00{self.plan.offsets[start]}"
-        age = _Picker(rng, range(0, 95), [_age_weight(a) for a in range(0, 95)])
-        code_index = _Picker(rng, range(len(world.payer_codes)), world.payer_code_weights)
-        municipality = _Picker(rng, world.municipalities)
-        registered_by = _Picker(rng, [str(i.pk) for i in world.ips] + ["\\N"] * len(world.ips))
-        given, surname = _Picker(rng, GIVEN_NAMES), _Picker(rng, SURNAMES)
+        age = Picker(rng, range(0, 95), [_age_weight(a) for a in range(0, 95)])
+        code_index = Picker(rng, range(len(world.payer_codes)), world.payer_code_weights)
+        municipality = Picker(rng, world.municipalities)
+        registered_by = Picker(rng, [str(i.pk) for i in world.ips] + ["\\N"] * len(world.ips))
+        given, surname = Picker(rng, GIVEN_NAMES), Picker(rng, SURNAMES)
         buffers: dict = {Patient: [], Affiliation: []}
         for index in range(self.n_patients):
             pk = first_id + index
@@ -1176,7 +1030,7 @@ class _Writer:
                 f"{pk}\t{self._uuid()}\t{self.DOCUMENT_TYPES[kind]}\t"
                 f"{PATIENT_DOCUMENT_BASE + index}\t{given()}\t{middle}\t{surname()}\t"
                 f"{surname()}\t{birth}\t{'F' if rng.random() < 0.52 else 'M'}\t{town}\t"
-                f"{_address(rng)}\t{phone}\t\t\t\t{registered_by()}\t{stamp}\t{stamp}\n"
+                f"{street_address(rng)}\t{phone}\t\t\t\t{registered_by()}\t{stamp}\t{stamp}\n"
             )
             if uninsured:
                 self.patient_payer[index] = world.territory
@@ -1205,7 +1059,7 @@ class _Writer:
 
     # -- prescriptions and what hangs from them ----------------------------------------
 
-    def prescriptions(self, copiers: list[_Copier]) -> None:
+    def prescriptions(self, copiers: list[Copier]) -> None:
         """Prescriptions with everything that hangs from them, a chunk (of about `chunk`
         lines) to each copier in turn: each chunk is whole, so a connection's rows only
         point at its own rows and at committed ones."""
@@ -1213,13 +1067,13 @@ class _Writer:
         pid = self.first_ids[Prescription] - 1
         lid = self.first_ids[TechnologyLine] - 1
         first_patient = self.first_ids[Patient]
-        pick_ips = _Picker(rng, world.ips, [i.weight for i in world.ips])
-        pick_setting = _Picker(rng, [s.value for s in CARE_SETTINGS], CARE_SETTINGS.values())
-        pick_hour = _Picker(rng, range(24), HOUR_WEIGHTS)
-        pick_reason = _Picker(rng, [_escape(r) for r in ANNULMENT_REASONS])
+        pick_ips = Picker(rng, world.ips, [i.weight for i in world.ips])
+        pick_setting = Picker(rng, [s.value for s in CARE_SETTINGS], CARE_SETTINGS.values())
+        pick_hour = Picker(rng, range(24), HOUR_WEIGHTS)
+        pick_reason = Picker(rng, [copy_escape(r) for r in ANNULMENT_REASONS])
         pick_types = self._type_sets()
         variants = self._line_variants()
-        texts = _Picker(rng, [f"{_escape(j)}\t{_escape(r)}" for j in JUSTIFICATIONS
+        texts = Picker(rng, [f"{copy_escape(j)}\t{copy_escape(r)}" for j in JUSTIFICATIONS
                               for r in RECOMMENDATIONS])  # fmt: skip
         # EstJM by (type, ámbito, TipoMed): `junta_status_for` itself, once per combination.
         junta = {
@@ -1304,7 +1158,7 @@ class _Writer:
                         audits.append(
                             f"{annulled_at}\t{actor}\t{clinic.pk}\t"
                             f"prescriptions.prescription.annulled\t{content_type}\t{pid}\t"
-                            f"{_escape(data)}\n"
+                            f"{copy_escape(data)}\n"
                         )
                 index += 1
                 if len(lines) >= self.chunk:
@@ -1313,23 +1167,23 @@ class _Writer:
                     self.say(f"prescriptions {index:,}/{plan.n:,} ({day})")
         self._flush(buffers, copiers[chunks % len(copiers)])
 
-    def _type_sets(self) -> dict[int, _Picker]:
+    def _type_sets(self) -> dict[int, Picker]:
         """For each number of lines, a picker of sorted line types (and their JSON for the
         audit entry), drawn with the shares of LINE_TYPES."""
-        pick = _Picker(self.rng, list(LINE_TYPES), LINE_TYPES.values())
+        pick = Picker(self.rng, list(LINE_TYPES), LINE_TYPES.values())
         sets = {}
         for count in range(1, max(self.plan.line_counts, default=1) + 1):
             drawn = [tuple(sorted(pick() for _ in range(count))) for _ in range(POOL)]
-            sets[count] = _Picker(self.rng, [(types, json.dumps(types)) for types in drawn])
+            sets[count] = Picker(self.rng, [(types, json.dumps(types)) for types in drawn])
         return sets
 
-    def _line_variants(self) -> dict[str, _Picker]:
+    def _line_variants(self) -> dict[str, Picker]:
         """For each technology type, a picker of POOL ready-made lines: (TipoPrest, TipoMed,
         description, the type's columns as COPY text, active ingredients as COPY text
         without the line id). Drawing whole lines from a pool keeps the per-line cost to a
         few operations; the codes in the pool follow the catalogs' skewed shares."""
         rng, cat, names = self.rng, self.cat, self.cat.names
-        medicine_type = _Picker(rng, list(MEDICINE_TYPES), MEDICINE_TYPES.values())
+        medicine_type = Picker(rng, list(MEDICINE_TYPES), MEDICINE_TYPES.values())
         hour, day, week, month = (
             TimeUnit.HORA.value,
             TimeUnit.DIA.value,
@@ -1338,7 +1192,7 @@ class _Writer:
         )
         # (every, unit, doses a day) and (amount, unit, days) of common regimens.
         frequencies = [(8, hour, 3), (12, hour, 2), (24, hour, 1), (6, hour, 4)]
-        durations = _Picker(
+        durations = Picker(
             rng,
             [(5, day, 5), (7, day, 7), (10, day, 10), (30, day, 30), (1, month, 30),
              (2, month, 60), (3, month, 90), (90, day, 90)],
@@ -1445,7 +1299,7 @@ class _Writer:
             return supply, None, names[ComplementaryService][code], tail, ()
 
         makers = {"M": medicine, "P": procedure, "D": device, "N": nutrition, "S": service}
-        return {t: _Picker(rng, [make() for _ in range(POOL)]) for t, make in makers.items()}
+        return {t: Picker(rng, [make() for _ in range(POOL)]) for t, make in makers.items()}
 
 
 def _type_columns(**values) -> str:

@@ -66,21 +66,18 @@ from django.utils import timezone
 from stdnum.co import nit as stdnum_nit
 
 from accounts.demo import BY_KEY, demo_users
-from bench.volume import (
-    NIT_BASE,
-    PATIENT_DOCUMENT_BASE,
-    SUFFIX,
+from bench.copying import (
+    Clock,
+    Copier,
+    Picker,
     VolumeError,
-    _address,
-    _Clock,
-    _column,
-    _Copier,
-    _escape,
-    _Picker,
-    _prepare,
-    _verify,
+    column,
+    copy_escape,
     copy_in,
+    prepare_load,
+    verify_references,
 )
+from bench.volume import NIT_BASE, PATIENT_DOCUMENT_BASE, SUFFIX, street_address
 from entities.models import (
     AuditEntry,
     Department,
@@ -135,7 +132,7 @@ PRICES = [150, 320, 480, 950, 1_800, 2_500, 4_200, 9_800, 15_000, 38_000, 120_00
 CUOTAS = [4_500, 18_000, 47_100]
 DAY = 86_400.0
 
-# Columns each table gets (field names; `_column` turns them into columns). Every table but
+# Columns each table gets (field names; `column` turns them into columns). Every table but
 # the audit entries gets its ids from a block reserved before the load: later steps and the
 # audit entries point at them.
 _RECORD = "status entity created_at created_by channel annulled_at annulled_by annulment_reason"
@@ -259,7 +256,7 @@ def generate_supply(
         raise VolumeError("the volume generator needs PostgreSQL through psycopg 3 (COPY)")
     say = progress or (lambda message: None)
     report = SupplyReport(deliverables, seed)
-    clock = _Clock(report)
+    clock = Clock(report)
     rng = random.Random(seed)
     inside = connection.in_atomic_block
     parallel = 1 if inside else max(1, connections)
@@ -292,7 +289,7 @@ def generate_supply(
         writer = _Writer(rng, world, first_ids, deliverables, report.sampled_share, audit)
         writer.say, writer.chunk = say, chunk_deliverables
         if inside:
-            main = _Copier(connection.connection)
+            main = Copier(connection.connection)
             try:
                 with clock("chains"):
                     writer.run([main], connection.cursor())
@@ -300,7 +297,7 @@ def generate_supply(
             finally:
                 main.stop()
             with clock("foreign keys"), connection.cursor() as cursor:
-                _verify(cursor, set_based, _MODELS, before)
+                verify_references(cursor, set_based, _MODELS, before)
     if not inside:
         with clock("chains"):
             _load_in_parallel(writer, parallel, set_based, before)
@@ -324,17 +321,17 @@ def _load_in_parallel(writer: _Writer, count: int, set_based: bool, before: dict
     its own rows' foreign keys before it commits; the lines are read through Django's
     connection with a server-side cursor."""
     raws = [connection.get_new_connection(connection.get_connection_params()) for _ in range(count)]
-    copiers = [_Copier(raw) for raw in raws]
+    copiers = [Copier(raw) for raw in raws]
     try:
         for copier in copiers:
-            copier.run(lambda cursor: _prepare(cursor, set_based))
+            copier.run(lambda cursor: prepare_load(cursor, set_based))
         with transaction.atomic():
             reader = connection.connection.cursor(name="volume_supply_lines")
             reader.itersize = 20_000
             writer.run(copiers, reader)
             reader.close()
         for copier in copiers:
-            copier.run(lambda cursor: _verify(cursor, set_based, _MODELS, before))
+            copier.run(lambda cursor: verify_references(cursor, set_based, _MODELS, before))
         for copier in copiers:
             copier.finish()
         for raw in raws:
@@ -374,7 +371,7 @@ def _check_columns() -> None:
                 [model._meta.db_table],
             )
             required = {row[0] for row in cursor.fetchall()}
-            missing = required - {_column(model, name) for name in names} - {"id"}
+            missing = required - {column(model, name) for name in names} - {"id"}
             if missing:
                 raise VolumeError(
                     f"{model._meta.db_table} has required columns bench/volume_supply.py "
@@ -383,7 +380,7 @@ def _check_columns() -> None:
 
 
 def _copy_sql(model) -> str:
-    columns = ", ".join(connection.ops.quote_name(_column(model, n)) for n in _COPY_COLUMNS[model])
+    columns = ", ".join(connection.ops.quote_name(column(model, n)) for n in _COPY_COLUMNS[model])
     return f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
 
 
@@ -478,7 +475,7 @@ class _World:
                 entity=p,
                 code=code,
                 name=f"Punto de dispensación {code} {SUFFIX}",
-                address=_address(rng),
+                address=street_address(rng),
                 municipality_id=p.municipality_id if code == "01" else rng.choice(municipalities),
             )
             for p in providers
@@ -600,7 +597,7 @@ class _World:
             )
             providers = [p for p in providers if self.sedes.get(p)]
             self._routes[key] = (
-                _Picker(rng, providers, [self.weights.get(p, 1.0) for p in providers])
+                Picker(rng, providers, [self.weights.get(p, 1.0) for p in providers])
                 if providers
                 else None
             )
@@ -842,7 +839,7 @@ class _Writer:
         data = json.dumps({"id": pk, "number": row[6], "line": f"{row[2]}{row[3]}"})
         self._audit(
             t, actor or "\\N", payer, "supply.no_direccionamiento.created",
-            NoDireccionamiento, pk, _escape(data),
+            NoDireccionamiento, pk, copy_escape(data),
         )  # fmt: skip
 
     def _line(self, row, route, k: int) -> None:
@@ -865,7 +862,7 @@ class _Writer:
             "code": code,
             "prescriber": prescriber,
             "municipality": municipality,
-            "address": _escape((address or "Sin dirección")[:200]),
+            "address": copy_escape((address or "Sin dirección")[:200]),
             "receiver": (doc_type, doc_number),
             "technology": technology,
             "price": price,
@@ -1129,7 +1126,7 @@ class _Step:
         data = self._data(pk)
         actor = actor or "\\N"
         writer._audit(made, actor, entity, f"supply.{action}.created", model, pk, data)
-        annul = _escape(json.dumps({**json.loads(data), "reason": reason}, ensure_ascii=False))
+        annul = copy_escape(json.dumps({**json.loads(data), "reason": reason}, ensure_ascii=False))
         writer._audit(annulled, actor, entity, f"supply.{model._meta.model_name}.annulled",
                       model, pk, annul)  # fmt: skip
 

@@ -10,7 +10,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from bench.volume import PATIENT_DOCUMENT_BASE, VolumeError, _verify, generate
+from bench.copying import verify_references
+from bench.volume import PATIENT_DOCUMENT_BASE, VolumeError, generate
 from entities.models import AuditEntry, Entity
 from prescriptions.enums import NoveltyType, PrescriptionStatus
 from prescriptions.models import (
@@ -89,8 +90,8 @@ def test_numbers_are_unique_and_later_numbers_do_not_collide(volume):
 
 def test_every_reference_holds(volume):
     with connection.cursor() as cursor:
-        _verify(cursor, True, [Patient, Affiliation, Prescription, TechnologyLine], dict.fromkeys(
-            (Patient, Affiliation, Prescription, TechnologyLine), 0))  # fmt: skip
+        models = [Patient, Affiliation, Prescription, TechnologyLine]
+        verify_references(cursor, True, models, dict.fromkeys(models, 0))
         # The id sequences were moved past the ids the generator wrote.
         for model in (Patient, Prescription, TechnologyLine):
             table = model._meta.db_table
@@ -128,7 +129,7 @@ def test_a_broken_reference_is_caught(volume):
             [line.pk],
         )
         with pytest.raises(VolumeError, match="procedure_id"):
-            _verify(cursor, True, [TechnologyLine], {TechnologyLine: line.pk - 1})
+            verify_references(cursor, True, [TechnologyLine], {TechnologyLine: line.pk - 1})
 
 
 def test_junta_status_is_what_prescribing_sets(volume):
