@@ -23,7 +23,7 @@ from entities.decorators import entity_permission_required
 from entities.permissions import Role
 from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
-from mipres.lib.export_tasks import export_response_or_task
+from mipres.lib.export_tasks import entity_export
 
 from .. import selectors, services
 from ..forms.delegate import (
@@ -64,8 +64,7 @@ def _person(user) -> str:
 
 
 def _csv_response(request, name: str, header: list[str], rows) -> HttpResponse:
-    basename = f"{name}-{request.entity.nit}-{timezone.localdate():%Y%m%d}"
-    return export_response_or_task(request, "csv", basename, header, rows)
+    return entity_export(request, "csv", name, header, rows)
 
 
 @entity_permission_required(MANAGE_USERS)

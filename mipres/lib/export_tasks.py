@@ -26,6 +26,20 @@ from jobs.models import EXPORT_TRANSITIONS, Export, transition
 from mipres.lib.exports import csv_response, xlsx_response
 
 PROGRESS_EVERY = 500  # rows between two progress updates
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_format(request) -> str | None:
+    """The export a list page was asked for (`?formato=csv|xlsx`), or None for the page."""
+    fmt = request.GET.get("formato")
+    return fmt if fmt in EXPORT_FORMATS else None
+
+
+def entity_export(request, fmt: str, name: str, header: list, rows: Iterable):
+    """`export_response_or_task` for a list of the acting entity: the file is named
+    `<name>-<NIT>-<AAAAMMDD>`."""
+    basename = f"{name}-{request.entity.nit}-{timezone.localdate():%Y%m%d}"
+    return export_response_or_task(request, fmt, basename, header, rows)
 
 
 def export_response_or_task(request, fmt: str, basename: str, header: list, rows: Iterable):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from entities.decorators import entity_permission_required
 from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
+from mipres.lib.export_tasks import entity_export, export_format
 from prescriptions.selectors.prescriptions import posology, technology_label
 
 from ..forms.provider import EntregaAmbitoForm, EntregaForm, LookupForm
@@ -28,8 +29,6 @@ from .provider import (
     after,
     can_annul,
     deliverable_cells,
-    export,
-    export_format,
     light_labels,
     procedure_context,
     rows_html,
@@ -72,7 +71,7 @@ def to_deliver(request):
             ]
             for row in sel.to_deliver_export(**scope)
         )
-        return export(request, fmt, "por-entregar", DELIVER_HEADER, rows)
+        return entity_export(request, fmt, "por-entregar", DELIVER_HEADER, rows)
     page = sel.to_deliver_page(**scope, after=after(request), size=PAGE_SIZE)
     annul = "programacion" if can_annul(request, Programacion) else ""
     rows = rows_html(request, "deliver", page.rows, today=today, annul_kind=annul)

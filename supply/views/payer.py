@@ -13,7 +13,6 @@ The rows of the worklists and their exports are written in `payer_rows`.
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from entities.decorators import entity_any_permission_required, entity_permission_required
 from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
-from mipres.lib.export_tasks import export_response_or_task
+from mipres.lib.export_tasks import entity_export, export_format
 from mipres.lib.filter_form import bound_filters
 from mipres.lib.next_url import safe_next
 from prescriptions.enums import SupplyType, TechnologyType
@@ -73,7 +72,6 @@ from .payer_rows import (
 )
 
 PAGE_SIZE = 25
-EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def _after(request) -> int | None:
@@ -82,16 +80,6 @@ def _after(request) -> int | None:
         return int(request.GET.get("despues", ""))
     except ValueError:
         return None
-
-
-def _export_format(request) -> str | None:
-    fmt = request.GET.get("formato")
-    return fmt if fmt in EXPORT_FORMATS else None
-
-
-def _export(request, fmt: str, name: str, header: list, rows):
-    basename = f"{name}-{request.entity.nit}-{timezone.localdate():%Y%m%d}"
-    return export_response_or_task(request, fmt, basename, header, rows)
 
 
 @entity_permission_required(DIRECT)
@@ -104,10 +92,10 @@ def to_direct(request):
     choices = LineFilterForm.choices_for(request.entity)
     filters, form_html = bound_filters(LineFilterForm, request, choices=choices)
     codes = dict(choices)  # what the rows show of their prescription's code
-    if fmt := _export_format(request):
+    if fmt := export_format(request):
         rows = selectors.lines_to_direct_export(entity=request.entity, filters=filters)
         rows = line_export_rows(rows, codes)
-        return _export(request, fmt, "por-direccionar", LINE_HEADER, rows)
+        return entity_export(request, fmt, "por-direccionar", LINE_HEADER, rows)
     page = selectors.lines_to_direct_page(
         entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
     )
@@ -260,9 +248,11 @@ def directed(request):
     choices = DirectedFilterForm.choices_for(request.entity)
     filters, form_html = bound_filters(DirectedFilterForm, request, choices=choices)
     providers = {pk: name for pk, name, _label in choices}  # the rows' proveedor
-    if fmt := _export_format(request):
+    if fmt := export_format(request):
         rows = selectors.directed_export(entity=request.entity, filters=filters)
-        return _export(request, fmt, "direccionados", DIRECTED_HEADER, directed_export_rows(rows))
+        return entity_export(
+            request, fmt, "direccionados", DIRECTED_HEADER, directed_export_rows(rows)
+        )
     page = selectors.directed_page(
         entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
     )
@@ -300,12 +290,12 @@ def payer_reports(request):
         section = allowed[0]
     form = ReportFilterForm(request.GET or None)
     filters = form.filters()
-    if fmt := _export_format(request):
+    if fmt := export_format(request):
         titles, columns = SECTION_EXPORTS[section]
         header = [*CHAIN_HEADER, *titles]
         records = selectors.report_export(section, entity=request.entity, filters=filters)
         rows = ([*chain_cells(r), *(r.data[c] for c in columns)] for r in records)
-        return _export(request, fmt, f"suministro-{section}", header, rows)
+        return entity_export(request, fmt, f"suministro-{section}", header, rows)
     page = selectors.report_page(
         section, entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
     )
@@ -404,7 +394,7 @@ def patient_pending(request):
     rows = None
     if form.is_bound and form.is_valid():
         rows = selectors.patient_pending_list(entity=request.entity, **form.cleaned_data)
-        if fmt := _export_format(request):
+        if fmt := export_format(request):
             steps = step_labels_of(get_language())
             data = (
                 [
@@ -421,7 +411,7 @@ def patient_pending(request):
                 for r in rows
             )
             header = PENDING_HEADER
-            return _export(request, fmt, "pendientes-paciente", header, data)
+            return entity_export(request, fmt, "pendientes-paciente", header, data)
     context = {
         "entity": request.entity,
         "tab": "patient_pending",

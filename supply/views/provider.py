@@ -24,7 +24,7 @@ from entities.decorators import entity_permission_required
 from mipres.db import replica_reads
 from mipres.jinja_env import render_fragment
 from mipres.lib.errors import DomainError
-from mipres.lib.export_tasks import export_response_or_task
+from mipres.lib.export_tasks import entity_export, export_format
 from mipres.lib.filter_form import bound_filters
 from mipres.lib.urls import reverse_once
 from prescriptions.enums import TechnologyType
@@ -45,7 +45,6 @@ from ..services.annulment import STEPS
 from ..services.common import INVOICE, PROGRAM, REPORT
 
 PAGE_SIZE = 25
-EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def worklist_filters(request, *, with_light: bool, date_label: str) -> tuple:
@@ -64,16 +63,6 @@ def after(request) -> int | None:
         return int(request.GET.get("despues", ""))
     except ValueError:
         return None
-
-
-def export_format(request) -> str | None:
-    fmt = request.GET.get("formato")
-    return fmt if fmt in EXPORT_FORMATS else None
-
-
-def export(request, fmt: str, name: str, header: list, rows) -> object:
-    basename = f"{name}-{request.entity.nit}-{timezone.localdate():%Y%m%d}"
-    return export_response_or_task(request, fmt, basename, header, rows)
 
 
 def can_annul(request, model) -> bool:
@@ -207,7 +196,7 @@ def to_program(request):
             ]
             for row in sel.to_program_export(entity=request.entity, filters=filters, today=today)
         )
-        return export(request, fmt, "por-programar", PROGRAM_HEADER, rows)
+        return entity_export(request, fmt, "por-programar", PROGRAM_HEADER, rows)
     page = sel.to_program_page(
         entity=request.entity, filters=filters, today=today, after=after(request), size=PAGE_SIZE
     )
@@ -303,7 +292,7 @@ def to_report(request):
             ]
             for row in sel.to_report_export(entity=request.entity, filters=filters, today=today)
         )
-        return export(request, fmt, "por-reportar", REPORT_HEADER, rows)
+        return entity_export(request, fmt, "por-reportar", REPORT_HEADER, rows)
     page = sel.to_report_page(
         entity=request.entity, filters=filters, today=today, after=after(request), size=PAGE_SIZE
     )
@@ -393,7 +382,7 @@ def to_invoice(request):
             ]
             for row in sel.to_invoice_export(entity=request.entity, filters=filters, today=today)
         )
-        return export(request, fmt, "por-facturar", INVOICE_HEADER, rows)
+        return entity_export(request, fmt, "por-facturar", INVOICE_HEADER, rows)
     page = sel.to_invoice_page(
         entity=request.entity, filters=filters, today=today, after=after(request), size=PAGE_SIZE
     )
