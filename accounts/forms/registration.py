@@ -202,14 +202,7 @@ class EntityRegistrationForm(forms.Form):
             ),
             Fieldset(
                 _("Delegado designado"),
-                HTML(
-                    "<p class='small text-muted'>{}</p>".format(
-                        _(
-                            "Debe estar registrado como persona natural (PASO 1). Cuando el "
-                            "Ministerio verifique la entidad, recibirá un correo para el PASO 2."
-                        )
-                    )
-                ),
+                HTML("{% include 'accounts/_delegate_note.html' %}"),
                 row(("delegate_document_type", 5), ("delegate_document_number", 7)),
             ),
         )

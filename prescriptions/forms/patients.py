@@ -143,16 +143,7 @@ class PatientForm(forms.Form):
             row(("document_type", 5), ("document_number", 7)),
             Fieldset(
                 _("Recién nacido o menor sin documento propio"),
-                HTML(
-                    '<p class="small text-muted">{}</p>'.format(
-                        _(
-                            "Como en MIPRES, se registra con tipo MS y el documento de la madre. "
-                            "Los gemelos se distinguen por su orden (1, 2…), que el sistema "
-                            "asigna. Para los demás pacientes, el documento de la madre es "
-                            "opcional."
-                        )
-                    )
-                ),
+                HTML("{% include 'prescriptions/patients/_newborn_note.html' %}"),
                 row(("mother_document_type", 5), ("mother_document_number", 7)),
             ),
             row(("first_name", 3), ("middle_name", 3), ("first_surname", 3), ("second_surname", 3)),

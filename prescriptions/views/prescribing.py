@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -96,6 +95,19 @@ def _line_rows(entry: PrescriptionEntry, types) -> dict[str, str]:
     return rows
 
 
+def _first_line(entry: PrescriptionEntry, types) -> str:
+    """The one empty row a fresh form opens with (index 0, of the first type the user may
+    prescribe): the same for everyone with the same types, so cached as the rows above."""
+    key = f"prescription_first_line:{''.join(sorted(types))}:{entry.options.version()}"
+    return cache.get_or_set(
+        key,
+        lambda: render_to_string(
+            "prescriptions/_line_row.html", {"form": entry.lines.forms[0], "index": 0}
+        ),
+        3600,
+    )
+
+
 def _render_form(request, entry: PrescriptionEntry, types, refusal, *, fresh=False, **extra):
     """The form page. `fresh`: the lines are the one empty row the form opens with, which is
     the cached empty row of its type at index 0 (what the script does when adding a line)."""
@@ -114,7 +126,7 @@ def _render_form(request, entry: PrescriptionEntry, types, refusal, *, fresh=Fal
     line_rows = _line_rows(entry, types)
     first_line = None
     if fresh and len(entry.lines.forms) == 1 and entry.lines.forms[0].TYPE in line_rows:
-        first_line = mark_safe(line_rows[entry.lines.forms[0].TYPE].replace("__prefix__", "0"))
+        first_line = _first_line(entry, types)
     context = {
         "entity": request.entity,
         "entry": entry,

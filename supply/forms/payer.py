@@ -477,10 +477,7 @@ def _associated_fields():
     )
 
 
-ASSOCIATED_HELP = _(
-    "Solo para las causas 1 y 15: la otra prescripción del mismo paciente y el consecutivo "
-    "de su tecnología del mismo tipo."
-)
+ASSOCIATED_NOTE = "{% include 'supply/payer/_associated_note.html' %}"
 
 
 class NoDireccionamientoForm(forms.Form):
@@ -499,7 +496,7 @@ class NoDireccionamientoForm(forms.Form):
             _("Registrar no direccionamiento"),
             "cause",
             Div(
-                HTML(f'<p class="small text-muted">{ASSOCIATED_HELP}</p>'),
+                HTML(ASSOCIATED_NOTE),
                 row(("associated_number", 7), ("associated_order", 5)),
                 css_id="associated-fields",
                 data_associated_fields="1",
@@ -597,7 +594,7 @@ class SuministroForm(forms.Form):
             row(("last_delivery", 6), ("complete", 6)),
             Div("cause", data_incomplete_fields="1"),
             Div(
-                HTML(f'<p class="small text-muted">{ASSOCIATED_HELP}</p>'),
+                HTML(ASSOCIATED_NOTE),
                 row(("associated_number", 7), ("associated_order", 5)),
                 data_associated_fields="1",
             ),

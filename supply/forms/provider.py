@@ -259,15 +259,7 @@ class FacturacionForm(ServiceErrorsMixin, forms.Form):
             row(("invoice_number", 4), ("units", 4), ("unit_value", 4)),
             row(("cuota_moderadora", 4), ("copago", 4)),
             Div(
-                HTML(
-                    '<label class="form-label" for="invoice-total">{}</label>'
-                    '<input type="text" id="invoice-total" class="form-control" readonly '
-                    'aria-describedby="invoice-total-help" data-invoice="total">'
-                    '<div id="invoice-total-help" class="form-text">{}</div>'.format(
-                        _("Valor total facturado"),
-                        _("Unidades × valor unitario − cuota moderadora o copago."),
-                    )
-                ),
+                HTML("{% include 'supply/provider/_invoice_total.html' %}"),
                 css_class="mb-3 col-md-4",
             ),
         )

@@ -189,6 +189,16 @@ def test_the_form_offers_only_the_types_the_user_may_prescribe(client, prescribi
     assert b'name="payer' not in response.content
 
 
+def test_a_fresh_form_opens_with_the_types_empty_row_at_index_0(client, prescribing, catalog):
+    client.force_login(prescribing["medico"])
+    for _ in range(2):  # rendered, then from the cache
+        response = client.get(url("prescription_create", prescribing["ips"]))
+        first = response.context["first_line"]
+        assert first == response.context["line_rows"]["M"].replace("__prefix__", "0")
+        assert 'name="lines-0-technology_type"' in first
+        assert first in response.content.decode()  # as markup, not escaped
+
+
 # Issuing --------------------------------------------------------------------------------
 
 
