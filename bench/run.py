@@ -43,6 +43,8 @@ JSON_MARKER = "@@BENCH_JSON@@"
 VOLUME_MARKER = "@@VOLUME_JSON@@"  # bench/volume.py --json
 SUPPLY_MARKER = "@@VOLUME_SUPPLY_JSON@@"  # bench/volume_supply.py --json
 WRITES_MARKER = "@@BENCH_WRITES@@"  # write.lua: how many writes the server accepted
+REJECTED_MARKER = "@@BENCH_REJECTED@@"  # write.lua: how many it answered otherwise
+SAMPLE_MARKER = "@@BENCH_SAMPLE@@"  # write.lua: the first refusal (status and message)
 WRITE_ITEMS = 8000  # distinct writes prepared per write page (more than a run can use)
 BURST_TIMEOUT = 120  # s: 30 one-day queries at once queue behind 2 workers
 # Path placeholders, filled once the database is seeded, for the page's as= user: the
@@ -53,7 +55,7 @@ PLACEHOLDERS = ("entity", "prescription", "number", "document", "supply-number")
 # `web_services`): its NIT, GUID, a temporal token run.py asks GenerarToken for once, the day
 # holding most of its direccionamientos, and a prescription number its payer code pays.
 WS_PLACEHOLDERS = ("nit", "guid", "token", "date", "ws-number")
-BODY_KINDS = ("entrega", "programacion")  # body=<kind>: one distinct write per request
+BODY_KINDS = ("entrega", "programacion", "prescripcion")  # body=<kind>: a write per request
 PLACEHOLDER = re.compile(r"\{([\w-]+)\}")
 RESOLVE_CODE = """
 import json
@@ -98,7 +100,8 @@ print(json.dumps(found))
 # 30 busiest days (the burst), a prescription number of its payer code, and for each write
 # page the targets of distinct writes (body=entrega: active programaciones of the entity,
 # each delivered once through PUT Entrega; body=programacion: active direccionamientos to
-# the as= user's entity, each programmed once through the browser form).
+# the as= user's entity, each programmed once through the browser form; body=prescripcion:
+# the prescription form's fields, a prescription each, bench/prescribe.py).
 WRITES_CODE = """
 import json
 from django.db.models import Count
@@ -147,9 +150,18 @@ for key, wanted in json.loads(WANTED).items():
         out["items"] = [
             [pk, sede.pk] for pk in pks.values_list("id", flat=True)[:LIMIT]
         ]
+    if wanted.get("body") == "prescripcion":
+        from bench.prescribe import issue_targets
+        out["items"] = issue_targets(
+            document_type=wanted["document_type"], document_number=wanted["document_number"],
+            nit=wanted["nit"], limit=LIMIT,
+        )
 print(json.dumps(found))
 """
 FLOOR_LABEL = "floor"
+# --mixed: the prescription issue and the supply steps a proveedor writes, at once.
+DEFAULT_MIXED = "presc-issue,sum-program,ws-entrega"
+PEAK_PRESCRIPTIONS_PER_S = 85  # Circular 044 of 2025: the national peak estimate
 HOST = "127.0.0.1"
 BUSY_LOAD = 0.7  # 1-minute load average above which other work skews the figures
 
@@ -169,6 +181,7 @@ class Page:
     items: list[str] = field(default_factory=list)  # "path\tbody" per request (writes)
     note: str = ""
     bearer: str = ""  # /fhir/ pages: the ws= caller's token, sent as a Bearer header
+    mixed: bool = False  # --mixed: measured with the other mixed writes at once, not alone
 
     @property
     def needs_login(self) -> bool:
@@ -190,6 +203,7 @@ class Result:
     wrk: dict
     preflight_error: str = ""
     writes_ok: int | None = None  # write pages: requests the server accepted
+    writes_rejected: int | None = None  # write pages: answered otherwise (a re-render…)
 
     @property
     def requests_per_s(self) -> float:
@@ -213,9 +227,18 @@ class Result:
     @property
     def failed(self) -> bool:
         if self.page.body:  # a write: every measured request must have been accepted
-            # Each connection may send one more request once its thread's targets ran out.
+            # Once a thread's targets ran out its other connections may each send the last
+            # one again (the surplus, refused or answered as the same write); any other
+            # refusal (a form re-rendered with errors, a redirect to the login) fails, as
+            # does a write left unanswered except for a socket error (a timeout).
             accepted, sent = self.writes_ok or 0, int(self.wrk.get("requests") or 0)
-            return accepted == 0 or accepted + 16 * 2 < sent
+            surplus = max(0, sent - len(self.page.items))
+            expected = min(sent, len(self.page.items))
+            return (
+                accepted == 0
+                or (self.writes_rejected or 0) > surplus
+                or accepted + self.socket_errors < expected
+            )
         preflight_bad = self.preflight_status is None or self.preflight_status >= 400
         return preflight_bad or self.bad_responses > 0
 
@@ -286,6 +309,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "migrated, nothing is loaded, and write pages consume its pending records",
     )
     parser.add_argument("--login-path", default="/cuentas/ingresar/", help="login page path")
+    parser.add_argument(
+        "--mixed",
+        nargs="?",
+        const=DEFAULT_MIXED,
+        metavar="LABELS",
+        help="after the pages, run these write pages at the same time for the duration and "
+        f"report the writes/s together and of each (default: {DEFAULT_MIXED}); they are "
+        "not measured alone",
+    )
     parser.add_argument("--no-json", action="store_true", help="do not write bench/results/")
     parser.add_argument("-v", "--verbose", action="store_true", help="show commands' output")
     args = parser.parse_args(argv)
@@ -300,7 +332,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def load_pages(path: Path, only: str | None) -> list[Page]:
+def load_pages(path: Path, only: str | None, mixed: str | None = None) -> list[Page]:
     pages: list[Page] = []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         line = raw.strip()
@@ -349,6 +381,7 @@ def load_pages(path: Path, only: str | None) -> list[Page]:
         raise SetupError(f"{path}: duplicate labels: {', '.join(duplicates)}")
     if FLOOR_LABEL not in labels:
         raise SetupError(f"{path}: no page labelled '{FLOOR_LABEL}' (the baseline)")
+    all_pages = list(pages)
     if only:
         # A name is a label, or the start of some (`presc` is every `presc-…` page).
         names = {label.strip() for label in only.split(",") if label.strip()}
@@ -362,8 +395,24 @@ def load_pages(path: Path, only: str | None) -> list[Page]:
                 label for label in labels if label == name or (not exact and label.startswith(name))
             }
         pages = [page for page in pages if page.label in wanted]
+    if mixed:
+        pages = mixed_pages(pages, all_pages, mixed, path)
     # The floor goes first so that every later page is compared with a warm server.
     pages.sort(key=lambda page: page.label != FLOOR_LABEL)
+    return pages
+
+
+def mixed_pages(pages: list[Page], all_pages: list[Page], mixed: str, path: Path) -> list[Page]:
+    """`pages` with the --mixed write pages marked (added when --only left them out)."""
+    by_label = {page.label: page for page in all_pages}
+    names = [name.strip() for name in mixed.split(",") if name.strip()]
+    wrong = [name for name in names if name not in by_label or not by_label[name].body]
+    if wrong or not names:
+        raise SetupError(f"--mixed: not write pages of {path}: {', '.join(wrong) or mixed!r}")
+    chosen = {page.label for page in pages}
+    pages = pages + [by_label[name] for name in names if name not in chosen]
+    for page in pages:
+        page.mixed = page.label in names
     return pages
 
 
@@ -508,13 +557,15 @@ def prepare_ws_and_writes(env: dict[str, str], pages: list[Page], callers: dict)
     wanted = {}
     for page in pages:
         if page.ws or page.body:
-            who = callers[page.ws_key]
+            who = callers[page.ws_key] if page.ws else callers[page.label]
             key = page.label
             wanted[key] = {
                 "nit": who.get("nit") or who.get("entity_nit"),
                 "payer_code": who.get("payer_code"),
                 "ws": bool(page.ws),
                 "body": page.body,
+                "document_type": who.get("document_type"),
+                "document_number": who.get("document_number"),
             }
     if not wanted:
         return {}
@@ -714,38 +765,182 @@ def generate_token(port: int, caller: dict) -> str:
     return quote(json.loads(body), safe="")
 
 
+# How each write kind is sent and which answer is an accepted write: (content type, status,
+# a Lua pattern the Location of a redirect must match, or "" for any). A form's re-render
+# (200, its errors beside the fields) or a redirect elsewhere (the login page) is refused.
+WRITE_KINDS = {
+    "entrega": ("application/json", 200, ""),
+    "programacion": ("application/x-www-form-urlencoded", 302, "/por%-programar/$"),
+    "prescripcion": (
+        "application/x-www-form-urlencoded",
+        302,
+        "^/prescripciones/[%x%-]+/[%x%-]+/$",
+    ),
+}
+
+
+def write_lines(page: Page, cookie: str) -> list[str]:
+    """write.lua's "path<TAB>body" line of each of the page's targets; a browser form gets
+    the session's CSRF token (from its cookie)."""
+    match = re.search(r"csrftoken=([^;]+)", cookie)
+    csrf = {"csrfmiddlewaretoken": match.group(1) if match else ""}
+    lines = []
+    for item in page.items:
+        if page.body == "programacion":
+            pk, sede = item
+            form = urlencode({**csrf, "sede": sede})
+            lines.append(f"{page.path.replace('{id}', str(pk))}\t{form}")
+        elif page.body == "prescripcion":  # the form's fields, its one-time key included
+            lines.append(f"{page.path}\t{urlencode({**csrf, **item})}")
+        else:
+            lines.append(f"{page.path}\t{item}")
+    return lines
+
+
+def write_command(
+    args: argparse.Namespace, port: int, page: Page, cookie: str, workdir: Path, **wrk
+) -> tuple[list[str], dict[str, str]]:
+    """The wrk command and environment that send each of the page's targets once."""
+    bodies = workdir / f"{page.label}.items"
+    bodies.write_text("\n".join(write_lines(page, cookie)) + "\n", encoding="utf-8")
+    content_type, ok_status, ok_location = WRITE_KINDS[page.body]
+    threads = wrk.get("threads", args.threads)
+    env = {
+        **os.environ,
+        "BENCH_ITEMS": str(bodies),
+        "BENCH_METHOD": page.method,
+        "BENCH_CONTENT_TYPE": content_type,
+        "BENCH_OK_STATUS": str(ok_status),
+        "BENCH_OK_LOCATION": ok_location,
+        "BENCH_THREADS": str(threads),
+        "BENCH_REPORT_LUA": str(LUA_REPORT),
+    }
+    url = f"http://{HOST}:{port}{page.path.replace('{id}', '0')}"
+    headers = {"Cookie": cookie} if cookie else {}
+    if wrk:
+        args = argparse.Namespace(**{**vars(args), **wrk})
+    return wrk_command(args, url, args.duration, headers, write=True), env
+
+
+def write_result(page: Page, figures: dict) -> Result:
+    page.note = f"{len(page.items):,} targets prepared"
+    return Result(page, 200, figures, "", figures.get("writes_ok"), figures.get("writes_rejected"))
+
+
 def measure_write(
     args: argparse.Namespace, port: int, page: Page, cookie: str, workdir: Path
 ) -> Result:
     """wrk with write.lua: each request writes a target of its own (no warm-up, which would
     use targets up); the server's acceptances are counted by the script."""
-    bodies = workdir / f"{page.label}.items"
-    lines = []
-    for item in page.items:
-        if page.body == "programacion":  # the browser form: CSRF token from the cookie
-            pk, sede = item
-            csrf = re.search(r"csrftoken=([^;]+)", cookie)
-            form = urlencode({"csrfmiddlewaretoken": csrf.group(1) if csrf else "", "sede": sede})
-            lines.append(f"{page.path.replace('{id}', str(pk))}\t{form}")
-        else:
-            lines.append(f"{page.path}\t{item}")
-    bodies.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    env = {
-        **os.environ,
-        "BENCH_ITEMS": str(bodies),
-        "BENCH_METHOD": page.method,
-        "BENCH_CONTENT_TYPE": "application/json"
-        if page.body != "programacion"
-        else "application/x-www-form-urlencoded",
-        "BENCH_OK_STATUS": "302" if page.body == "programacion" else "200",
-        "BENCH_THREADS": str(args.threads),
-        "BENCH_REPORT_LUA": str(LUA_REPORT),
+    command, env = write_command(args, port, page, cookie, workdir)
+    figures, _ = run_wrk(command, env=env)
+    return write_result(page, figures)
+
+
+def measure_mixed(
+    args: argparse.Namespace, port: int, pages: list[Page], cookies: list[str], workdir: Path
+) -> dict:
+    """The write pages at the same time, each through a wrk of its own (one thread, an
+    equal share of the connections) for the duration: what one app server and one database
+    sustain together. A kind that runs out of targets stops early (its own seconds say so)."""
+    share = max(1, args.connections // len(pages))
+    print(
+        f"==> mixed writes at once: {', '.join(p.label for p in pages)} "
+        f"({share} connections each, {args.duration})",
+        flush=True,
+    )
+    running = []
+    for page, cookie in zip(pages, cookies, strict=True):
+        command, env = write_command(
+            args, port, page, cookie, workdir, threads=1, connections=share
+        )
+        running.append(
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        )
+    started = time.monotonic()
+    outputs = [process.communicate() for process in running]
+    wall = time.monotonic() - started
+    results = []
+    for page, process, (stdout, stderr) in zip(pages, running, outputs, strict=True):
+        if process.returncode:
+            raise SetupError(f"wrk ({page.label}) exited with {process.returncode}:\n{stderr}")
+        results.append(write_result(page, wrk_figures(stdout.decode())))
+    longest = max((r.wrk.get("duration_us") or 0) / 1e6 for r in results) or wall
+    kinds = []
+    for result in results:
+        seconds = (result.wrk.get("duration_us") or 0) / 1e6
+        accepted = result.writes_ok or 0
+        kinds.append(
+            {
+                "label": result.page.label,
+                "kind": result.page.body,
+                "accepted": accepted,
+                "refused": result.writes_rejected or 0,
+                "requests": result.wrk.get("requests"),
+                "seconds": round(seconds, 2),
+                "writes_per_s": round(accepted / seconds, 1) if seconds else 0.0,
+                "ran_out": len(result.page.items) <= (result.wrk.get("requests") or 0),
+                "targets": len(result.page.items),
+                "p50_ms": result.latency_ms("p50"),
+                "p99_ms": result.latency_ms("p99"),
+                "first_refusal": result.wrk.get("sample"),
+            }
+        )
+    prescriptions = sum(k["accepted"] for k in kinds if k["kind"] == "prescripcion")
+    steps = sum(k["accepted"] for k in kinds if k["kind"] != "prescripcion")
+    return {
+        "connections_each": share,
+        "seconds": round(longest, 2),
+        "kinds": kinds,
+        "writes_per_s": round((prescriptions + steps) / longest, 1),
+        "prescriptions_per_s": round(prescriptions / longest, 1),
+        "supply_steps_per_s": round(steps / longest, 1),
+        "peak_prescriptions_per_s": PEAK_PRESCRIPTIONS_PER_S,
+        "results": results,
     }
-    url = f"http://{HOST}:{port}{page.path.replace('{id}', '0')}"
-    headers = {"Cookie": cookie} if cookie else {}
-    figures, _ = run_wrk(wrk_command(args, url, args.duration, headers, write=True), env=env)
-    page.note = f"{len(page.items):,} targets prepared"
-    return Result(page, 200, figures, "", writes_ok=figures.get("writes_ok"))
+
+
+def print_mixed(mixed: dict) -> None:
+    print(f"Mixed writes at once ({mixed['connections_each']} connections each):")
+    header = ("label", "kind", "accepted", "refused", "seconds", "writes/s", "p50 ms", "p99 ms")
+    rows = [
+        (
+            k["label"],
+            k["kind"],
+            f"{k['accepted']:,}",
+            f"{k['refused']:,}",
+            f"{k['seconds']:.1f}" + (" (ran out)" if k["ran_out"] else ""),
+            f"{k['writes_per_s']:,.1f}",
+            number(k["p50_ms"]),
+            number(k["p99_ms"]),
+        )
+        for k in mixed["kinds"]
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print(
+            "  ".join(
+                c.ljust(w) if i < 2 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+    print(
+        f"together: {mixed['writes_per_s']:,.1f} writes/s over {mixed['seconds']:.1f} s = "
+        f"{mixed['prescriptions_per_s']:,.1f} prescriptions/s + "
+        f"{mixed['supply_steps_per_s']:,.1f} supply steps/s "
+        f"(Circular 044's peak: {mixed['peak_prescriptions_per_s']} prescriptions/s)"
+    )
+    if any(k["ran_out"] for k in mixed["kinds"]):
+        print("(ran out): that kind used up its prepared targets before the end; the rates")
+        print("together cover the whole run, so they understate what was sustained.")
+    print()
+
+
+def refusals(result: Result) -> str:
+    """ ", N refused (first: …)" for a write page whose server refused some writes."""
+    if not result.writes_rejected:
+        return ""
+    return f", {result.writes_rejected:,} refused; first: {result.wrk.get('sample')}"
 
 
 def burst(port: int, page: Page, date: str, days: list) -> dict:
@@ -832,17 +1027,25 @@ def run_wrk(command: list[str], env: dict[str, str] | None = None) -> tuple[dict
     completed = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
     if completed.returncode:
         raise SetupError(f"wrk exited with {completed.returncode}:\n{completed.stderr}")
-    writes = None
-    for line in completed.stdout.splitlines():
+    return wrk_figures(completed.stdout), completed.stdout
+
+
+def wrk_figures(stdout: str) -> dict:
+    """report.lua's figures, and write.lua's counts for a write."""
+    writes = {}
+    for line in stdout.splitlines():
         if line.startswith(WRITES_MARKER):
-            writes = int(line[len(WRITES_MARKER) :])
-    for line in completed.stdout.splitlines():
+            writes["writes_ok"] = int(line[len(WRITES_MARKER) :])
+        elif line.startswith(REJECTED_MARKER):
+            writes["writes_rejected"] = int(line[len(REJECTED_MARKER) :])
+        elif line.startswith(SAMPLE_MARKER):
+            writes["sample"] = line[len(SAMPLE_MARKER) :].strip()
+    for line in stdout.splitlines():
         if line.startswith(JSON_MARKER):
             figures = json.loads(line[len(JSON_MARKER) :])
-            if writes is not None:
-                figures["writes_ok"] = writes
-            return figures, completed.stdout
-    raise SetupError(f"wrk printed no {JSON_MARKER} line:\n{completed.stdout}")
+            figures.update(writes)
+            return figures
+    raise SetupError(f"wrk printed no {JSON_MARKER} line:\n{stdout}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -985,21 +1188,16 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
                     callers[page.ws_key] = pick_user(credentials["web_services"], page.ws)
             if any(PLACEHOLDER.search(page.path) and page.selector for page in pages):
                 fill_placeholders(env, [p for p in pages if p.selector], accounts)
-        for page in pages:
-            if page.body and not page.ws:
-                page.ws = {}  # a browser write: its targets are the as= user's entity's
-        prepared = prepare_ws_and_writes(
-            env,
-            pages,
-            {
-                **callers,
-                **{
-                    p.ws_key: {"entity_nit": accounts[p.session_key]["entity_nit"]}
-                    for p in pages
-                    if p.body and not p.ws
-                },
-            },
-        )
+        # A browser write's targets are its as= user's (and entity's), found by its label.
+        writers = {
+            p.label: {
+                key: accounts[p.session_key][key]
+                for key in ("entity_nit", "document_type", "document_number")
+            }
+            for p in pages
+            if p.body and not p.ws
+        }
+        prepared = prepare_ws_and_writes(env, pages, {**callers, **writers})
         for page in pages:
             found = prepared.get(page.label, {})
             if page.ws:
@@ -1043,13 +1241,17 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
         sessions: dict[str, str] = {}
         results: list[Result] = []
         bursts: list[dict] = []
+
+        def cookie_for(page: Page) -> str:
+            if page.needs_login and page.session_key not in sessions:
+                user = accounts[page.session_key]
+                sessions[page.session_key] = login(port, args.login_path, user)
+            return sessions[page.session_key] if page.needs_login else ""
+
         for page in pages:
-            cookie = ""
-            if page.needs_login:
-                if page.session_key not in sessions:
-                    user = accounts[page.session_key]
-                    sessions[page.session_key] = login(port, args.login_path, user)
-                cookie = sessions[page.session_key]
+            if page.mixed:
+                continue
+            cookie = cookie_for(page)
             headers = {"Cookie": cookie} if cookie else {}
             if page.bearer:
                 headers["Authorization"] = f"Bearer {page.bearer}"
@@ -1060,7 +1262,8 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
                     f"--> {page.label:<16} {result.requests_per_s:>9,.0f} req/s"
                     f"  p50 {number(result.latency_ms('p50'))} ms"
                     f"  p99 {number(result.latency_ms('p99'))} ms"
-                    f"  ({result.writes_ok:,} of {result.wrk.get('requests', 0):,.0f} accepted)",
+                    f"  ({result.writes_ok:,} of {result.wrk.get('requests', 0):,.0f} accepted"
+                    f"{refusals(result)})",
                     flush=True,
                 )
                 continue
@@ -1087,9 +1290,15 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
             )
             if args.verbose:
                 print(text)
+        together = [page for page in pages if page.mixed]
+        mixed = None
+        if together:
+            cookies = [cookie_for(page) for page in together]
+            mixed = measure_mixed(args, port, together, cookies, workdir)
         gunicorn_errors = tail(log, 20)
         return {
             "results": results,
+            "mixed": mixed,
             "bursts": bursts,
             "volume": volume,
             "supply_volume": supply_volume,
@@ -1130,6 +1339,9 @@ def to_json(
         "volume": run["volume"],
         "supply_volume": run["supply_volume"],
         "bursts": run["bursts"],
+        "mixed": {k: v for k, v in run["mixed"].items() if k != "results"}
+        if run["mixed"]
+        else None,
         "floor_requests_per_s": round(floor_rps, 1),
         "pages": [
             {
@@ -1150,6 +1362,8 @@ def to_json(
                 "ratio_to_floor": round(r.requests_per_s / floor_rps, 3) if floor_rps else None,
                 "method": r.page.method,
                 "writes_ok": r.writes_ok,
+                "writes_rejected": r.writes_rejected,
+                "first_refusal": r.wrk.get("sample"),
                 "note": r.page.note or None,
             }
             for r in run["results"]
@@ -1178,7 +1392,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
     try:
-        pages = load_pages(args.urls, args.only)
+        pages = load_pages(args.urls, args.only, args.mixed)
         with tempfile.TemporaryDirectory(prefix="mipres-bench-") as workdir:
             run = benchmark(args, pages, Path(workdir))
     except SetupError as error:
@@ -1197,6 +1411,9 @@ def main(argv: list[str] | None = None) -> int:
         f"load average at start {load:.2f}"
     )
     print_table(results, floor_rps)
+    if run["mixed"]:
+        print_mixed(run["mixed"])
+        results = results + run["mixed"]["results"]
 
     if not args.no_json:
         RESULTS_DIR.mkdir(exist_ok=True)

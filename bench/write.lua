@@ -2,8 +2,12 @@
 -- BENCH_ITEMS names a file of "path<TAB>body" lines, one target each, shared out between
 -- wrk's threads (BENCH_THREADS); BENCH_METHOD is the method, BENCH_CONTENT_TYPE the body's
 -- type and BENCH_OK_STATUS the status of an accepted write (200 for a web-service PUT, 302
--- for a browser form's redirect). A thread stops when its targets run out. After the run it
--- prints report.lua's line and "@@BENCH_WRITES@@<n>", the writes the server accepted.
+-- for a browser form's redirect); a redirect's Location must also match the Lua pattern
+-- BENCH_OK_LOCATION when it is set (the issued prescription, not the login page). Any other
+-- answer is a refusal: a form re-rendered with its errors (200) among them. A thread stops
+-- when its targets run out. After the run it prints report.lua's line,
+-- "@@BENCH_WRITES@@<n>" (the writes the server accepted), "@@BENCH_REJECTED@@<n>" (those it
+-- refused) and "@@BENCH_SAMPLE@@<status> <message>" (the first refusal, when any).
 
 dofile(os.getenv("BENCH_REPORT_LUA"))
 local report_done = done
@@ -17,7 +21,7 @@ function setup(thread)
 end
 
 function init(args)
-  items, index, ok = {}, 0, 0
+  items, index, ok, rejected = {}, 0, 0, 0
   local n = tonumber(os.getenv("BENCH_THREADS")) or 1
   local i = 0
   for line in io.lines(os.getenv("BENCH_ITEMS")) do
@@ -30,6 +34,7 @@ function init(args)
   end
   method = os.getenv("BENCH_METHOD")
   ok_status = tonumber(os.getenv("BENCH_OK_STATUS"))
+  ok_location = os.getenv("BENCH_OK_LOCATION") or ""
   headers = {}
   for name, value in pairs(wrk.headers) do
     headers[name] = value
@@ -44,9 +49,28 @@ function request()
   return wrk.format(method, item:sub(1, tab - 1), headers, item:sub(tab + 1))
 end
 
+-- What a refusal says: the first message beside a field or in an alert of a re-rendered
+-- form, the Location of a redirect, or the start of any other body.
+local function reason(status, hdrs, body)
+  local location = hdrs["Location"] or hdrs["location"]
+  if location then
+    return status .. " -> " .. location
+  end
+  local text = body:match('invalid%-feedback[^>]*>%s*([^<]+)')
+    or body:match('alert%-danger[^>]*>%s*([^<]+)')
+    or body:sub(1, 200)
+  return status .. " " .. text:gsub("%s+", " ")
+end
+
 function response(status, hdrs, body)
-  if status == ok_status then
+  local location = hdrs["Location"] or hdrs["location"] or ""
+  if status == ok_status and (ok_location == "" or location:find(ok_location)) then
     ok = ok + 1
+  else
+    rejected = rejected + 1
+    if sample == nil then
+      sample = reason(status, hdrs, body)
+    end
   end
   if index >= #items then
     wrk.thread:stop()
@@ -55,9 +79,15 @@ end
 
 done = function(summary, latency, requests)
   report_done(summary, latency, requests)
-  local total = 0
+  local total, refused, first = 0, 0, nil
   for _, thread in ipairs(threads) do
     total = total + (thread:get("ok") or 0)
+    refused = refused + (thread:get("rejected") or 0)
+    first = first or thread:get("sample")
   end
   io.write("@@BENCH_WRITES@@" .. total .. "\n")
+  io.write("@@BENCH_REJECTED@@" .. refused .. "\n")
+  if first then
+    io.write("@@BENCH_SAMPLE@@" .. first .. "\n")
+  end
 end
