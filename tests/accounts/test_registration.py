@@ -277,6 +277,13 @@ def reps_ips():
     )
 
 
+def test_the_entity_form_says_the_delegate_registers_first(client):
+    content = client.get(reverse("accounts:entity_register")).content.decode()
+    assert '<p class="small text-muted">Debe estar registrado como persona natural (PASO 1).' in (
+        content
+    )
+
+
 def test_entity_registration_confirmation_verification_and_delegate_invitation(
     client, legal_and_delegate, reps_ips, ministry_admin, on_commit
 ):

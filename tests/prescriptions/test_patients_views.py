@@ -89,6 +89,12 @@ def test_admision_gets_the_page(client, ips, admision, name, with_patient):
     assert client.get(_view_url(name, with_patient, ips)).status_code == 200
 
 
+def test_the_register_form_explains_newborns(client, ips, admision):
+    client.force_login(admision)
+    content = client.get(_view_url("patient_register", False, ips)).content.decode()
+    assert '<p class="small text-muted">Como en MIPRES, se registra con tipo MS y el ' in content
+
+
 @pytest.mark.parametrize(("name", "with_patient"), VIEWS)
 def test_outsider_gets_404(client, ips, outsider, name, with_patient):
     url = _view_url(name, with_patient, ips)

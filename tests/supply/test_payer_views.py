@@ -426,6 +426,7 @@ def test_no_direct_happy_path(client, world):
     options = text(response)
     assert "7 – No fue posible contactar al paciente" in options
     assert 'data-associated="1"' in options  # cause 1 names an associated prescription
+    assert "Solo para las causas 1 y 15: la otra prescripción del mismo paciente" in options
     response = client.post(url("no_direct", world, line.pk), {"cause": world["causes"]["7"].pk})
     assert response.status_code == 302
     record = NoDireccionamiento.objects.get(line=line)

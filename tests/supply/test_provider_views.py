@@ -410,6 +410,8 @@ def test_invoice_computes_the_total(client, world):
     response = client.get(page)
     content = response.content.decode()
     assert 'data-invoice="total"' in content
+    assert 'aria-describedby="invoice-total-help"' in content  # the fragment's note
+    assert "Unidades × valor unitario − cuota moderadora o copago." in content
     assert 'data-invoice="cuota_moderadora"' in content and "data-invoice-form" in content
     assert "supply/provider" in content and ".js" in content
     response = client.post(
