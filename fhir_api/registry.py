@@ -6,12 +6,12 @@ never with an offset, so page 1,000 costs what page 1 costs."""
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from prescriptions.enums import PrescriptionStatus
-from prescriptions.models import LineActiveIngredient
 from supply.models import (
     Direccionamiento,
     Entrega,
@@ -26,11 +26,7 @@ from . import selectors
 from .errors import not_found
 from .mapping import administrative, requests, supply
 from .mapping.common import DOCUMENT_SYSTEM, NIT_SYSTEM
-
-INGREDIENTS = Prefetch(
-    "ingredients",
-    queryset=LineActiveIngredient.objects.select_related("ingredient", "concentration_unit"),
-)
+from .rows import line_rows, values
 
 
 @dataclass
@@ -42,6 +38,10 @@ class Source:
     id_of: Callable[[str], dict | None]  # resource id → filter, None if not this source's
     paths: dict[str, str] = field(default_factory=dict)  # search parameter → field path
     statuses: dict[str, Q] = field(default_factory=dict)
+    # A scoped, filtered, ordered and sliced queryset → the rows `to_json` takes (model
+    # instances by default; flat dicts for the hot sources, fhir_api.rows), and a row's pk.
+    read: Callable[[QuerySet], list] = list
+    pk_of: Callable[[object], int] = attrgetter("pk")
 
 
 @dataclass
@@ -78,11 +78,7 @@ def line_lookup(value: str) -> dict | None:
 
 
 def _lines(types: tuple[str, ...]) -> Callable[[Caller], QuerySet]:
-    def queryset(caller: Caller) -> QuerySet:
-        lines = selectors.lines_visible(caller).filter(technology_type__in=types)
-        return lines.select_related(*selectors.LINE_RELATED).prefetch_related(INGREDIENTS)
-
-    return queryset
+    return lambda caller: selectors.lines_visible(caller).filter(technology_type__in=types)
 
 
 ACTIVE, CANCELLED = (
@@ -98,18 +94,25 @@ LINE_PATHS = {
 }
 
 
-def _line_source(types: tuple[str, ...], cancelled: str) -> Source:
+def _line_source(resource_type: str, cancelled: str) -> Source:
     return Source(
-        _lines(types),
+        _lines(requests.TYPES_OF_RESOURCE[resource_type]),
         requests.line_resource,
         line_lookup,
         LINE_PATHS,
         {"active": ACTIVE, cancelled: CANCELLED},
+        read=lambda queryset: line_rows(queryset, resource_type),
+        pk_of=itemgetter("pk"),
     )
 
 
 def _step_queryset(model) -> Callable[[Caller], QuerySet]:
     return lambda caller: selectors.steps_visible(model, caller)
+
+
+def _rows(fields: dict) -> dict:
+    """A Source's `read` and `pk_of` for rows of `fields` (fhir_api.rows.values)."""
+    return {"read": lambda queryset: values(queryset, fields), "pk_of": itemgetter("pk")}
 
 
 STEP_PATHS = {
@@ -118,13 +121,14 @@ STEP_PATHS = {
 }
 
 
-def _task_source(model, kind: str, mapper, statuses: dict, **paths) -> Source:
+def _task_source(model, kind: str, mapper, fields: dict, statuses: dict, **paths) -> Source:
     return Source(
         _step_queryset(model),
         mapper,
         _prefixed(supply.ID_PREFIX[kind]),
         {**STEP_PATHS, **paths},
         statuses,
+        **_rows(fields),
     )
 
 
@@ -218,25 +222,25 @@ RESOURCES = {
         ),
         ResourceType(
             "MedicationRequest",
-            [_line_source(("M",), "cancelled")],
+            [_line_source("MedicationRequest", "cancelled")],
             ("patient", "subject", "authoredon", "status", "requester", "group-identifier"),
             ("patient", "requester"),
         ),
         ResourceType(
             "ServiceRequest",
-            [_line_source(("P", "S"), "revoked")],
+            [_line_source("ServiceRequest", "revoked")],
             ("patient", "subject", "authored", "status", "requester", "group-identifier"),
             ("patient", "requester"),
         ),
         ResourceType(
             "DeviceRequest",
-            [_line_source(("D",), "revoked")],
+            [_line_source("DeviceRequest", "revoked")],
             ("patient", "subject", "authored-on", "status", "requester", "group-identifier"),
             ("patient", "requester"),
         ),
         ResourceType(
             "NutritionOrder",
-            [_line_source(("N",), "revoked")],
+            [_line_source("NutritionOrder", "revoked")],
             ("patient", "datetime", "status"),
             ("patient",),
         ),
@@ -247,6 +251,7 @@ RESOURCES = {
                     Direccionamiento,
                     "direccionamiento",
                     supply.direccionamiento_task,
+                    supply.DIRECCIONAMIENTO_FIELDS,
                     _by_step_status(supply.TASK_STATUS["direccionamiento"]),
                     owner="provider__external_id",
                     **LINE_FOCUS,
@@ -255,6 +260,7 @@ RESOURCES = {
                     Programacion,
                     "programacion",
                     supply.programacion_task,
+                    supply.PROGRAMACION_FIELDS,
                     _by_step_status(supply.TASK_STATUS["programacion"]),
                     owner="entity__external_id",
                     **LINE_FOCUS,
@@ -269,6 +275,7 @@ RESOURCES = {
                         "focus": "line",
                     },
                     {"rejected": IN_FORCE, "cancelled": ANULADO},
+                    **_rows(supply.NO_DIRECCIONAMIENTO_FIELDS),
                 ),
             ],
             ("patient", "subject", "focus", "status", "owner"),
@@ -282,6 +289,7 @@ RESOURCES = {
                     _prefixed("ent"),
                     {**STEP_PATHS, "whenhandedover": "delivered_on"},
                     {"completed": IN_FORCE, "entered-in-error": ANULADO},
+                    **_rows(supply.ENTREGA_FIELDS),
                 )
             ],
             ("patient", "subject", "whenhandedover", "status"),
@@ -295,6 +303,7 @@ RESOURCES = {
                     _prefixed("ent"),
                     STEP_PATHS,
                     {"completed": IN_FORCE, "abandoned": ANULADO},
+                    **_rows(supply.ENTREGA_FIELDS),
                 )
             ],
             ("patient", "status"),
@@ -308,6 +317,7 @@ RESOURCES = {
                     _prefixed("fac"),
                     STEP_PATHS,
                     {"billable": IN_FORCE, "entered-in-error": ANULADO},
+                    **_rows(supply.FACTURACION_FIELDS),
                 )
             ],
             ("patient", "subject", "status"),
@@ -322,7 +332,7 @@ def read(caller: Caller, resource_type: str, resource_id: str) -> dict:
         lookup = source.id_of(resource_id)
         if lookup is None:
             continue
-        row = source.queryset(caller).filter(**lookup).first()
-        if row is not None:
-            return source.to_json(row)
+        rows = source.read(source.queryset(caller).filter(**lookup)[:1])
+        if rows:
+            return source.to_json(rows[0])
     raise not_found(resource_type, resource_id)

@@ -4,8 +4,10 @@ parameters are ignored unless the caller sends `Prefer: handling=strict`."""
 
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from prescriptions.models import Patient
 from webservices.services import Caller
 
 from . import params
@@ -116,11 +118,11 @@ def search(caller: Caller, resource_type: str, query, *, strict: bool, base_url:
             continue
         if index == start_source and start_pk:
             queryset = queryset.filter(pk__gt=start_pk)
-        page = list(queryset.order_by("pk")[: size - len(rows) + 1])
+        page = source.read(queryset.order_by("pk")[: size - len(rows) + 1])
         if len(page) > size - len(rows):
             page = page[: size - len(rows)]
             rows.extend((source, row) for row in page)
-            next_cursor = f"{index}.{page[-1].pk}"
+            next_cursor = f"{index}.{source.pk_of(page[-1])}"
             break
         rows.extend((source, row) for row in page)
         if len(rows) == size and index + 1 < len(resource.sources):
@@ -170,30 +172,22 @@ def _included(resource: ResourceType, includes: list[str], rows, base_url: str) 
         wanted.add(target)
     if not wanted:
         return []
-    seen, entries = set(), []
-    for _source, line in rows:
-        prescription = line.prescription
-        related = []
-        if "patient" in wanted:
-            related.append(("Patient", prescription.patient, patient_json))
-        if "requester" in wanted:
-            related.append(
-                (
-                    "Practitioner",
-                    prescription.prescriber,
-                    lambda user, p=prescription: practitioner(user, p.prescriber_registration),
-                )
-            )
-        for kind, obj, mapper in related:
-            if (kind, obj.pk) in seen:
-                continue
-            seen.add((kind, obj.pk))
-            json = mapper(obj)
-            entries.append(
-                {
-                    "fullUrl": f"{base_url}{kind}/{json['id']}",
-                    "resource": json,
-                    "search": {"mode": "include"},
-                }
-            )
-    return entries
+    patients = {line["patient_pk"] for _source, line in rows}
+    prescribers = {line["prescriber_pk"]: line["registration"] for _source, line in rows}
+    related = []
+    if "patient" in wanted:
+        found = Patient.objects.select_related("municipality").in_bulk(patients)
+        related += [("Patient", patient_json(found[pk])) for pk in sorted(found)]
+    if "requester" in wanted:
+        found = get_user_model().objects.in_bulk(prescribers)
+        related += [
+            ("Practitioner", practitioner(found[pk], prescribers[pk])) for pk in sorted(found)
+        ]
+    return [
+        {
+            "fullUrl": f"{base_url}{kind}/{json['id']}",
+            "resource": json,
+            "search": {"mode": "include"},
+        }
+        for kind, json in related
+    ]

@@ -8,36 +8,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from entities.models import Entity, Sede
 from entities.permissions import PROVIDER_TYPES
 from prescriptions.models import Affiliation, Patient, Prescription, TechnologyLine
-from supply.models import Direccionamiento, Entrega, Facturacion, NoDireccionamiento, Programacion
+from supply.models import Direccionamiento, NoDireccionamiento
 from webservices.selectors import prescriptions_visible, records_visible
 from webservices.services import Caller
-
-LINE_RELATED = (
-    "prescription__patient__municipality",
-    "prescription__prescriber",
-    "prescription__diagnosis",
-    "presentation_unit",
-    "dose_unit",
-    "route",
-    "procedure",
-    "device_type",
-    "complementary_service",
-    "nutritional_type",
-    "nutritional_product",
-)
-_DELIVERABLE = (
-    "deliverable__line__prescription__patient",
-    "deliverable__prescription__patient",
-    "deliverable__payer",
-    "entity",
-)
-STEP_RELATED = {
-    Direccionamiento: (*_DELIVERABLE, "provider"),
-    Programacion: (*_DELIVERABLE, "sede"),
-    Entrega: (*_DELIVERABLE, "sede", "cause"),
-    Facturacion: (*_DELIVERABLE, "entrega"),
-    NoDireccionamiento: ("line__prescription__patient", "prescription__patient", "entity", "cause"),
-}
 
 
 def _is_provider(caller: Caller) -> bool:
@@ -90,10 +63,8 @@ def steps_visible(model, caller: Caller) -> QuerySet:
     if model is NoDireccionamiento:
         if not caller.is_payer:
             return NoDireccionamiento.objects.none()
-        return NoDireccionamiento.objects.filter(
-            entity=caller.entity, payer_code=caller.payer_code
-        ).select_related(*STEP_RELATED[model])
-    return records_visible(model, caller).select_related(*STEP_RELATED[model])
+        return NoDireccionamiento.objects.filter(entity=caller.entity, payer_code=caller.payer_code)
+    return records_visible(model, caller)
 
 
 def organizations_visible(caller: Caller) -> QuerySet:

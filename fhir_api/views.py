@@ -5,6 +5,7 @@ as the web services scope it (fhir.selectors)."""
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from entities.models import Entity
 from prescriptions.models import Affiliation, Prescription
 from supply.models import Direccionamiento, Entrega, Facturacion, NoDireccionamiento, Programacion
 from webservices import limits
@@ -14,7 +15,8 @@ from . import selectors
 from .capability import capability_statement
 from .errors import FhirError, error_response, fhir_response, not_found
 from .mapping import administrative, requests, supply
-from .registry import INGREDIENTS, RESOURCES, read
+from .registry import RESOURCES, read
+from .rows import line_rows, values
 from .search import search
 
 
@@ -116,11 +118,9 @@ def prescription_everything(request):
 
 
 def _chain(caller: Caller, prescription: Prescription) -> list[dict]:
-    lines = (
+    lines = line_rows(
         selectors.lines_visible(caller)
         .filter(prescription=prescription)
-        .select_related(*selectors.LINE_RELATED)
-        .prefetch_related(INGREDIENTS)
         .order_by("technology_type", "order")
     )
     resources = [
@@ -134,23 +134,26 @@ def _chain(caller: Caller, prescription: Prescription) -> list[dict]:
     resources += [administrative.coverage(a) for a in affiliations]
     resources += [requests.line_resource(line) for line in lines]
     steps = [
-        (Direccionamiento, supply.direccionamiento_task, "deliverable__prescription"),
-        (NoDireccionamiento, supply.no_direccionamiento_task, "prescription"),
-        (Programacion, supply.programacion_task, "deliverable__prescription"),
-        (Entrega, supply.entrega_resource, "deliverable__prescription"),
-        (Facturacion, supply.charge_item, "deliverable__prescription"),
+        (Direccionamiento, supply.direccionamiento_task, supply.DIRECCIONAMIENTO_FIELDS),
+        (NoDireccionamiento, supply.no_direccionamiento_task, supply.NO_DIRECCIONAMIENTO_FIELDS),
+        (Programacion, supply.programacion_task, supply.PROGRAMACION_FIELDS),
+        (Entrega, supply.entrega_resource, supply.ENTREGA_FIELDS),
+        (Facturacion, supply.charge_item, supply.FACTURACION_FIELDS),
     ]
-    organizations, sedes = {prescription.entity_id}, {}
-    for model, mapper, path in steps:
-        rows = selectors.steps_visible(model, caller).filter(**{path: prescription})
-        for row in rows.order_by("pk"):
+    organizations, sedes = {prescription.entity_id}, set()
+    for model, mapper, fields in steps:
+        path = "prescription" if model is NoDireccionamiento else "deliverable__prescription"
+        scoped = selectors.steps_visible(model, caller).filter(**{path: prescription})
+        for row in values(scoped.order_by("pk"), fields):
             resources.append(mapper(row))
-            if model is Direccionamiento and row.provider_id not in organizations:
-                organizations.add(row.provider_id)
-                resources.append(administrative.organization(row.provider))
-            sede = getattr(row, "sede", None)
-            if sede is not None and sede.pk not in sedes:
-                sedes[sede.pk] = sede
-    for sede in selectors.sedes_visible(caller).filter(pk__in=list(sedes)):
+            if "provider_pk" in row:
+                organizations.add(row["provider_pk"])
+            if row.get("sede_pk"):
+                sedes.add(row["sede_pk"])
+    providers = Entity.objects.select_related("municipality").filter(
+        pk__in=organizations - {prescription.entity_id}
+    )
+    resources += [administrative.organization(e) for e in providers.order_by("pk")]
+    for sede in selectors.sedes_visible(caller).filter(pk__in=sedes).order_by("pk"):
         resources.append(administrative.location(sede))
     return resources

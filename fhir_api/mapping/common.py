@@ -60,6 +60,17 @@ def concept(system: str, code, display: str | None = None) -> dict:
     return result
 
 
+def name_parts(prefix: str) -> tuple[str, ...]:
+    """The paths of a person's names under `prefix` (a patient's or a user's), for a row
+    field that joins them as `get_full_name()` does."""
+    parts = ("first_name", "middle_name", "first_surname", "second_surname")
+    return tuple(f"{prefix}{part}" for part in parts)
+
+
+def full_name(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
 def instant(value: datetime.datetime) -> str:
     return timezone.localtime(value).isoformat(timespec="seconds")
 
@@ -68,9 +79,9 @@ def day(value: datetime.date) -> str:
     return value.isoformat()
 
 
-def number(value: Decimal) -> int | float:
+def number(value: Decimal | int) -> int | float:
     """A FHIR decimal without exponent notation: integers stay integers."""
-    if value == value.to_integral_value():
+    if isinstance(value, int) or value == value.to_integral_value():
         return int(value)
     return float(value)
 

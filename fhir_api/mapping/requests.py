@@ -2,9 +2,15 @@
 procedimiento and servicio complementario → ServiceRequest, dispositivo → DeviceRequest,
 producto nutricional → NutritionOrder. Every line of one prescription shares
 `groupIdentifier` = NoPrescripcion (NutritionOrder has no groupIdentifier in R4: it carries
-the number as an identifier)."""
+the number as an identifier).
+
+A line arrives as a flat row (`fhir_api.rows.line_rows`): a dict of the line's, its
+prescription's, patient's, prescriber's and catalogs' fields, keyed as LINE_FIELDS names
+them, with its active ingredients under "ingredients" and the label of each choice field
+under "<field>_label" (LABELS)."""
 
 from prescriptions.enums import (
+    CareSetting,
     JuntaStatus,
     NutritionalRoute,
     PrescriptionStatus,
@@ -13,7 +19,6 @@ from prescriptions.enums import (
     TimeUnit,
 )
 
-from .administrative import practitioner_ref
 from .common import (
     CARE_SETTING,
     CIE10,
@@ -28,9 +33,10 @@ from .common import (
     SERVICE,
     concept,
     instant,
+    name_parts,
     number,
-    patient_ref,
     quantity,
+    ref,
 )
 
 RESOURCE_OF_TYPE = {
@@ -58,61 +64,129 @@ UCUM_TIME = {
 DAYS_OF_UNIT = {TimeUnit.DIA: 1, TimeUnit.SEMANA: 7, TimeUnit.MES: 30, TimeUnit.ANO: 365}
 
 
-def line_id(line) -> str:
+# The fields every line resource reads (name → path from TechnologyLine; a tuple of paths is
+# a person's name, its non-empty parts joined), and those of each resource type.
+LINE_FIELDS = {
+    "pk": "pk",
+    "type": "technology_type",
+    "order": "order",
+    "supply_type": "supply_type",
+    "junta_status": "junta_status",
+    "justification": "justification",
+    "total_quantity": "total_quantity",
+    "frequency_every": "frequency_every",
+    "frequency_unit": "frequency_unit",
+    "duration_amount": "duration_amount",
+    "duration_unit": "duration_unit",
+    "number": "prescription__number",
+    "status": "prescription__status",
+    "care_setting": "prescription__care_setting",
+    "prescribed_at": "prescription__prescribed_at",
+    "patient_pk": "prescription__patient_id",
+    "patient_id": "prescription__patient__external_id",
+    "patient_name": name_parts("prescription__patient__"),
+    "prescriber_pk": "prescription__prescriber_id",
+    "prescriber_id": "prescription__prescriber__external_id",
+    "prescriber_name": name_parts("prescription__prescriber__"),
+    "registration": "prescription__prescriber_registration",
+    "diagnosis_code": "prescription__diagnosis__code",
+    "diagnosis_name": "prescription__diagnosis__name",
+}
+TYPE_FIELDS = {
+    "MedicationRequest": {
+        "description": "description",
+        "dose": "dose",
+        "dose_unit": "dose_unit__name",
+        "route": "route__name",
+        "presentation_unit": "presentation_unit__name",
+    },
+    "ServiceRequest": {
+        "procedure_code": "procedure__code",
+        "procedure_name": "procedure__name",
+        "service_code": "complementary_service__code",
+        "service_name": "complementary_service__name",
+    },
+    "DeviceRequest": {"device_code": "device_type__code", "device_name": "device_type__name"},
+    "NutritionOrder": {
+        "nutrition_type_code": "nutritional_type__code",
+        "nutrition_type_name": "nutritional_type__name",
+        "product_code": "nutritional_product__code",
+        "product_name": "nutritional_product__name",
+        "nutritional_route": "nutritional_route",
+    },
+}
+ALL_TYPE_FIELDS = {name: path for fields in TYPE_FIELDS.values() for name, path in fields.items()}
+# The choice fields whose label a resource shows: `line_rows` adds "<field>_label".
+LABELS = {
+    "junta_status": JuntaStatus,
+    "care_setting": CareSetting,
+    "frequency_unit": TimeUnit,
+    "duration_unit": TimeUnit,
+    "nutritional_route": NutritionalRoute,
+}
+# A medicine's active ingredients (name → path from LineActiveIngredient).
+INGREDIENT_FIELDS = {
+    "line": "line_id",
+    "code": "ingredient__code",
+    "name": "ingredient__name",
+    "concentration": "concentration",
+    "unit": "concentration_unit__code",
+}
+
+
+def line_id(line: dict) -> str:
     """`{NoPrescripcion}-{TipoTec}{ConOrden}`: stable, readable, unique."""
-    return f"{line.prescription.number}-{line.key}"
+    return f"{line['number']}-{line['type']}{line['order']}"
 
 
-def line_ref(line) -> dict:
-    return {"reference": f"{RESOURCE_OF_TYPE[line.technology_type]}/{line_id(line)}"}
+def line_ref(technology_type: str, number: str, order: int) -> dict:
+    resource_type = RESOURCE_OF_TYPE[technology_type]
+    return {"reference": f"{resource_type}/{number}-{technology_type}{order}"}
 
 
-def request_status(line) -> str:
-    cancelled = line.prescription.status == PrescriptionStatus.ANULADA
-    if line.technology_type == TechnologyType.MEDICAMENTO:
+def request_status(line: dict) -> str:
+    cancelled = line["status"] == PrescriptionStatus.ANULADA
+    if line["type"] == TechnologyType.MEDICAMENTO:
         return "cancelled" if cancelled else "active"
     return "revoked" if cancelled else "active"
 
 
-def _extensions(line) -> list[dict]:
-    prescription = line.prescription
+def _extensions(line: dict) -> list[dict]:
     return [
         {
             "url": f"{EXT}/estado-junta",
             "valueCoding": {
                 "system": JUNTA,
-                "code": str(line.junta_status),
-                "display": str(JuntaStatus(line.junta_status).label),
+                "code": str(line["junta_status"]),
+                "display": line["junta_status_label"],
             },
         },
         {
             "url": f"{EXT}/ambito-atencion",
             "valueCoding": {
                 "system": CARE_SETTING,
-                "code": str(prescription.care_setting),
-                "display": str(prescription.get_care_setting_display()),
+                "code": str(line["care_setting"]),
+                "display": line["care_setting_label"],
             },
         },
         {
             "url": f"{EXT}/tipo-prestacion",
-            "valueCode": "sucesiva" if line.supply_type == SupplyType.SUCESIVA else "unica",
+            "valueCode": "sucesiva" if line["supply_type"] == SupplyType.SUCESIVA else "unica",
         },
     ]
 
 
-def _common(line, resource_type: str) -> dict:
-    prescription = line.prescription
+def _common(line: dict, resource_type: str) -> dict:
+    key = line_id(line)
     resource = {
         "resourceType": resource_type,
-        "id": line_id(line),
+        "id": key,
         "extension": _extensions(line),
-        "identifier": [
-            {"system": f"{PRESCRIPTION_SYSTEM}/linea", "value": line_id(line)},
-        ],
+        "identifier": [{"system": f"{PRESCRIPTION_SYSTEM}/linea", "value": key}],
         "status": request_status(line),
         "intent": "order",
     }
-    group = {"system": PRESCRIPTION_SYSTEM, "value": prescription.number}
+    group = {"system": PRESCRIPTION_SYSTEM, "value": line["number"]}
     if resource_type in ("MedicationRequest", "DeviceRequest"):
         resource["groupIdentifier"] = group
     elif resource_type == "ServiceRequest":
@@ -122,28 +196,33 @@ def _common(line, resource_type: str) -> dict:
     return resource
 
 
-def _clinical(line, resource: dict) -> dict:
+def _patient(line: dict) -> dict:
+    return ref("Patient", line["patient_id"], line["patient_name"])
+
+
+def _prescriber(line: dict) -> dict:
+    return ref("Practitioner", line["prescriber_id"], line["prescriber_name"])
+
+
+def _clinical(line: dict, resource: dict) -> dict:
     """subject, authoredOn, requester, reasonCode and the justification (JustNoPBS)."""
-    prescription = line.prescription
-    resource["subject"] = patient_ref(prescription.patient)
-    resource["authoredOn"] = instant(prescription.prescribed_at)
-    resource["requester"] = practitioner_ref(prescription.prescriber)
-    resource["reasonCode"] = [
-        concept(CIE10, prescription.diagnosis.code, prescription.diagnosis.name)
-    ]
-    resource["note"] = [{"text": line.justification}]
+    resource["subject"] = _patient(line)
+    resource["authoredOn"] = instant(line["prescribed_at"])
+    resource["requester"] = _prescriber(line)
+    resource["reasonCode"] = [concept(CIE10, line["diagnosis_code"], line["diagnosis_name"])]
+    resource["note"] = [{"text": line["justification"]}]
     return resource
 
 
-def _timing(line) -> dict | None:
-    unit = UCUM_TIME.get(line.frequency_unit)
-    if not (line.frequency_every and unit):
+def _timing(line: dict) -> dict | None:
+    unit = UCUM_TIME.get(line["frequency_unit"])
+    if not (line["frequency_every"] and unit):
         return None
-    repeat = {"frequency": 1, "period": line.frequency_every, "periodUnit": unit}
-    duration_unit = UCUM_TIME.get(line.duration_unit)
-    if line.duration_amount and duration_unit:
+    repeat = {"frequency": 1, "period": line["frequency_every"], "periodUnit": unit}
+    duration_unit = UCUM_TIME.get(line["duration_unit"])
+    if line["duration_amount"] and duration_unit:
         repeat["boundsDuration"] = {
-            "value": line.duration_amount,
+            "value": line["duration_amount"],
             "unit": duration_unit,
             "system": "http://unitsofmeasure.org",
             "code": duration_unit,
@@ -151,19 +230,18 @@ def _timing(line) -> dict | None:
     return {"repeat": repeat}
 
 
-def _dispense_request(line) -> dict:
-    unit = line.presentation_unit.name if line.presentation_unit_id else None
-    request = {"quantity": quantity(line.total_quantity, unit)}
-    days = DAYS_OF_UNIT.get(line.duration_unit)
-    if line.duration_amount and days:
-        total_days = line.duration_amount * days
+def _dispense_request(line: dict) -> dict:
+    request = {"quantity": quantity(line["total_quantity"], line["presentation_unit"])}
+    days = DAYS_OF_UNIT.get(line["duration_unit"])
+    if line["duration_amount"] and days:
+        total_days = line["duration_amount"] * days
         request["expectedSupplyDuration"] = {
             "value": total_days,
             "unit": "d",
             "system": "http://unitsofmeasure.org",
             "code": "d",
         }
-        if line.supply_type == SupplyType.SUCESIVA and total_days > 30:
+        if line["supply_type"] == SupplyType.SUCESIVA and total_days > 30:
             # Successive supplies are delivered month by month (NoEntrega 1, 2, …).
             request["dispenseInterval"] = {
                 "value": 30,
@@ -175,69 +253,60 @@ def _dispense_request(line) -> dict:
     return request
 
 
-def medication_request(line) -> dict:
+def medication_request(line: dict) -> dict:
     resource = _clinical(line, _common(line, "MedicationRequest"))
-    ingredients = list(line.ingredients.all())
-    text = line.description or " + ".join(
-        f"{i.ingredient.name} {number(i.concentration)} {i.concentration_unit.code}"
-        for i in ingredients
+    ingredients = line["ingredients"]
+    text = line["description"] or " + ".join(
+        f"{i['name']} {number(i['concentration'])} {i['unit']}" for i in ingredients
     )
     resource["medicationCodeableConcept"] = {
-        "coding": [
-            {"system": DCI, "code": i.ingredient.code, "display": i.ingredient.name}
-            for i in ingredients
-        ],
-        "text": text or line.key,
+        "coding": [{"system": DCI, "code": i["code"], "display": i["name"]} for i in ingredients],
+        "text": text or f"{line['type']}{line['order']}",
     }
     dosage = {"text": _dosage_text(line)}
     timing = _timing(line)
     if timing:
         dosage["timing"] = timing
-    if line.route_id:
-        dosage["route"] = {"text": line.route.name}
-    if line.dose is not None:
-        unit = line.dose_unit.name if line.dose_unit_id else None
-        dosage["doseAndRate"] = [{"doseQuantity": quantity(line.dose, unit)}]
+    if line["route"]:
+        dosage["route"] = {"text": line["route"]}
+    if line["dose"] is not None:
+        dosage["doseAndRate"] = [{"doseQuantity": quantity(line["dose"], line["dose_unit"])}]
     resource["dosageInstruction"] = [dosage]
     resource["dispenseRequest"] = _dispense_request(line)
     return resource
 
 
-def _dosage_text(line) -> str:
+def _dosage_text(line: dict) -> str:
     parts = []
-    if line.dose is not None:
-        unit = line.dose_unit.name if line.dose_unit_id else ""
-        parts.append(f"{number(line.dose)} {unit}".strip())
-    if line.frequency_every and line.frequency_unit:
-        parts.append(f"cada {line.frequency_every} {TimeUnit(line.frequency_unit).label}")
-    if line.duration_amount and line.duration_unit:
-        parts.append(f"durante {line.duration_amount} {TimeUnit(line.duration_unit).label}")
-    return ", ".join(parts) or line.key
+    if line.get("dose") is not None:
+        parts.append(f"{number(line['dose'])} {line['dose_unit'] or ''}".strip())
+    if line["frequency_every"] and line["frequency_unit"]:
+        parts.append(f"cada {line['frequency_every']} {line['frequency_unit_label']}")
+    if line["duration_amount"] and line["duration_unit"]:
+        parts.append(f"durante {line['duration_amount']} {line['duration_unit_label']}")
+    return ", ".join(parts) or f"{line['type']}{line['order']}"
 
 
-def service_request(line) -> dict:
+def service_request(line: dict) -> dict:
     resource = _clinical(line, _common(line, "ServiceRequest"))
-    if line.technology_type == TechnologyType.PROCEDIMIENTO:
-        resource["code"] = concept(CUPS, line.procedure.code, line.procedure.name)
+    if line["type"] == TechnologyType.PROCEDIMIENTO:
+        resource["code"] = concept(CUPS, line["procedure_code"], line["procedure_name"])
         resource["category"] = [{"text": "Procedimiento"}]
     else:
-        service = line.complementary_service
-        resource["code"] = concept(SERVICE, service.code, service.name)
+        resource["code"] = concept(SERVICE, line["service_code"], line["service_name"])
         resource["category"] = [{"text": "Servicio complementario"}]
-    resource["quantityQuantity"] = quantity(line.total_quantity)
+    resource["quantityQuantity"] = quantity(line["total_quantity"])
     timing = _timing(line)
     if timing:
         resource["occurrenceTiming"] = timing
     return resource
 
 
-def device_request(line) -> dict:
+def device_request(line: dict) -> dict:
     resource = _clinical(line, _common(line, "DeviceRequest"))
-    resource["codeCodeableConcept"] = concept(
-        DEVICE_TYPE, line.device_type.code, line.device_type.name
-    )
+    resource["codeCodeableConcept"] = concept(DEVICE_TYPE, line["device_code"], line["device_name"])
     resource["parameter"] = [
-        {"code": {"text": "cantidad total"}, "valueQuantity": quantity(line.total_quantity)}
+        {"code": {"text": "cantidad total"}, "valueQuantity": quantity(line["total_quantity"])}
     ]
     timing = _timing(line)
     if timing:
@@ -245,30 +314,28 @@ def device_request(line) -> dict:
     return resource
 
 
-def nutrition_order(line) -> dict:
-    prescription = line.prescription
+def nutrition_order(line: dict) -> dict:
     resource = _common(line, "NutritionOrder")
-    resource["patient"] = patient_ref(prescription.patient)
-    resource["dateTime"] = instant(prescription.prescribed_at)
-    resource["orderer"] = practitioner_ref(prescription.prescriber)
-    base = concept(NUTRITION_TYPE, line.nutritional_type.code, line.nutritional_type.name)
+    resource["patient"] = _patient(line)
+    resource["dateTime"] = instant(line["prescribed_at"])
+    resource["orderer"] = _prescriber(line)
+    base = concept(NUTRITION_TYPE, line["nutrition_type_code"], line["nutrition_type_name"])
     formula = {"baseFormulaType": base}
-    if line.nutritional_product_id:
-        product = line.nutritional_product
-        base["coding"].append({"system": NUTRITION, "code": product.code, "display": product.name})
-        formula["baseFormulaProductName"] = product.name
-    if line.nutritional_route:
-        formula["routeofAdministration"] = {
-            "text": str(NutritionalRoute(line.nutritional_route).label)
-        }
-    administration = {"quantity": quantity(line.total_quantity)}
+    if line["product_code"]:
+        base["coding"].append(
+            {"system": NUTRITION, "code": line["product_code"], "display": line["product_name"]}
+        )
+        formula["baseFormulaProductName"] = line["product_name"]
+    if line["nutritional_route"]:
+        formula["routeofAdministration"] = {"text": line["nutritional_route_label"]}
+    administration = {"quantity": quantity(line["total_quantity"])}
     timing = _timing(line)
     if timing:
         administration["schedule"] = timing
     formula["administration"] = [administration]
     formula["administrationInstruction"] = _dosage_text(line)
     resource["enteralFormula"] = formula
-    resource["note"] = [{"text": line.justification}]
+    resource["note"] = [{"text": line["justification"]}]
     return resource
 
 
@@ -280,5 +347,5 @@ MAPPERS = {
 }
 
 
-def line_resource(line) -> dict:
-    return MAPPERS[RESOURCE_OF_TYPE[line.technology_type]](line)
+def line_resource(line: dict) -> dict:
+    return MAPPERS[RESOURCE_OF_TYPE[line["type"]]](line)

@@ -3,7 +3,10 @@ programación are Tasks on the prescribed line; an entrega is a MedicationDispen
 (medicines) or a SupplyDelivery (the other types); a facturación is a ChargeItem (the
 provider's billed units and value of one delivery: ChargeItem describes exactly that,
 while Claim is an adjudication request whose mandatory insurance, priority and provider
-elements MIPRES does not carry — docs/fhir.md)."""
+elements MIPRES does not carry — docs/fhir.md).
+
+A step arrives as a flat row (`fhir_api.rows.values`): a dict of the fields its kind's
+*_FIELDS name, read in one query with the line, patient, entities and sede it names."""
 
 from prescriptions.enums import TechnologyType
 from supply.models import StepStatus
@@ -18,10 +21,9 @@ from .common import (
     coding,
     concept,
     day,
-    entity_ref,
     instant,
+    name_parts,
     number,
-    patient_ref,
     quantity,
     ref,
 )
@@ -52,165 +54,250 @@ ID_PREFIX = {
 }
 
 
+# What every step row carries (name → path from its model); a tuple is a person's name.
+STEP_FIELDS = {
+    "pk": "pk",
+    "status": "status",
+    "created_at": "created_at",
+    "annulled_at": "annulled_at",
+    "entity_id": "entity__external_id",
+    "entity_name": "entity__name",
+}
+_CHAIN_FIELDS = {
+    "deliverable": "deliverable_id",
+    "line_type": "deliverable__line__technology_type",
+    "line_order": "deliverable__line__order",
+    "number": "deliverable__line__prescription__number",
+    "patient_id": "deliverable__prescription__patient__external_id",
+    "patient_name": name_parts("deliverable__prescription__patient__"),
+}
+DIRECCIONAMIENTO_FIELDS = {
+    **STEP_FIELDS,
+    **_CHAIN_FIELDS,
+    "provider_pk": "provider_id",
+    "provider_id": "provider__external_id",
+    "provider_name": "provider__name",
+    "max_delivery_date": "max_delivery_date",
+    "quantity": "quantity",
+    "technology_code": "technology_code",
+    "delivery_number": "deliverable__delivery_number",
+}
+NO_DIRECCIONAMIENTO_FIELDS = {
+    **STEP_FIELDS,
+    "line_type": "line__technology_type",
+    "line_order": "line__order",
+    "number": "line__prescription__number",
+    "patient_id": "prescription__patient__external_id",
+    "patient_name": name_parts("prescription__patient__"),
+    "cause_code": "cause__code",
+    "cause_name": "cause__name",
+}
+PROGRAMACION_FIELDS = {
+    **STEP_FIELDS,
+    **_CHAIN_FIELDS,
+    "sede_pk": "sede_id",
+    "sede_id": "sede__external_id",
+    "sede_name": "sede__name",
+    "direccionamiento": "direccionamiento_id",
+    "max_delivery_date": "max_delivery_date",
+    "quantity": "quantity",
+}
+ENTREGA_FIELDS = {
+    **STEP_FIELDS,
+    **_CHAIN_FIELDS,
+    "technology_code": "technology_code",
+    "quantity": "quantity",
+    "total": "total",
+    "delivered_on": "delivered_on",
+    "batch": "batch",
+    "receiver_document_type": "receiver_document_type",
+    "receiver_document_number": "receiver_document_number",
+    "sede_pk": "sede_id",
+    "sede_id": "sede__external_id",
+    "sede_name": "sede__name",
+    "cause_code": "cause__code",
+    "cause_name": "cause__name",
+}
+FACTURACION_FIELDS = {
+    **STEP_FIELDS,
+    "line_type": "deliverable__line__technology_type",
+    "patient_id": "deliverable__prescription__patient__external_id",
+    "patient_name": name_parts("deliverable__prescription__patient__"),
+    "payer_id": "deliverable__payer__external_id",
+    "payer_name": "deliverable__payer__name",
+    "invoice_number": "invoice_number",
+    "technology_code": "technology_code",
+    "units": "units",
+    "unit_value": "unit_value",
+    "total_value": "total_value",
+    "entrega": "entrega_id",
+    "delivered_on": "entrega__delivered_on",
+}
+
+
 def task_id(kind: str, pk: int) -> str:
     return f"{ID_PREFIX[kind]}-{pk}"
 
 
-def _deliverable_identifier(deliverable) -> dict:
-    return {"system": DELIVERABLE_SYSTEM, "value": str(deliverable.pk)}
+def _organization(row: dict, prefix: str) -> dict:
+    return ref("Organization", row[f"{prefix}_id"], row[f"{prefix}_name"])
 
 
-def _task(kind: str, step, line, patient) -> dict:
+def _patient(row: dict) -> dict:
+    return ref("Patient", row["patient_id"], row["patient_name"])
+
+
+def _deliverable_identifier(row: dict) -> dict:
+    return {"system": DELIVERABLE_SYSTEM, "value": str(row["deliverable"])}
+
+
+def _task(kind: str, row: dict) -> dict:
     return {
         "resourceType": "Task",
-        "id": task_id(kind, step.pk),
+        "id": task_id(kind, row["pk"]),
         "intent": "order",
         "code": concept(STEP, kind, STEP_LABELS[kind]),
-        "focus": line_ref(line),
-        "for": patient_ref(patient),
-        "authoredOn": instant(step.created_at),
-        "lastModified": instant(step.annulled_at or step.created_at),
-        "requester": entity_ref(step.entity),
+        "focus": line_ref(row["line_type"], row["number"], row["line_order"]),
+        "for": _patient(row),
+        "authoredOn": instant(row["created_at"]),
+        "lastModified": instant(row["annulled_at"] or row["created_at"]),
+        "requester": _organization(row, "entity"),
     }
 
 
-def direccionamiento_task(d) -> dict:
-    deliverable = d.deliverable
-    task = _task("direccionamiento", d, deliverable.line, deliverable.prescription.patient)
-    task["identifier"] = [_deliverable_identifier(deliverable)]
-    task["status"] = TASK_STATUS["direccionamiento"][d.status]
-    task["owner"] = entity_ref(d.provider)
-    task["restriction"] = {"period": {"end": day(d.max_delivery_date)}}
+def direccionamiento_task(d: dict) -> dict:
+    task = _task("direccionamiento", d)
+    task["identifier"] = [_deliverable_identifier(d)]
+    task["status"] = TASK_STATUS["direccionamiento"][d["status"]]
+    task["owner"] = _organization(d, "provider")
+    task["restriction"] = {"period": {"end": day(d["max_delivery_date"])}}
     task["input"] = [
         {
             "type": {"text": "CantTotAEntregar"},
-            "valueQuantity": quantity(d.quantity),
+            "valueQuantity": quantity(d["quantity"]),
         },
         {
             "type": {"text": "CodSerTecAEntregar"},
-            "valueCodeableConcept": concept(TECH_CODE_SYSTEM, d.technology_code),
+            "valueCodeableConcept": concept(TECH_CODE_SYSTEM, d["technology_code"]),
         },
-        {"type": {"text": "NoEntrega"}, "valuePositiveInt": deliverable.delivery_number},
+        {"type": {"text": "NoEntrega"}, "valuePositiveInt": d["delivery_number"]},
     ]
     return task
 
 
-def no_direccionamiento_task(n) -> dict:
-    task = _task("no-direccionamiento", n, n.line, n.prescription.patient)
-    task["status"] = "cancelled" if n.status == StepStatus.ANULADO else "rejected"
-    task["statusReason"] = concept(CAUSE, n.cause.code, n.cause.name)
+def no_direccionamiento_task(n: dict) -> dict:
+    task = _task("no-direccionamiento", n)
+    task["status"] = "cancelled" if n["status"] == StepStatus.ANULADO else "rejected"
+    task["statusReason"] = concept(CAUSE, n["cause_code"], n["cause_name"])
     return task
 
 
-def programacion_task(p) -> dict:
-    deliverable = p.deliverable
-    task = _task("programacion", p, deliverable.line, deliverable.prescription.patient)
-    task["identifier"] = [_deliverable_identifier(deliverable)]
-    task["status"] = TASK_STATUS["programacion"][p.status]
-    task["owner"] = entity_ref(p.entity)
-    task["location"] = ref("Location", p.sede.external_id, p.sede.name)
-    task["partOf"] = [ref("Task", task_id("direccionamiento", p.direccionamiento_id))]
-    task["restriction"] = {"period": {"end": day(p.max_delivery_date)}}
+def programacion_task(p: dict) -> dict:
+    task = _task("programacion", p)
+    task["identifier"] = [_deliverable_identifier(p)]
+    task["status"] = TASK_STATUS["programacion"][p["status"]]
+    task["owner"] = _organization(p, "entity")
+    task["location"] = ref("Location", p["sede_id"], p["sede_name"])
+    task["partOf"] = [ref("Task", task_id("direccionamiento", p["direccionamiento"]))]
+    task["restriction"] = {"period": {"end": day(p["max_delivery_date"])}}
     task["input"] = [
-        {"type": {"text": "CantTotAEntregar"}, "valueQuantity": quantity(p.quantity)},
+        {"type": {"text": "CantTotAEntregar"}, "valueQuantity": quantity(p["quantity"])},
     ]
     return task
 
 
-def entrega_id(entrega) -> str:
-    return f"ent-{entrega.pk}"
+def entrega_id(pk: int) -> str:
+    return f"ent-{pk}"
 
 
-def entrega_resource_type(entrega) -> str:
-    is_medicine = entrega.deliverable.line.technology_type == TechnologyType.MEDICAMENTO
+def entrega_resource_type(technology_type: str) -> str:
+    is_medicine = technology_type == TechnologyType.MEDICAMENTO
     return "MedicationDispense" if is_medicine else "SupplyDelivery"
 
 
-def _receiver_note(entrega) -> str:
+def _receiver_note(entrega: dict) -> str:
     return (
-        f"Recibió {entrega.receiver_document_type} {entrega.receiver_document_number}"
-        f"{'' if entrega.total else ' (entrega parcial)'}"
+        f"Recibió {entrega['receiver_document_type']} {entrega['receiver_document_number']}"
+        f"{'' if entrega['total'] else ' (entrega parcial)'}"
     )
 
 
-def medication_dispense(entrega) -> dict:
-    deliverable = entrega.deliverable
+def medication_dispense(entrega: dict) -> dict:
     resource = {
         "resourceType": "MedicationDispense",
-        "id": entrega_id(entrega),
-        "identifier": [_deliverable_identifier(deliverable)],
-        "status": "entered-in-error" if entrega.status == StepStatus.ANULADO else "completed",
+        "id": entrega_id(entrega["pk"]),
+        "identifier": [_deliverable_identifier(entrega)],
+        "status": "entered-in-error" if entrega["status"] == StepStatus.ANULADO else "completed",
         "medicationCodeableConcept": {
-            "coding": [coding(TECH_CODE_SYSTEM, entrega.technology_code)],
-            "text": entrega.technology_code,
+            "coding": [coding(TECH_CODE_SYSTEM, entrega["technology_code"])],
+            "text": entrega["technology_code"],
         },
-        "subject": patient_ref(deliverable.prescription.patient),
-        "performer": [{"actor": entity_ref(entrega.entity)}],
-        "authorizingPrescription": [line_ref(deliverable.line)],
+        "subject": _patient(entrega),
+        "performer": [{"actor": _organization(entrega, "entity")}],
+        "authorizingPrescription": [
+            line_ref(entrega["line_type"], entrega["number"], entrega["line_order"])
+        ],
         "type": concept(
             "http://terminology.hl7.org/CodeSystem/v3-ActCode",
-            "FFC" if entrega.total else "FFP",
-            "Entrega total" if entrega.total else "Entrega parcial",
+            "FFC" if entrega["total"] else "FFP",
+            "Entrega total" if entrega["total"] else "Entrega parcial",
         ),
-        "quantity": quantity(entrega.quantity),
-        "whenHandedOver": day(entrega.delivered_on),
+        "quantity": quantity(entrega["quantity"]),
+        "whenHandedOver": day(entrega["delivered_on"]),
         "note": [{"text": _receiver_note(entrega)}],
     }
-    if entrega.batch:
-        resource["extension"] = [{"url": f"{EXT}/lote", "valueString": entrega.batch}]
-    if entrega.sede_id:
-        resource["location"] = ref("Location", entrega.sede.external_id, entrega.sede.name)
-    if entrega.cause_id:
+    if entrega["batch"]:
+        resource["extension"] = [{"url": f"{EXT}/lote", "valueString": entrega["batch"]}]
+    if entrega["sede_pk"]:
+        resource["location"] = ref("Location", entrega["sede_id"], entrega["sede_name"])
+    if entrega["cause_code"] is not None:
         resource["substitution"] = {
             "wasSubstituted": False,
-            "reason": [concept(CAUSE, entrega.cause.code, entrega.cause.name)],
+            "reason": [concept(CAUSE, entrega["cause_code"], entrega["cause_name"])],
         }
     return resource
 
 
-def supply_delivery(entrega) -> dict:
-    deliverable = entrega.deliverable
+def supply_delivery(entrega: dict) -> dict:
     resource = {
         "resourceType": "SupplyDelivery",
-        "id": entrega_id(entrega),
-        "identifier": [_deliverable_identifier(deliverable)],
-        "basedOn": [line_ref(deliverable.line)],
-        "status": "abandoned" if entrega.status == StepStatus.ANULADO else "completed",
-        "patient": patient_ref(deliverable.prescription.patient),
+        "id": entrega_id(entrega["pk"]),
+        "identifier": [_deliverable_identifier(entrega)],
+        "basedOn": [line_ref(entrega["line_type"], entrega["number"], entrega["line_order"])],
+        "status": "abandoned" if entrega["status"] == StepStatus.ANULADO else "completed",
+        "patient": _patient(entrega),
         "suppliedItem": {
-            "quantity": quantity(entrega.quantity),
-            "itemCodeableConcept": concept(TECH_CODE_SYSTEM, entrega.technology_code),
+            "quantity": quantity(entrega["quantity"]),
+            "itemCodeableConcept": concept(TECH_CODE_SYSTEM, entrega["technology_code"]),
         },
-        "occurrenceDateTime": day(entrega.delivered_on),
-        "supplier": entity_ref(entrega.entity),
+        "occurrenceDateTime": day(entrega["delivered_on"]),
+        "supplier": _organization(entrega, "entity"),
     }
-    if entrega.sede_id:
-        resource["destination"] = ref("Location", entrega.sede.external_id, entrega.sede.name)
+    if entrega["sede_pk"]:
+        resource["destination"] = ref("Location", entrega["sede_id"], entrega["sede_name"])
     return resource
 
 
-def entrega_resource(entrega) -> dict:
-    if entrega_resource_type(entrega) == "MedicationDispense":
+def entrega_resource(entrega: dict) -> dict:
+    if entrega_resource_type(entrega["line_type"]) == "MedicationDispense":
         return medication_dispense(entrega)
     return supply_delivery(entrega)
 
 
-def charge_item(f) -> dict:
-    deliverable = f.deliverable
-    entrega = f.entrega
+def charge_item(f: dict) -> dict:
     return {
         "resourceType": "ChargeItem",
-        "id": f"fac-{f.pk}",
-        "identifier": [{"system": INVOICE_SYSTEM, "value": f.invoice_number}],
-        "status": "entered-in-error" if f.status == StepStatus.ANULADO else "billable",
-        "code": concept(TECH_CODE_SYSTEM, f.technology_code),
-        "subject": patient_ref(deliverable.prescription.patient),
-        "occurrenceDateTime": day(entrega.delivered_on),
-        "performingOrganization": entity_ref(f.entity),
-        "requestingOrganization": entity_ref(deliverable.payer),
-        "quantity": {"value": number(f.units)},
-        "priceOverride": {"value": number(f.total_value), "currency": "COP"},
-        "enteredDate": instant(f.created_at),
-        "service": [ref(entrega_resource_type(entrega), entrega_id(entrega))],
-        "note": [{"text": f"Valor unitario {number(f.unit_value)} COP"}],
+        "id": f"fac-{f['pk']}",
+        "identifier": [{"system": INVOICE_SYSTEM, "value": f["invoice_number"]}],
+        "status": "entered-in-error" if f["status"] == StepStatus.ANULADO else "billable",
+        "code": concept(TECH_CODE_SYSTEM, f["technology_code"]),
+        "subject": _patient(f),
+        "occurrenceDateTime": day(f["delivered_on"]),
+        "performingOrganization": _organization(f, "entity"),
+        "requestingOrganization": _organization(f, "payer"),
+        "quantity": {"value": number(f["units"])},
+        "priceOverride": {"value": number(f["total_value"]), "currency": "COP"},
+        "enteredDate": instant(f["created_at"]),
+        "service": [ref(entrega_resource_type(f["line_type"]), entrega_id(f["entrega"]))],
+        "note": [{"text": f"Valor unitario {number(f['unit_value'])} COP"}],
     }
