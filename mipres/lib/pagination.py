@@ -6,7 +6,9 @@ bound on the sort key lets the list's index start where the page does.
 
 A list reads its rows its own way (the ORM, or its documented SQL) and uses the two halves:
 `boundary` finds the sort key of the row the link names, inside the list's own scope, and
-`keyset_page` makes the page of what was read.
+`keyset_page` makes the page of what was read. A list paged both ways («Anteriores»,
+«Siguientes»: the consultas) reads the rows before a bound in reverse order and makes its
+page with `two_way_page`.
 """
 
 from collections.abc import Callable
@@ -20,11 +22,14 @@ from django.db.models import QuerySet
 @dataclass(frozen=True)
 class Page:
     """One page of a list: `rows`, and the key the next page starts after (None at the end).
-    `first` says whether this is the first page (for a «Primera página» link)."""
+    `first` says whether this is the first page (for a «Primera página» link). A list paged
+    both ways also gets `previous_before`, the key the previous page ends before (None on
+    the first page)."""
 
     rows: list
     next_after: Any
     first: bool
+    previous_before: Any = None
 
     @property
     def has_other_pages(self) -> bool:
@@ -49,3 +54,24 @@ def keyset_page(
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows=rows, next_after=key(rows[-1]) if more else None, first=after is None)
+
+
+def two_way_page(
+    rows: list, *, size: int, bound: bool, backwards: bool, key: Callable[[Any], Any]
+) -> Page:
+    """The page of the `size + 1` rows a list paged both ways read: after a bound in the
+    list's order (`bound` False: from the top), or, `backwards`, before a bound in reverse
+    order (turned back here). The extra row says there is a page further in the direction
+    read; a bound says there is one the other way."""
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    has_next = bool(rows) if backwards else more
+    has_previous = bool(rows) and (more if backwards else bound)
+    return Page(
+        rows=rows,
+        next_after=key(rows[-1]) if has_next else None,
+        first=not has_previous,
+        previous_before=key(rows[0]) if has_previous else None,
+    )

@@ -22,6 +22,7 @@ import datetime
 import re
 import uuid
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -33,7 +34,7 @@ from django.utils.translation import gettext_lazy
 from entities.models import AuditEntry, Entity, PayerCode
 from mipres.lib.days import day_start, next_day_start
 from mipres.lib.errors import DomainError
-from mipres.lib.pagination import boundary
+from mipres.lib.pagination import Page, boundary, two_way_page
 
 from ..enums import PrescriptionStatus, TechnologyType, TimeUnit
 from ..models import (
@@ -235,24 +236,6 @@ class PrescriptionRow:
         return timezone.localtime(self.prescribed_at).strftime("%Y-%m-%d %H:%M")
 
 
-@dataclass(frozen=True, slots=True)
-class PrescriptionPage:
-    """A page of a consulta. `next_after` / `previous_before` are the public ids the links
-    to the older / newer page start from (None at either end)."""
-
-    rows: list[PrescriptionRow]
-    next_after: uuid.UUID | None
-    previous_before: uuid.UUID | None
-
-    @property
-    def object_list(self) -> list[PrescriptionRow]:
-        return self.rows
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.next_after is not None or self.previous_before is not None
-
-
 def _name(*parts) -> str:
     return " ".join(p for p in parts if p)
 
@@ -278,7 +261,7 @@ def prescription_page(
     after: uuid.UUID | None = None,
     before: uuid.UUID | None = None,
     size: int = 25,
-) -> PrescriptionPage:
+) -> Page:
     """One page of a consulta, newest first: the first page, the one after `after` (older
     prescriptions) or the one before `before` (newer). Each bound is an index range on
     `(…, prescribed_at DESC, id DESC)`, so a page deep in the history costs what the first
@@ -320,11 +303,7 @@ def prescription_page(
             "prescriber__second_surname",
         ]
     order = ("-prescribed_at", "-id") if forward else ("prescribed_at", "id")
-    values = list(queryset.annotate(**names).order_by(*order).values(*columns, *names)[: size + 1])
-    more = len(values) > size
-    values = values[:size]
-    if not forward:
-        values.reverse()
+    values = queryset.annotate(**names).order_by(*order).values(*columns, *names)[: size + 1]
     rows = [
         PrescriptionRow(
             pk=v["pk"],
@@ -351,14 +330,15 @@ def prescription_page(
         )
         for v in values
     ]
-    _attach_line_summaries(rows)
-    has_older = more if forward else bool(rows)
-    has_newer = bool(rows) and (bound is not None if forward else more)
-    return PrescriptionPage(
-        rows=rows,
-        next_after=rows[-1].external_id if has_older else None,
-        previous_before=rows[0].external_id if has_newer else None,
+    page = two_way_page(
+        rows,
+        size=size,
+        bound=bound is not None,
+        backwards=not forward,
+        key=attrgetter("external_id"),
     )
+    _attach_line_summaries(page.rows)
+    return page
 
 
 def _attach_line_summaries(rows: list[PrescriptionRow]) -> None:

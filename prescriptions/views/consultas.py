@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from entities.decorators import entity_any_permission_required, entity_permission_required
 from mipres.db import replica_reads
 from mipres.jinja_env import render_fragment
-from mipres.lib.export_tasks import export_response_or_task
+from mipres.lib.export_tasks import entity_export
 
 from ..forms.prescribing import PrescriptionFilterForm
 from ..pdf import prescription_pdf as build_pdf
@@ -118,11 +118,10 @@ def _render_list(request, scope: str):
 def _csv(request, scope: str) -> HttpResponse:
     """The filtered list as CSV, one row per line (a prescription without lines gets one)."""
     _form, prescriptions = _list(request, scope)
-    basename = f"prescripciones-{scope}-{request.entity.nit}-{timezone.localdate():%Y%m%d}"
-    return export_response_or_task(
+    return entity_export(
         request,
         "csv",
-        basename,
+        f"prescripciones-{scope}",
         [
             _("Número de prescripción"),
             _("Fecha"),

@@ -48,7 +48,7 @@ def world(prescribing, catalog):
 
 
 def _numbers(response) -> set[str]:
-    return {p.number for p in response.context["page"].object_list}
+    return {p.number for p in response.context["page"].rows}
 
 
 # Scope ----------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def test_lists_show_25_per_page_newest_first_with_links_to_older_and_newer(
     target = url("prescription_list_own", prescribing["ips"])
     first = client.get(target)
     page = first.context["page"]
-    assert [row.number for row in page.object_list] == newest_first[:25]
+    assert [row.number for row in page.rows] == newest_first[:25]
     assert page.previous_before is None
     text = first.content.decode()
     assert f"?despues={page.next_after}" in text and "Siguientes" in text
@@ -167,12 +167,12 @@ def test_lists_show_25_per_page_newest_first_with_links_to_older_and_newer(
 
     second = client.get(target, {"despues": str(page.next_after)})
     page = second.context["page"]
-    assert [row.number for row in page.object_list] == newest_first[25:]
+    assert [row.number for row in page.rows] == newest_first[25:]
     assert page.next_after is None
     assert "Siguientes" not in second.content.decode()
 
     back = client.get(target, {"antes": str(page.previous_before)}).context["page"]
-    assert [row.number for row in back.object_list] == newest_first[:25]
+    assert [row.number for row in back.rows] == newest_first[:25]
     assert back.previous_before is None and back.next_after is not None
 
 
@@ -184,7 +184,7 @@ def test_page_links_keep_the_filters_and_ignore_a_foreign_or_broken_start(client
     page = client.get(target, {"technology_type": "M"}).context["page"]
     response = client.get(target, {"technology_type": "M", "despues": str(page.next_after)})
     assert "technology_type=M&amp;antes=" in response.content.decode()
-    assert len(response.context["page"].object_list) == 3  # 28 with a medicine, 25 + 3
+    assert len(response.context["page"].rows) == 3  # 28 with a medicine, 25 + 3
     # Another entity's prescription, or something that is no id, starts from the newest.
     for start in (str(world["elsewhere"].external_id), "x"):
         assert client.get(target, {"despues": start}).context["page"].previous_before is None
@@ -255,7 +255,7 @@ def test_a_list_costs_the_same_queries_for_1_or_30_prescriptions_of_3_lines(
     for _ in range(30):
         issue(world, catalog)
     many = _count_queries(client, target, django_assert_max_num_queries)
-    assert len(client.get(target).context["page"].object_list) == 25
+    assert len(client.get(target).context["page"].rows) == 25
     assert many == few
 
 

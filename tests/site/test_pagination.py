@@ -7,7 +7,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from entities.models import Entity
-from mipres.lib.pagination import Page, boundary, keyset_page
+from mipres.lib.pagination import Page, boundary, keyset_page, two_way_page
 
 
 def test_a_page_of_size_plus_one_rows_goes_on_after_its_last_row():
@@ -23,6 +23,34 @@ def test_the_last_page_has_no_next_and_the_first_no_other():
     only = keyset_page([], size=2, after=None)
     assert only == Page(rows=[], next_after=None, first=True)
     assert not only.has_other_pages
+
+
+def test_a_two_way_page_read_after_a_bound_links_both_ways():
+    key = itemgetter("pk")
+    top = two_way_page(
+        [{"pk": 9}, {"pk": 8}, {"pk": 7}], size=2, bound=False, backwards=False, key=key
+    )
+    assert top == Page(rows=[{"pk": 9}, {"pk": 8}], next_after=8, first=True)
+    middle = two_way_page(
+        [{"pk": 7}, {"pk": 6}, {"pk": 5}], size=2, bound=True, backwards=False, key=key
+    )
+    assert (middle.previous_before, middle.next_after, middle.first) == (7, 6, False)
+    end = two_way_page([{"pk": 5}], size=2, bound=True, backwards=False, key=key)
+    assert (end.previous_before, end.next_after) == (5, None)
+
+
+def test_a_two_way_page_read_backwards_is_turned_back():
+    key = itemgetter("pk")
+    # «Anteriores» before 7: read 8, 9, 10 (nearest first); 10 says there is a page before.
+    back = two_way_page(
+        [{"pk": 8}, {"pk": 9}, {"pk": 10}], size=2, bound=True, backwards=True, key=key
+    )
+    assert back.rows == [{"pk": 9}, {"pk": 8}]
+    assert (back.previous_before, back.next_after, back.first) == (9, 8, False)
+    # Back to the top: nothing before it.
+    top = two_way_page([{"pk": 9}, {"pk": 10}], size=2, bound=True, backwards=True, key=key)
+    assert top.rows == [{"pk": 10}, {"pk": 9}]
+    assert (top.previous_before, top.next_after, top.first) == (None, 9, True)
 
 
 def test_the_key_defaults_to_the_rows_pk():
