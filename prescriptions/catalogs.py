@@ -410,8 +410,8 @@ def import_catalog(
                 report.unchanged += 1
                 continue
             to_write.append(model(**values))
-        # One INSERT … ON CONFLICT DO UPDATE per batch (PostgreSQL and SQLite), for new
-        # and changed rows alike: bulk_update's CASE expressions cost far more per row.
+        # One INSERT … ON CONFLICT DO UPDATE per batch, for new and changed rows alike:
+        # bulk_update's CASE expressions cost far more per row.
         model.objects.bulk_create(
             to_write,
             batch_size=BATCH_SIZE,

@@ -258,8 +258,8 @@ def _import(rows, parse_row, model, key_fields, lookup, *, source) -> ImportRepo
             report.rejected.append((line, str(E_DEMO_OVER_OFFICIAL % current)))
         else:
             to_update.append(model(**values))
-    # One upsert (INSERT … ON CONFLICT DO UPDATE, on PostgreSQL and SQLite) for new and
-    # changed rows: bulk_update's CASE expressions cost milliseconds per row in Python.
+    # One upsert (INSERT … ON CONFLICT DO UPDATE) for new and changed rows: bulk_update's
+    # CASE expressions cost milliseconds per row in Python.
     # A row another import inserted meanwhile is updated rather than failing.
     update_fields = [model._meta.get_field(f).name for f in fields if f not in key_fields]
     model.objects.bulk_create(

@@ -1,4 +1,5 @@
-"""Accent- and case-insensitive name search that works on PostgreSQL and SQLite alike."""
+"""Accent- and case-insensitive name search, without PostgreSQL's unaccent extension (a
+managed server may not offer it)."""
 
 import unicodedata
 
@@ -6,8 +7,7 @@ from django.db.models import Value
 from django.db.models.functions import Lower, Replace
 
 # Accented letters a Spanish name may carry, and what a search folds them to. Both cases are
-# listed because LOWER() in SQLite (and in PostgreSQL under the C collation) only lowercases
-# ASCII letters.
+# listed because LOWER() under the C collation only lowercases ASCII letters.
 _ACCENT_FOLDS = {
     "á": "a",
     "é": "e",
@@ -33,8 +33,8 @@ def fold(text: str) -> str:
 
 
 def folded(expression):
-    """The database side of `fold`, with plain REPLACE calls so that it runs on PostgreSQL
-    and on SQLite alike (no unaccent extension needed)."""
+    """The database side of `fold`, with plain REPLACE calls (no unaccent extension
+    needed)."""
     for accented, plain in _ACCENT_FOLDS.items():
         expression = Replace(expression, Value(accented), Value(plain))
     return Lower(expression)

@@ -76,8 +76,8 @@ class LineData:
 def next_number(day) -> str:
     """The next NoPrescripcion for `day`: AAAAMMDD + a 12-digit consecutive.
 
-    One atomic upsert (PostgreSQL and SQLite ≥ 3.35 both have ON CONFLICT … RETURNING): two
-    concurrent submits cannot read the same value.
+    One atomic upsert (INSERT … ON CONFLICT … RETURNING): two concurrent submits cannot read
+    the same value.
     """
     table = "prescriptions_prescriptionnumbercounter"
     with connection.cursor() as cursor:
