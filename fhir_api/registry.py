@@ -69,11 +69,13 @@ def _prefixed(prefix: str) -> Callable[[str], dict | None]:
     return id_of
 
 
-def line_lookup(value: str) -> dict | None:
-    number, _, key = value.partition("-")
+def line_lookup(value: str, number: str = "prescription__number") -> dict | None:
+    """The filter of a line id `{NoPrescripcion}-{TipoTec}{ConOrden}` on TechnologyLine (or,
+    with `number="number"`, on the RequestLine view); None if `value` is not one."""
+    prescription, _, key = value.partition("-")
     valid_key = key[:1].isalpha() and key[1:].isdigit() and len(key) < 8
-    if len(number) == 20 and number.isdigit() and valid_key:
-        return {"prescription__number": number, "technology_type": key[0], "order": key[1:]}
+    if len(prescription) == 20 and prescription.isdigit() and valid_key:
+        return {number: prescription, "technology_type": key[0], "order": key[1:]}
     return None
 
 
@@ -82,15 +84,16 @@ def _lines(types: tuple[str, ...]) -> Callable[[Caller], QuerySet]:
 
 
 ACTIVE, CANCELLED = (
-    Q(prescription__status=PrescriptionStatus.ACTIVA),
-    Q(prescription__status=PrescriptionStatus.ANULADA),
+    Q(status=PrescriptionStatus.ACTIVA),
+    Q(status=PrescriptionStatus.ANULADA),
 )
+# Search parameters on the RequestLine view (fhir_api.models).
 LINE_PATHS = {
-    "patient": "prescription__patient__external_id",
-    "subject": "prescription__patient__external_id",
-    "date": "prescription__prescribed_at",
-    "requester": "prescription__prescriber__external_id",
-    "group-identifier": "prescription__number",
+    "patient": "patient_id",
+    "subject": "patient_id",
+    "date": "prescribed_at",
+    "requester": "prescriber_id",
+    "group-identifier": "number",
 }
 
 
@@ -98,7 +101,7 @@ def _line_source(resource_type: str, cancelled: str) -> Source:
     return Source(
         _lines(requests.TYPES_OF_RESOURCE[resource_type]),
         requests.line_resource,
-        line_lookup,
+        lambda value: line_lookup(value, number="number"),
         LINE_PATHS,
         {"active": ACTIVE, cancelled: CANCELLED},
         read=lambda queryset: line_rows(queryset, resource_type),

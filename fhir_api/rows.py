@@ -1,15 +1,13 @@
-"""The hot reads as flat rows: a search page of prescription lines is one `values_list`
-query over the scoped lines and their catalogs (and one more for the page's active
-ingredients), each row a dict keyed as the mapper names its fields. Fifty lines read as
+"""The hot reads as flat rows: a search page is one `values_list` query (prescription lines
+from the RequestLine view, supply steps from their tables with the few related fields their
+mappers name), each row a dict keyed as the mapper names its fields. Fifty lines read as
 model instances, with their ten related rows each and the ingredients prefetched, cost
 about four times the CPU of the whole page read this way (docs/fhir.md, "Velocidad")."""
 
 from django.db.models import QuerySet
 
-from prescriptions.models import LineActiveIngredient
-
 from .mapping.common import full_name
-from .mapping.requests import ALL_TYPE_FIELDS, INGREDIENT_FIELDS, LABELS, LINE_FIELDS, TYPE_FIELDS
+from .mapping.requests import ALL_TYPE_FIELDS, LABELS, LINE_FIELDS, TYPE_FIELDS
 
 
 def values(queryset: QuerySet, fields: dict) -> list[dict]:
@@ -48,16 +46,9 @@ def add_labels(rows: list[dict], fields: dict) -> None:
 
 
 def line_rows(queryset: QuerySet, resource_type: str | None = None) -> list[dict]:
-    """The lines of `queryset` (already scoped, ordered and sliced) as the request mappers
-    read them: the fields of `resource_type`, or of every type."""
+    """The RequestLine rows of `queryset` (already scoped, ordered and sliced) as the
+    request mappers read them: the fields of `resource_type`, or of every type."""
     extra = TYPE_FIELDS[resource_type] if resource_type else ALL_TYPE_FIELDS
     rows = values(queryset, {**LINE_FIELDS, **extra})
     add_labels(rows, LABELS)
-    medicines = {row["pk"]: row for row in rows if row["type"] == "M"}
-    for row in medicines.values():
-        row["ingredients"] = []
-    if medicines:
-        ingredients = LineActiveIngredient.objects.filter(line_id__in=list(medicines))
-        for ingredient in values(ingredients.order_by("line_id", "order"), INGREDIENT_FIELDS):
-            medicines[ingredient["line"]]["ingredients"].append(ingredient)
     return rows

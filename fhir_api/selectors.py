@@ -7,10 +7,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from entities.models import Entity, Sede
 from entities.permissions import PROVIDER_TYPES
-from prescriptions.models import Affiliation, Patient, Prescription, TechnologyLine
+from prescriptions.models import Affiliation, Patient, Prescription
 from supply.models import Direccionamiento, NoDireccionamiento
 from webservices.selectors import prescriptions_visible, records_visible
 from webservices.services import Caller
+
+from .models import RequestLine
 
 
 def _is_provider(caller: Caller) -> bool:
@@ -18,21 +20,16 @@ def _is_provider(caller: Caller) -> bool:
 
 
 def lines_visible(caller: Caller) -> QuerySet:
-    """Prescription lines (never a tutela's) the caller may read."""
-    lines = TechnologyLine.objects.filter(prescription__isnull=False)
+    """Prescription lines (never a tutela's) the caller may read, as RequestLine rows."""
+    lines = RequestLine.objects.all()
     if caller.entity.entity_type == "PROVEEDOR":
         directed = Direccionamiento.objects.filter(
             deliverable__line=OuterRef("pk"), provider=caller.entity
         )
         return lines.filter(Exists(directed))
-    # A join, not `prescription__in` a subquery: a page walks the lines in id order and
-    # checks each one's prescription, instead of first hashing every prescription of the
-    # payer (tens of thousands at national volume) to find fifty lines.
     if caller.is_payer:
-        return lines.filter(
-            prescription__payer=caller.entity, prescription__payer_code=caller.payer_code
-        )
-    return lines.filter(prescription__entity=caller.entity)
+        return lines.filter(payer_id=caller.entity.pk, payer_code_id=caller.payer_code.pk)
+    return lines.filter(entity_id=caller.entity.pk)
 
 
 def prescriptions_for(caller: Caller) -> QuerySet:

@@ -120,7 +120,7 @@ def prescription_everything(request):
 def _chain(caller: Caller, prescription: Prescription) -> list[dict]:
     lines = line_rows(
         selectors.lines_visible(caller)
-        .filter(prescription=prescription)
+        .filter(prescription_id=prescription.pk)
         .order_by("technology_type", "order")
     )
     resources = [

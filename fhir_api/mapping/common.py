@@ -79,8 +79,11 @@ def day(value: datetime.date) -> str:
     return value.isoformat()
 
 
-def number(value: Decimal | int) -> int | float:
-    """A FHIR decimal without exponent notation: integers stay integers."""
+def number(value: Decimal | float | int) -> int | float:
+    """A FHIR decimal without exponent notation: integers stay integers (a float comes
+    from a JSON aggregate, fhir_api.rows)."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
     if isinstance(value, int) or value == value.to_integral_value():
         return int(value)
     return float(value)

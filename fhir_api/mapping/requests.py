@@ -4,10 +4,10 @@ producto nutricional → NutritionOrder. Every line of one prescription shares
 `groupIdentifier` = NoPrescripcion (NutritionOrder has no groupIdentifier in R4: it carries
 the number as an identifier).
 
-A line arrives as a flat row (`fhir_api.rows.line_rows`): a dict of the line's, its
-prescription's, patient's, prescriber's and catalogs' fields, keyed as LINE_FIELDS names
-them, with its active ingredients under "ingredients" and the label of each choice field
-under "<field>_label" (LABELS)."""
+A line arrives as a flat row of the RequestLine view (`fhir_api.rows.line_rows`): a dict
+of the line's, its prescription's, patient's, prescriber's and catalogs' fields, keyed as
+LINE_FIELDS and TYPE_FIELDS name them, its active ingredients a list of dicts, and the
+label of each choice field under "<field>_label" (LABELS)."""
 
 from prescriptions.enums import (
     CareSetting,
@@ -33,7 +33,6 @@ from .common import (
     SERVICE,
     concept,
     instant,
-    name_parts,
     number,
     quantity,
     ref,
@@ -64,8 +63,8 @@ UCUM_TIME = {
 DAYS_OF_UNIT = {TimeUnit.DIA: 1, TimeUnit.SEMANA: 7, TimeUnit.MES: 30, TimeUnit.ANO: 365}
 
 
-# The fields every line resource reads (name → path from TechnologyLine; a tuple of paths is
-# a person's name, its non-empty parts joined), and those of each resource type.
+# The fields every line resource reads (name → field of fhir_api.models.RequestLine), and
+# those of each resource type.
 LINE_FIELDS = {
     "pk": "pk",
     "type": "technology_type",
@@ -78,40 +77,41 @@ LINE_FIELDS = {
     "frequency_unit": "frequency_unit",
     "duration_amount": "duration_amount",
     "duration_unit": "duration_unit",
-    "number": "prescription__number",
-    "status": "prescription__status",
-    "care_setting": "prescription__care_setting",
-    "prescribed_at": "prescription__prescribed_at",
-    "patient_pk": "prescription__patient_id",
-    "patient_id": "prescription__patient__external_id",
-    "patient_name": name_parts("prescription__patient__"),
-    "prescriber_pk": "prescription__prescriber_id",
-    "prescriber_id": "prescription__prescriber__external_id",
-    "prescriber_name": name_parts("prescription__prescriber__"),
-    "registration": "prescription__prescriber_registration",
-    "diagnosis_code": "prescription__diagnosis__code",
-    "diagnosis_name": "prescription__diagnosis__name",
+    "number": "number",
+    "status": "status",
+    "care_setting": "care_setting",
+    "prescribed_at": "prescribed_at",
+    "patient_pk": "patient_pk",
+    "patient_id": "patient_id",
+    "patient_name": "patient_name",
+    "prescriber_pk": "prescriber_pk",
+    "prescriber_id": "prescriber_id",
+    "prescriber_name": "prescriber_name",
+    "registration": "registration",
+    "diagnosis_code": "diagnosis_code",
+    "diagnosis_name": "diagnosis_name",
 }
 TYPE_FIELDS = {
     "MedicationRequest": {
         "description": "description",
         "dose": "dose",
-        "dose_unit": "dose_unit__name",
-        "route": "route__name",
-        "presentation_unit": "presentation_unit__name",
+        "dose_unit": "dose_unit",
+        "route": "route",
+        "presentation_unit": "presentation_unit",
+        "ingredients": "ingredients",
     },
     "ServiceRequest": {
-        "procedure_code": "procedure__code",
-        "procedure_name": "procedure__name",
-        "service_code": "complementary_service__code",
-        "service_name": "complementary_service__name",
+        "procedure_code": "procedure_code",
+        "procedure_name": "procedure_name",
+        "service_code": "service_code",
+        "service_name": "service_name",
     },
-    "DeviceRequest": {"device_code": "device_type__code", "device_name": "device_type__name"},
+    "DeviceRequest": {"device_code": "device_code", "device_name": "device_name"},
     "NutritionOrder": {
-        "nutrition_type_code": "nutritional_type__code",
-        "nutrition_type_name": "nutritional_type__name",
-        "product_code": "nutritional_product__code",
-        "product_name": "nutritional_product__name",
+        "nutrition_type_code": "nutrition_type_code",
+        "nutrition_type_name": "nutrition_type_name",
+        "product_code": "product_code",
+        "product_name": "product_name",
         "nutritional_route": "nutritional_route",
     },
 }
@@ -123,14 +123,6 @@ LABELS = {
     "frequency_unit": TimeUnit,
     "duration_unit": TimeUnit,
     "nutritional_route": NutritionalRoute,
-}
-# A medicine's active ingredients (name → path from LineActiveIngredient).
-INGREDIENT_FIELDS = {
-    "line": "line_id",
-    "code": "ingredient__code",
-    "name": "ingredient__name",
-    "concentration": "concentration",
-    "unit": "concentration_unit__code",
 }
 
 
