@@ -13,11 +13,13 @@ from .chain import (
     Suministro,
 )
 from .pendientes import Pendiente, PendienteStatus
+from .reads import DeliverableRow, TimelineName, TimelineStep
 
 __all__ = [
     "IN_FORCE",
     "DatosFacturados",
     "Deliverable",
+    "DeliverableRow",
     "Direccionamiento",
     "Entrega",
     "Facturacion",
@@ -29,4 +31,6 @@ __all__ = [
     "ReporteEntrega",
     "StepStatus",
     "Suministro",
+    "TimelineName",
+    "TimelineStep",
 ]

@@ -10,28 +10,25 @@ rows and wherever it starts.
 """
 
 import datetime
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import batched
 from operator import itemgetter
 from typing import NamedTuple
 
-from django.db import connection
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from entities.models import Entity, Membership, NetworkLink, Sede
+from entities.models import Entity, Membership, Sede
 from entities.permissions import Role
-from mipres.lib.pagination import Page, keyset_page
-from mipres.lib.rows import Columns
+from mipres.lib.pagination import Page, boundary, keyset_page
 from prescriptions.enums import TechnologyType
 from prescriptions.models import LineActiveIngredient, Prescription, TechnologyLine
 from prescriptions.selectors.prescriptions import LINE_CATALOG_FIELDS
 
 from ..models import (
     IN_FORCE,
+    DeliverableRow,
     Direccionamiento,
     Entrega,
     ProcedureSupply,
@@ -94,65 +91,21 @@ class Delivery(NamedTuple):
     payer_name: str
 
 
-def _catalog_name_sql(name: str) -> str:
-    field = TechnologyLine._meta.get_field(name)
-    table = field.related_model._meta.db_table
-    return f'(SELECT "name" FROM "{table}" WHERE "id" = l."{field.column}")'
-
-
-# What a worklist row shows of its deliverable, written out rather than through the ORM:
-# building that query (a catalog subquery per catalog, the ingredients) cost ~5 ms of CPU a
-# page, and planning its five joins ~1.5 ms (these tables carry 5-16 indexes each), so it is
-# written once in SQL, which psycopg prepares per connection (`prepare_threshold`). A row
-# is a `Delivery`'s fields, as PostgreSQL writes them (the label as `delivery_label`, the
-# patient's name from the names there are, the line's key), then the line's technology
-# type. The technology is
-# `technology_label`'s text: the description, a medicine's ingredients with their
-# concentrations, or the first catalog name (a nutritional product first for a nutritional
-# line); NULL: the type's name, which `deliveries` translates.
-DELIVERIES_SQL = f"""
-SELECT d."id",
-  d."delivery_number"::text || CASE WHEN d."sub_number" <> 0 THEN '.' || d."sub_number" ELSE '' END,
-  p."number", pa."document_type", pa."document_number",
-  concat_ws(' ', NULLIF(pa."first_name", ''), NULLIF(pa."middle_name", ''),
-    NULLIF(pa."first_surname", ''), NULLIF(pa."second_surname", '')),
-  l."technology_type" || l."order",
-  CASE
-    WHEN l."description" <> '' THEN l."description"
-    WHEN l."technology_type" = 'M' THEN (
-      SELECT string_agg(i."name" || ' ' || trim_scale(li."concentration")::text, ' + '
-        ORDER BY li."order")
-      FROM "prescriptions_lineactiveingredient" li
-      JOIN "prescriptions_activeingredient" i ON i."id" = li."ingredient_id"
-      WHERE li."line_id" = l."id")
-    ELSE COALESCE(
-      CASE WHEN l."technology_type" = 'N' THEN {_catalog_name_sql("nutritional_product")} END,
-      {", ".join(_catalog_name_sql(name) for name in LINE_CATALOG_FIELDS)})
-  END,
-  e."name", l."technology_type"
-FROM "supply_deliverable" d
-JOIN "prescriptions_technologyline" l ON l."id" = d."line_id"
-JOIN "prescriptions_prescription" p ON p."id" = d."prescription_id"
-JOIN "prescriptions_patient" pa ON pa."id" = p."patient_id"
-JOIN "entities_entity" e ON e."id" = d."payer_id"
-WHERE d."id" = ANY(%s)
-"""
-
-
-def _fetch(sql: str, params) -> list[tuple]:
-    """The rows of `sql`; psycopg prepares a statement run often (`prepare_threshold`)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+# The view's columns, in `Delivery`'s order, then the line's technology type.
+DELIVERY_COLUMNS = (*Delivery._fields, "technology_type")
 
 
 def deliveries(ids: list[int]) -> dict[int, Delivery]:
-    """The `Delivery` of each deliverable in `ids`, in one query."""
+    """The `Delivery` of each deliverable in `ids`, in one query on the view
+    `supply_deliverable_row` (migration 0008): the same join composed through the ORM (a
+    catalog subquery per catalog, the ingredients) cost ~5 ms of CPU a page to build. A
+    line without a technology text is named by its type, translated here."""
     found = {}
-    for row in _fetch(DELIVERIES_SQL, [ids]):
+    rows = DeliverableRow.objects.filter(pk__in=ids).values_list(*DELIVERY_COLUMNS)
+    for *row, technology_type in rows:
         if not row[7]:  # no technology text: the type's name
-            row = (*row[:7], str(TechnologyType(row[9]).label), row[8])
-        found[row[0]] = Delivery._make(row[:9])
+            row[7] = str(TechnologyType(technology_type).label)
+        found[row[0]] = Delivery._make(row)
     return found
 
 
@@ -173,92 +126,35 @@ def _page_of(rows: list[dict], *, after: int | None, size: int) -> Page:
 
 
 @dataclass(frozen=True)
-class StepSql:
-    """A worklist's page written out in SQL (see `_fetch`): the active steps of an entity
-    (`owner` column) in `model`'s table (alias `s`), ordered by (`order`, id) on the index
-    that serves that order, filtered as `_filtered` filters the ORM's list."""
+class Worklist:
+    """A worklist's rows: its ORM list, `listing(**scope)` (the active steps of an entity that
+    match the filters), read as `values(*columns)` in the order (`order`, id) that the
+    list's index serves, a keyset page at a time. «Siguientes» names a step of the entity
+    (its `owner` field); another entity's, or none, starts from the top."""
 
-    name: str
-    model: type
+    listing: Callable[..., QuerySet]
     owner: str
-    order: str  # the ordering field (and column)
-    date: str  # the column the date range compares
-    columns: dict  # each row's value (the keys of the ORM list's `values()`): SQL expression
-    joins: str = ""  # what `columns` and `date` read besides the step
-    where: str = ""  # the worklist's condition besides the owner and status 1
+    order: str
+    columns: tuple[str, ...]
 
     def page(self, *, after: int | None, size: int, **scope) -> Page:
-        """The `size` rows (dicts) after the row `after` (an id of the entity's, else from
-        the top) with their deliveries."""
-        return _page_of(self._rows(after=after, size=size, **scope), after=after, size=size)
-
-    def export(self, listing, *extra: str, **scope) -> Iterator[dict]:
-        """Every row of the ORM's list, `listing(**scope)`, with the `columns` and the
-        `extra` fields, in the page's order and with its deliveries (`_export_rows`)."""
-        return _export_rows(listing(**scope).values(*self.columns, *extra), key=self.order)
-
-    def _rows(
-        self,
-        *,
-        entity: Entity,
-        filters: WorklistFilters,
-        today: datetime.date,
-        after: int | None,
-        size: int,
-        sede_ids: set[int] | None = None,
-    ) -> list[dict]:
-        table, key = self.model._meta.db_table, f's."{self.order}"'
-        conditions = [f's."{self.owner}" = %s', 's."status" = %s', *filter(None, [self.where])]
-        params: list = [entity.pk, StepStatus.ACTIVO]
-        joins = [self.joins]
-
-        def add(condition: str, *values) -> None:
-            conditions.append(condition)
-            params.extend(values)
-
-        if sede_ids is not None:
-            add(f's."sede_id" IN ({", ".join(["%s"] * len(sede_ids))})', *sorted(sede_ids))
-        first, last = light_bounds(filters.light, today)
-        if first:
-            add('s."max_delivery_date" >= %s', first)
-        if last:
-            add('s."max_delivery_date" <= %s', last)
-        if filters.date_from:
-            add(f"{self.date} >= %s", filters.date_from)
-        if filters.date_to:
-            add(f"{self.date} <= %s", filters.date_to)
-        if filters.payer is not None or filters.technology_type or filters.number:
-            joins.append('JOIN "supply_deliverable" d ON d."id" = s."deliverable_id"')
-        if filters.payer is not None:
-            add('d."payer_id" = %s', filters.payer)
-        if filters.technology_type:
-            joins.append('JOIN "prescriptions_technologyline" l ON l."id" = d."line_id"')
-            add('l."technology_type" = %s', filters.technology_type)
-        if filters.number:
-            joins.append('JOIN "prescriptions_prescription" p ON p."id" = d."prescription_id"')
-            if len(filters.number) == 20 and filters.number.isdigit():
-                add('p."number" = %s', filters.number)
-            else:
-                joins.append('JOIN "prescriptions_patient" pa ON pa."id" = p."patient_id"')
-                add('pa."document_number" = %s', filters.number)
-        if after is not None:
-            sql = (
-                f'SELECT {key}, s."id" FROM "{table}" s WHERE s."id" = %s AND s."{self.owner}" = %s'
+        """The `size` rows (dicts) after the row `after` with their deliveries."""
+        queryset = self.listing(**scope)
+        steps = queryset.model.objects.filter(**{self.owner: scope["entity"]})
+        if after is not None and (bound := boundary(steps, self.order, "pk", pk=after)):
+            # (key, id) > the boundary's; `key >= value` starts the index scan there.
+            value, pk = bound
+            queryset = queryset.filter(
+                Q(**{f"{self.order}__gte": value}),
+                Q(**{f"{self.order}__gt": value}) | Q(pk__gt=pk),
             )
-            bound = _fetch(sql, [after, entity.pk])
-            if bound:
-                # (key, id) > the boundary's; `key >= value` starts the index scan there.
-                value, pk = bound[0]
-                add(f'{key} >= %s AND ({key} > %s OR s."id" > %s)', value, value, pk)
-        columns = ", ".join(self.columns.values())
-        sql = (
-            f'SELECT {columns} FROM "{table}" s {" ".join(joins)} '
-            f'WHERE {" AND ".join(conditions)} ORDER BY {key}, s."id" LIMIT %s'
-        )
-        params.append(size + 1)
-        # One statement text per combination of filters, each prepared by psycopg.
-        rows = _fetch(sql, params)
-        return [dict(zip(self.columns, row, strict=True)) for row in rows]
+        rows = list(queryset.order_by(self.order, "pk").values(*self.columns)[: size + 1])
+        return _page_of(rows, after=after, size=size)
+
+    def export(self, *extra: str, **scope) -> Iterator[dict]:
+        """Every row of the list with the `columns` and the `extra` fields, in the page's
+        order and with its deliveries (`_export_rows`)."""
+        return _export_rows(self.listing(**scope).values(*self.columns, *extra), key=self.order)
 
 
 EXPORT_CHUNK = 500
@@ -296,19 +192,12 @@ def _filtered(queryset: QuerySet, filters: WorklistFilters, *, date_field: str, 
     return queryset
 
 
-PAYERS_SQL = (
-    f'SELECT DISTINCT e."id", e."external_id", e."name" FROM "{NetworkLink._meta.db_table}" n '
-    f'JOIN "{Entity._meta.db_table}" e ON e."id" = n."payer_id" '
-    'WHERE n."provider_id" = %s ORDER BY e."name", e."id"'
-)
-
-
 def worklist_payers(*, entity: Entity) -> list[tuple]:
     """(pk, external_id, name) of the payers whose network `entity` is or was in, for the
     worklists' payer filter (one small query: the payers of the rows themselves would be a
     scan of every row)."""
-    rows = _fetch(PAYERS_SQL, [entity.pk])
-    return [(pk, uuid.UUID(str(external_id)), name) for pk, external_id, name in rows]
+    payers = Entity.objects.filter(network_links__provider=entity).distinct()
+    return list(payers.order_by("name", "pk").values_list("pk", "external_id", "name"))
 
 
 # Proveedor (Administrativo) ---------------------------------------------------------------
@@ -327,21 +216,18 @@ def to_program_list(
     )
 
 
-TO_PROGRAM = StepSql(
-    name="to_program",
-    model=Direccionamiento,
-    owner="provider_id",
+TO_PROGRAM = Worklist(
+    listing=to_program_list,
+    owner="provider",
     order="max_delivery_date",
-    date='s."max_delivery_date"',
-    columns={
-        "pk": 's."id"',
-        "deliverable_id": 's."deliverable_id"',
-        "max_delivery_date": 's."max_delivery_date"',
-        "technology_code": 's."technology_code"',
-        "quantity": 's."quantity"',
-        "payer_code__code": 'pc."code"',
-    },
-    joins='LEFT JOIN "entities_payercode" pc ON pc."id" = s."payer_code_id"',
+    columns=(
+        "pk",
+        "deliverable_id",
+        "max_delivery_date",
+        "technology_code",
+        "quantity",
+        "payer_code__code",
+    ),
 )
 
 
@@ -357,7 +243,7 @@ def to_program_export(
     *, entity: Entity, filters: WorklistFilters, today: datetime.date
 ) -> Iterator[dict]:
     scope = {"entity": entity, "filters": filters, "today": today}
-    return TO_PROGRAM.export(to_program_list, "municipality__name", "patient_address", **scope)
+    return TO_PROGRAM.export("municipality__name", "patient_address", **scope)
 
 
 def direccionamiento_get_for_provider(*, entity: Entity, pk: int) -> Direccionamiento:
@@ -370,47 +256,24 @@ def direccionamiento_get_for_provider(*, entity: Entity, pk: int) -> Direccionam
         raise Http404 from None
 
 
-# In the model's field order, as Model.from_db expects them.
-REF_FIELDS = [
-    field.attname
-    for field in Direccionamiento._meta.concrete_fields
-    if field.attname in {"id", "provider_id", "deliverable_id"}
-]
-_REF_COLUMNS = ", ".join(f'"{name}"' for name in REF_FIELDS)
-REF_SQL = (
-    f'SELECT {_REF_COLUMNS} FROM "supply_direccionamiento" WHERE "id" = %s AND "provider_id" = %s'
-)
-
-
 def direccionamiento_ref_for_provider(*, entity: Entity, pk: int) -> Direccionamiento:
     """What programacion_create needs of a direccionamiento directed to `entity` (its id,
-    proveedor and deliverable, the other fields deferred as with `only()`); 404 otherwise.
-    Written in SQL, which psycopg prepares: it is read on every programación (the ORM's
-    query cost ~0.5 ms of CPU to build)."""
-    rows = _fetch(REF_SQL, [pk, entity.pk])
-    if not rows:
-        raise Http404
-    return Direccionamiento.from_db(connection.alias, REF_FIELDS, rows[0])
+    proveedor and deliverable, the other fields deferred); 404 otherwise."""
+    found = Direccionamiento.objects.only("provider", "deliverable").filter(provider=entity)
+    try:
+        return found.get(pk=pk)
+    except Direccionamiento.DoesNotExist:
+        raise Http404 from None
 
 
 def active_sedes(*, entity: Entity) -> QuerySet[Sede]:
     return Sede.objects.filter(entity=entity, active=True).order_by("code")
 
 
-@cache
-def _sede_statement() -> tuple[Columns, str]:
-    columns = Columns(Sede, "s")
-    return columns, f'SELECT {columns.sql} FROM "{Sede._meta.db_table}" s WHERE s."id" = %s'
-
-
 def sede_get(pk: int) -> Sede | None:
     """The sede `pk` of any entity (the services refuse another entity's with their own
-    message), in one statement psycopg prepares; None when there is none."""
-    if not 0 < pk < 2**63:  # not a bigint: no sede
-        return None
-    columns, sql = _sede_statement()
-    rows = _fetch(sql, [pk])
-    return columns.instance(rows[0]) if rows else None
+    message); None when there is none."""
+    return Sede.objects.filter(pk=pk).first()
 
 
 def to_report_base(*, entity: Entity) -> QuerySet[Entrega]:
@@ -424,26 +287,20 @@ def to_report_list(
     return _filtered(to_report_base(entity=entity), filters, date_field="delivered_on", today=today)
 
 
-TO_REPORT = StepSql(
-    name="to_report",
-    model=Entrega,
-    owner="entity_id",
+TO_REPORT = Worklist(
+    listing=to_report_list,
+    owner="entity",
     order="delivered_on",
-    date='s."delivered_on"',
-    columns={
-        "pk": 's."id"',
-        "deliverable_id": 's."deliverable_id"',
-        "delivered_on": 's."delivered_on"',
-        "technology_code": 's."technology_code"',
-        "quantity": 's."quantity"',
-        "total": 's."total"',
-        "in_ambito": 's."in_ambito"',
-        "cause__code": 'c."code"',
-        "sede__code": 'se."code"',
-    },
-    joins=(
-        'LEFT JOIN "prescriptions_nondeliverycause" c ON c."id" = s."cause_id" '
-        'LEFT JOIN "entities_sede" se ON se."id" = s."sede_id"'
+    columns=(
+        "pk",
+        "deliverable_id",
+        "delivered_on",
+        "technology_code",
+        "quantity",
+        "total",
+        "in_ambito",
+        "cause__code",
+        "sede__code",
     ),
 )
 
@@ -460,7 +317,7 @@ def to_report_export(
     *, entity: Entity, filters: WorklistFilters, today: datetime.date
 ) -> Iterator[dict]:
     scope = {"entity": entity, "filters": filters, "today": today}
-    return TO_REPORT.export(to_report_list, "pending_quantity", "batch", **scope)
+    return TO_REPORT.export("pending_quantity", "batch", **scope)
 
 
 def entrega_get_own(*, entity: Entity, pk: int) -> Entrega:
@@ -486,23 +343,19 @@ def to_invoice_list(
     )
 
 
-TO_INVOICE = StepSql(
-    name="to_invoice",
-    model=ReporteEntrega,
-    owner="entity_id",
+TO_INVOICE = Worklist(
+    listing=to_invoice_list,
+    owner="entity",
     order="created_at",
-    date='en."delivered_on"',
-    columns={
-        "pk": 's."id"',
-        "deliverable_id": 's."deliverable_id"',
-        "created_at": 's."created_at"',
-        "value": 's."value"',
-        "entrega__delivered_on": 'en."delivered_on"',
-        "entrega__technology_code": 'en."technology_code"',
-        "entrega__quantity": 'en."quantity"',
-    },
-    joins='JOIN "supply_entrega" en ON en."id" = s."entrega_id"',
-    where='s."delivered"',
+    columns=(
+        "pk",
+        "deliverable_id",
+        "created_at",
+        "value",
+        "entrega__delivered_on",
+        "entrega__technology_code",
+        "entrega__quantity",
+    ),
 )
 
 
@@ -519,7 +372,7 @@ def to_invoice_page(
 def to_invoice_export(
     *, entity: Entity, filters: WorklistFilters, today: datetime.date
 ) -> Iterator[dict]:
-    return TO_INVOICE.export(to_invoice_list, entity=entity, filters=filters, today=today)
+    return TO_INVOICE.export(entity=entity, filters=filters, today=today)
 
 
 def reporte_get_own(*, entity: Entity, pk: int) -> ReporteEntrega:
@@ -544,21 +397,17 @@ def covered_supplies(*, line: TechnologyLine) -> list[ProcedureSupply]:
 # Dispensador ------------------------------------------------------------------------------
 
 
-MEMBERSHIP_SEDES_SQL = (
-    f'SELECT s."sede_id" FROM "{Membership.sedes.through._meta.db_table}" s '
-    f'JOIN "{Membership._meta.db_table}" m ON m."id" = s."membership_id" '
-    'WHERE m."user_id" = %s AND m."entity_id" = %s AND m."role" = %s '
-    'AND m."ended_at" IS NULL'
-)
-
-
 def dispensador_sedes(*, user, entity: Entity) -> set[int] | None:
     """The sedes where `user` delivers for `entity` (None: all of them), in one query:
     an active dispensador membership is unique per user and entity; one naming no sede,
     or none, means every sede."""
-    params = [user.pk, entity.pk, Role.DISPENSADOR.value]
-    rows = _fetch(MEMBERSHIP_SEDES_SQL, params)
-    return {sede_id for (sede_id,) in rows} or None
+    named = Membership.sedes.through.objects.filter(
+        membership__user=user,
+        membership__entity=entity,
+        membership__role=Role.DISPENSADOR,
+        membership__ended_at__isnull=True,
+    )
+    return set(named.values_list("sede_id", flat=True)) or None
 
 
 def to_deliver_base(*, entity: Entity, sede_ids: set[int] | None) -> QuerySet[Programacion]:
@@ -581,22 +430,19 @@ def to_deliver_list(
     )
 
 
-TO_DELIVER = StepSql(
-    name="to_deliver",
-    model=Programacion,
-    owner="entity_id",
+TO_DELIVER = Worklist(
+    listing=to_deliver_list,
+    owner="entity",
     order="max_delivery_date",
-    date='s."max_delivery_date"',
-    columns={
-        "pk": 's."id"',
-        "deliverable_id": 's."deliverable_id"',
-        "max_delivery_date": 's."max_delivery_date"',
-        "technology_code": 's."technology_code"',
-        "quantity": 's."quantity"',
-        "sede__code": 'se."code"',
-        "sede__name": 'se."name"',
-    },
-    joins='JOIN "entities_sede" se ON se."id" = s."sede_id"',
+    columns=(
+        "pk",
+        "deliverable_id",
+        "max_delivery_date",
+        "technology_code",
+        "quantity",
+        "sede__code",
+        "sede__name",
+    ),
 )
 
 
@@ -618,7 +464,7 @@ def to_deliver_export(
     *, entity: Entity, sede_ids: set[int] | None, filters: WorklistFilters, today: datetime.date
 ) -> Iterator[dict]:
     scope = {"entity": entity, "sede_ids": sede_ids, "filters": filters, "today": today}
-    return TO_DELIVER.export(to_deliver_list, **scope)
+    return TO_DELIVER.export(**scope)
 
 
 def programacion_get_for_dispensador(
