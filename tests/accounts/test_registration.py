@@ -20,7 +20,7 @@ def _link(message) -> str:
     return re.search(r"http://testserver(/\S+)", message.body).group(1)
 
 
-def _rethus(user_or_doc, profession="medicina", active=True):
+def rethus_record(user_or_doc, profession="medicina", active=True):
     document_type, number = (
         (user_or_doc.document_type, user_or_doc.document_number)
         if isinstance(user_or_doc, User)
@@ -120,7 +120,7 @@ def test_paso2_professional_gets_a_one_time_link_and_sets_the_password(client, r
     person = User.objects.create_user(
         "CC", "79000222", first_name="Ana", first_surname="Ruiz", email="ana@example.org"
     )
-    _rethus(person)
+    rethus_record(person)
     response = request_credentials(
         kind="profesional", document_type="CC", document_number="79000222"
     )
@@ -177,7 +177,7 @@ def test_paso2_professional_must_be_active_in_rethus(client, record, message, re
         "CC", "79000333", first_name="A", first_surname="B", email="x@example.org"
     )
     if record is not None:
-        _rethus(person, **record)
+        rethus_record(person, **record)
     response = request_credentials(
         kind="profesional", document_type="CC", document_number="79000333"
     )

@@ -5,7 +5,7 @@ links to and the pages those link to."""
 
 from urllib.parse import urlsplit
 
-from .test_login import _demo_user, _log_in
+from .test_login import demo_account, log_in
 
 USERS = [
     ("IPS", "delegado"),
@@ -37,7 +37,7 @@ def test_pages_have_no_serious_accessibility_violations(page, live_server, demo_
         page.goto(f"{live_server.url}{path}")
     for entity_type, role in USERS:
         page.context.clear_cookies()
-        _log_in(page, live_server, _demo_user(demo_world, entity_type, role))
+        log_in(page, live_server, demo_account(demo_world, entity_type, role))
         # The home page's links, then the links of those pages (the entity's modules).
         queue, seen = _links(page, live_server.url), set()
         while queue and len(seen) < PAGES_PER_USER:

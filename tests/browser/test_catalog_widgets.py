@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from entities.models import Entity
 from prescriptions.models import Prescription
 
-from .test_login import _demo_user, _log_in
-from .test_prescribing_journey import _demo_medico, _patient
+from .test_login import demo_account, log_in
+from .test_prescribing_journey import demo_medico, demo_patient
 
 PATIENT_B = "71100002"  # subsidiado, EPSS99
 
@@ -27,9 +27,9 @@ def _choose(page, field, typed: str, code: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_typing_g_picks_grams_and_mg_against_g_asks_for_confirmation(page, live_server, demo_world):
-    medico = _demo_medico(demo_world)
-    _patient()
-    _log_in(page, live_server, medico)
+    medico = demo_medico(demo_world)
+    demo_patient()
+    log_in(page, live_server, medico)
     page.get_by_role("link", name="Nueva prescripción").first.click()
     page.get_by_label("Número de documento").fill(PATIENT_B)
     expect(page.locator("#patient-panel")).to_contain_text("EPSS99")
@@ -78,9 +78,9 @@ def test_typing_g_picks_grams_and_mg_against_g_asks_for_confirmation(page, live_
 
 
 def _open(page, live_server, demo_world, role: str, url_name: str) -> None:
-    user = _demo_user(demo_world, "EPS", role)
+    user = demo_account(demo_world, "EPS", role)
     entity = Entity.objects.get(name=user["entity_name"])
-    _log_in(page, live_server, user)
+    log_in(page, live_server, user)
     expect(page.get_by_role("heading", name="Sus entidades y roles")).to_be_visible()
     page.goto(live_server.url + reverse(f"prescriptions:{url_name}", args=[entity.external_id]))
 

@@ -13,7 +13,7 @@ from entities.models import Entity, Municipality, PayerCode
 from prescriptions import models as m
 from prescriptions.services.prescribing import IngredientData, LineData, prescription_issue
 
-from .test_login import _demo_user, _log_in
+from .test_login import demo_account, log_in
 
 IPS_NIT = "900200401"  # Clínica del Valle de Aburrá (demo)
 
@@ -63,7 +63,7 @@ def _prescriptions(world: dict) -> tuple[m.Prescription, m.Prescription]:
     """Two prescriptions of the demo médico: a medicine with a complementary service (the
     service waits for the Junta), and a medicine alone (to be annulled)."""
     catalog = _catalog()
-    medico_data = _demo_user(world, "IPS", "prescriptor")
+    medico_data = demo_account(world, "IPS", "prescriptor")
     medico = User.objects.get(document_number=medico_data["document_number"])
     ips = Entity.objects.get(nit=IPS_NIT)
     medicine = LineData(
@@ -106,7 +106,7 @@ def test_the_junta_approves_the_service_and_the_anulador_annuls_another_prescrip
     card = page.get_by_role("main")
 
     # The Junta member approves the complementary service with an act.
-    _log_in(page, live_server, _demo_user(demo_world, "IPS", "junta"))
+    log_in(page, live_server, demo_account(demo_world, "IPS", "junta"))
     card.get_by_role("link", name="Junta de Profesionales").click()
     expect(page.get_by_role("heading", name="Tecnologías pendientes de junta")).to_be_visible()
     row = page.get_by_role("row").filter(has_text=with_service.number)
@@ -127,7 +127,7 @@ def test_the_junta_approves_the_service_and_the_anulador_annuls_another_prescrip
 
     # The Anulador annuls the other prescription, giving a reason.
     page.context.clear_cookies()
-    _log_in(page, live_server, _demo_user(demo_world, "IPS", "anulador"))
+    log_in(page, live_server, demo_account(demo_world, "IPS", "anulador"))
     card.get_by_role("link", name="Anulación").click()
     page.get_by_label("Número de prescripción").fill(alone.number)
     page.get_by_role("button", name="Buscar").click()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from prescriptions.models import Prescription
 
-from .test_login import _log_in
+from .test_login import log_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,7 +52,7 @@ def test_the_patient_sees_the_supply_and_gets_a_renewal(page, live_server, demo_
     context = browser.new_context(locale="es-CO", timezone_id="America/Bogota")
     staff = context.new_page()
     staff.set_default_timeout(8000)
-    _log_in(staff, live_server, medico)
+    log_in(staff, live_server, medico)
     staff.get_by_role("link", name="Solicitudes de renovación").first.click()
     row = staff.locator("tr", has_text=walk_number)
     row.get_by_role("button", name="Renovar").click()

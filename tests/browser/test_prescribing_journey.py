@@ -15,12 +15,12 @@ from prescriptions import models as m
 from prescriptions.catalogs import load_starter_catalogs
 from prescriptions.models import Prescription
 
-from .test_login import _log_in
+from .test_login import log_in
 
 PATIENT = ("CC", "43100001")
 
 
-def _demo_medico(world: dict) -> dict:
+def demo_medico(world: dict) -> dict:
     medico = next(
         u for u in world["users"] if u["entity_type"] == "IPS" and u["roles"] == ["prescriptor"]
     )
@@ -31,7 +31,7 @@ def _demo_medico(world: dict) -> dict:
     return medico
 
 
-def _patient():
+def demo_patient():
     """The demo patient affiliated to EPS099 (created here if the demo lacks it)."""
     if not m.Diagnosis.objects.filter(code="E119").exists():
         load_starter_catalogs()
@@ -64,9 +64,9 @@ def _patient():
 def test_the_demo_medico_prescribes_three_technologies_and_downloads_the_pdf(
     page, live_server, demo_world
 ):
-    medico = _demo_medico(demo_world)
-    patient = _patient()
-    _log_in(page, live_server, medico)
+    medico = demo_medico(demo_world)
+    patient = demo_patient()
+    log_in(page, live_server, medico)
     page.get_by_role("link", name="Nueva prescripción").first.click()
     expect(page.get_by_role("heading", name="Nueva prescripción")).to_be_visible()
 

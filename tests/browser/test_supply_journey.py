@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from entities.models import Entity
 from supply.models import Direccionamiento, Programacion, StepStatus
 
-from .test_login import _log_in
+from .test_login import log_in
 
 
 def _user(world: dict, step: str) -> dict:
@@ -41,7 +41,7 @@ def test_sucesiva_line_from_direccionamiento_to_invoice_and_annulments(
     dispensador = _user(demo_world, "dispensador")
 
     # The EPS directs the fresh line in two deliveries of 30 to the proveedor.
-    _log_in(page, live_server, payer)
+    log_in(page, live_server, payer)
     page.get_by_role("link", name="Suministro").first.click()
     expect(page.get_by_role("link", name="Por direccionar")).to_be_visible()
     _module(page, live_server, payer["entity_nit"], "por-direccionar", number)
@@ -63,7 +63,7 @@ def test_sucesiva_line_from_direccionamiento_to_invoice_and_annulments(
     _log_out(page)
 
     # The proveedor programs both deliveries at its sede.
-    _log_in(page, live_server, provider)
+    log_in(page, live_server, provider)
     for _delivery in (1, 2):
         _module(page, live_server, provider["entity_nit"], "por-programar", number)
         page.locator("tr", has_text=number).get_by_role("link", name="Programar").first.click()
@@ -79,7 +79,7 @@ def test_sucesiva_line_from_direccionamiento_to_invoice_and_annulments(
     _log_out(page)
 
     # The dispensador delivers the first delivery partially, with a cause.
-    _log_in(page, live_server, dispensador)
+    log_in(page, live_server, dispensador)
     _module(page, live_server, dispensador["entity_nit"], "por-entregar", number)
     first = page.locator("tr", has_text=number).filter(has_text=re.compile(r"\b1\b")).first
     first.get_by_role("link", name="Entregar").click()
@@ -92,7 +92,7 @@ def test_sucesiva_line_from_direccionamiento_to_invoice_and_annulments(
     _log_out(page)
 
     # The proveedor reports and invoices it.
-    _log_in(page, live_server, provider)
+    log_in(page, live_server, provider)
     _module(page, live_server, provider["entity_nit"], "por-reportar", number)
     page.locator("tr", has_text=number).get_by_role("link", name="Reportar").first.click()
     page.get_by_role("radio", name="Sí, se entregó").check()
@@ -118,7 +118,7 @@ def test_sucesiva_line_from_direccionamiento_to_invoice_and_annulments(
     )
 
     # The EPS tries to annul the delivered direccionamiento: refused in seed 004's words.
-    _log_in(page, live_server, payer)
+    log_in(page, live_server, payer)
     entity = Entity.objects.get(nit=payer["entity_nit"])
     page.goto(
         f"{live_server.url}/suministro/{entity.external_id}/anular/direccionamiento/{delivered.pk}/"
@@ -133,7 +133,7 @@ def test_sucesiva_line_from_direccionamiento_to_invoice_and_annulments(
     _log_out(page)
 
     # The proveedor annuls the second delivery's programación from the timeline.
-    _log_in(page, live_server, provider)
+    log_in(page, live_server, provider)
     page.goto(f"{live_server.url}/suministro/{provider_entity.external_id}/prescripcion/{number}/")
     step = page.locator(".supply-step[data-kind=programacion][data-status='1']")
     step.get_by_role("link", name="Anular").click()

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from entities.models import Entity
 
-from .test_login import _log_in
+from .test_login import log_in
 
 WORKLISTS = {
     "pagador": ["por-direccionar", "direccionados"],
@@ -34,7 +34,7 @@ def test_worklists_fit_1280_and_stack_on_a_phone(page, live_server, demo_world):
         user = _user(demo_world, step)
         page.context.clear_cookies()
         page.set_viewport_size({"width": 1280, "height": 900})
-        _log_in(page, live_server, user)
+        log_in(page, live_server, user)
         entity = Entity.objects.get(nit=user["entity_nit"])
         for path in paths:
             for width in (1280, 390):

@@ -23,9 +23,9 @@ from supply.services import (
 from ..prescriptions.conftest import catalog, prescribing  # noqa: F401  (fixtures)
 from ..supply.conftest import causes, direct, plan, world  # noqa: F401  (fixtures, helpers)
 from ..webservices.conftest import (  # noqa: F401  (fixtures)
-    _fresh_rate_limits,
     creds,
     eps_ws,
+    fresh_rate_limits,
     ips_ws,
     other_ws,
     prov_ws,

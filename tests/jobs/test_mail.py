@@ -99,13 +99,13 @@ def test_paso2_links_to_the_address_the_request_came_to(client, on_commit, setti
     """`make run` on PORT=8123: the e-mailed link points there, not to SITE_URL's port."""
     from accounts.models import User
 
-    from ..accounts.test_registration import _rethus
+    from ..accounts.test_registration import rethus_record
 
     settings.SITE_URL = "http://127.0.0.1:8000"
     person = User.objects.create_user(
         "CC", "79000222", first_name="Ana", first_surname="Ruiz", email="ana@example.org"
     )
-    _rethus(person)
+    rethus_record(person)
     data = {"kind": "profesional", "document_type": "CC", "document_number": "79000222"}
     with on_commit():
         client.post(reverse("accounts:credentials_request"), data, HTTP_HOST="localhost:8123")

@@ -14,7 +14,7 @@ from ..accounts.factories import UserFactory
 from ..entities.factories import EntityFactory, PayerCodeFactory, grant
 
 
-def _rethus(user, profession):
+def rethus_record(user, profession):
     ProfessionalRecord.objects.create(
         document_type=user.document_type,
         document_number=user.document_number,
@@ -57,8 +57,8 @@ def prescribing(db, catalog):
     medico, nutri = UserFactory(), UserFactory()
     grant(medico, ips, "prescriptor")
     grant(nutri, ips, "ordenador")
-    _rethus(medico, "medicina")
-    _rethus(nutri, "nutricion_dietetica")
+    rethus_record(medico, "medicina")
+    rethus_record(nutri, "nutricion_dietetica")
     eps = EntityFactory(entity_type="EPS")
     code = PayerCodeFactory(entity=eps, code="EPT001", regime="contributivo")
     patient = m.Patient.objects.create(

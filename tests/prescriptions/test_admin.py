@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from prescriptions.models import Prescription
 
-from .test_prescribing import _issue
+from .test_prescribing import issue_prescription
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def admin_client(client, ministry_admin):
 def test_prescription_records_are_searchable_and_read_only(
     admin_client, prescribing, catalog, name
 ):
-    prescription = _issue(prescribing, catalog)
+    prescription = issue_prescription(prescribing, catalog)
     response = admin_client.get(reverse(f"admin:{name}_changelist"), {"q": prescription.number})
     assert response.status_code == 200
     assert admin_client.get(reverse(f"admin:{name}_add")).status_code == 403
@@ -37,7 +37,7 @@ def test_prescription_records_are_searchable_and_read_only(
 def test_a_prescription_opens_with_its_lines_and_cannot_be_changed(
     admin_client, prescribing, catalog
 ):
-    prescription = _issue(prescribing, catalog)
+    prescription = issue_prescription(prescribing, catalog)
     url = reverse("admin:prescriptions_prescription_change", args=[prescription.pk])
     page = admin_client.get(url).content.decode()
     assert prescription.number in page and "METFORMINA" in page

@@ -23,7 +23,7 @@ from .conftest import medicine_line, service_line
 pytestmark = pytest.mark.django_db
 
 
-def _issue(world, catalog, actor=None, lines=None, **overrides):
+def issue_prescription(world, catalog, actor=None, lines=None, **overrides):
     kwargs = {
         "actor": actor or world["medico"],
         "entity": world["ips"],
@@ -39,7 +39,7 @@ def _issue(world, catalog, actor=None, lines=None, **overrides):
 def test_issue_gives_a_20_digit_number_state_4_and_the_payer_of_the_affiliation(
     prescribing, catalog
 ):
-    prescription = _issue(
+    prescription = issue_prescription(
         prescribing, catalog, lines=[medicine_line(catalog), service_line(catalog)]
     )
     assert re.fullmatch(r"\d{20}", prescription.number)
@@ -58,7 +58,7 @@ def test_issue_gives_a_20_digit_number_state_4_and_the_payer_of_the_affiliation(
 
 
 def test_consecutive_lines_of_one_type_are_numbered_1_2(prescribing, catalog):
-    prescription = _issue(
+    prescription = issue_prescription(
         prescribing, catalog, lines=[medicine_line(catalog), medicine_line(catalog)]
     )
     assert sorted(prescription.lines.values_list("order", flat=True)) == [1, 2]
@@ -82,7 +82,7 @@ def test_junta_status_by_type(technology_type, care_setting, medicine_type, expe
 
 def test_a_nutricionista_cannot_prescribe_a_medicine(prescribing, catalog):
     with pytest.raises(DomainError, match="no le permite prescribir medicamento"):
-        _issue(prescribing, catalog, actor=prescribing["nutri"])
+        issue_prescription(prescribing, catalog, actor=prescribing["nutri"])
     assert not Prescription.objects.exists()
 
 
@@ -92,13 +92,13 @@ def test_a_medico_cannot_prescribe_for_himself(prescribing, catalog):
     patient.document_number = medico.document_number
     patient.save()
     with pytest.raises(DomainError, match="sí mismo"):
-        _issue(prescribing, catalog)
+        issue_prescription(prescribing, catalog)
     assert not Prescription.objects.exists()
 
 
 def test_a_disabled_diagnosis_is_refused(prescribing, catalog):
     with pytest.raises(DomainError, match="K350"):
-        _issue(prescribing, catalog, diagnosis=catalog["dx_old"])
+        issue_prescription(prescribing, catalog, diagnosis=catalog["dx_old"])
     assert not Prescription.objects.exists()
 
 
@@ -113,7 +113,7 @@ def test_zero_quantities_are_refused_and_nothing_is_written(
     prescribing, catalog, overrides, message
 ):
     with pytest.raises(DomainError, match=message):
-        _issue(prescribing, catalog, lines=[medicine_line(catalog, **overrides)])
+        issue_prescription(prescribing, catalog, lines=[medicine_line(catalog, **overrides)])
     assert not TechnologyLine.objects.exists()
     assert not Prescription.objects.exists()
 
@@ -121,19 +121,19 @@ def test_zero_quantities_are_refused_and_nothing_is_written(
 def test_more_than_a_year_must_be_sucesiva(prescribing, catalog):
     line = medicine_line(catalog, fields={"duration_amount": 13, "duration_unit": 5})
     with pytest.raises(DomainError, match="sucesiva"):
-        _issue(prescribing, catalog, lines=[line])
+        issue_prescription(prescribing, catalog, lines=[line])
     line = medicine_line(catalog, supply_type=2, fields={"duration_amount": 13, "duration_unit": 5})
-    assert _issue(prescribing, catalog, lines=[line]).lines.count() == 1
+    assert issue_prescription(prescribing, catalog, lines=[line]).lines.count() == 1
 
 
 def test_without_a_prescribing_role_permission_is_denied(prescribing, catalog, owner):
     with pytest.raises(PermissionDenied):
-        _issue(prescribing, catalog, actor=owner)
+        issue_prescription(prescribing, catalog, actor=owner)
 
 
 def test_a_medicine_needs_an_active_ingredient(prescribing, catalog):
     with pytest.raises(DomainError, match="principio activo"):
-        _issue(prescribing, catalog, lines=[medicine_line(catalog, ingredients=[])])
+        issue_prescription(prescribing, catalog, lines=[medicine_line(catalog, ingredients=[])])
 
 
 def test_an_ordenador_orders_nutritional_products(prescribing, catalog):
@@ -144,7 +144,9 @@ def test_an_ordenador_orders_nutritional_products(prescribing, catalog):
         total_quantity=Decimal(10),
         fields={"nutritional_type": catalog["nut_type"], "nutritional_route": 1},
     )
-    prescription = _issue(prescribing, catalog, actor=prescribing["nutri"], lines=[line])
+    prescription = issue_prescription(
+        prescribing, catalog, actor=prescribing["nutri"], lines=[line]
+    )
     assert prescription.lines.get().junta_status == 2
 
 
@@ -162,7 +164,7 @@ def test_concurrent_issues_never_share_a_number(prescribing, catalog):
     def issue(_):
         try:
             barrier.wait()
-            return _issue(prescribing, catalog).number
+            return issue_prescription(prescribing, catalog).number
         finally:
             connection.close()
 

@@ -140,11 +140,11 @@ def issue(world, catalog, *, actor=None, entity=None, patient=None) -> Prescript
 
 def rethus_medico(entity):
     """Another médico, Prescriptor of `entity`, active in RETHUS."""
-    from .conftest import _rethus
+    from .conftest import rethus_record
 
     user = UserFactory()
     grant(user, entity, "prescriptor")
-    _rethus(user, "medicina")
+    rethus_record(user, "medicina")
     return user
 
 

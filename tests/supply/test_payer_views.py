@@ -267,7 +267,9 @@ def test_worklists_cost_a_constant_number_of_queries(client, world, django_asser
     direct(world, "M1")
     few = {name: _count_queries(client, url(name, world)) for name in ("to_direct", "directed")}
     for _index in range(4):
-        prescription = issue(world, [medicine_line(_catalog(world)), service_line(_catalog(world))])
+        prescription = issue(
+            world, [medicine_line(payer_catalog(world)), service_line(payer_catalog(world))]
+        )
         lines = {line.key: line for line in prescription.lines.all()}
         direct(world, "M1", deliveries=[plan()], line=lines["M1"])
     for name in ("to_direct", "directed"):
@@ -282,7 +284,7 @@ def test_worklists_cost_a_constant_number_of_queries(client, world, django_asser
     assert len(response.context["rows"]) == 5
 
 
-def _catalog(world):
+def payer_catalog(world):
     from prescriptions import models as m
 
     return {
@@ -298,7 +300,7 @@ def _catalog(world):
 
 def test_worklist_pages_by_keyset(client, world):
     for _index in range(9):
-        issue(world, [service_line(_catalog(world))])
+        issue(world, [service_line(payer_catalog(world))])
     client.force_login(world["eps_admin"])
     target = url("to_direct", world)
     assert len(client.get(target).context["page"].rows) == 12
@@ -454,7 +456,7 @@ def test_no_direct_cause_1_needs_the_associated_prescription(client, world):
     assert "La causa 1 exige la prescripción asociada" in text(response)
     assert response.context["form"].errors["associated_number"]
     assert not NoDireccionamiento.objects.exists()
-    other = issue(world, [medicine_line(_catalog(world))])
+    other = issue(world, [medicine_line(payer_catalog(world))])
     response = client.post(
         target,
         {

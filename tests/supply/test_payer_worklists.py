@@ -22,7 +22,7 @@ from supply.views import payer as views
 from ..prescriptions.conftest import medicine_line, service_line
 from .conftest import direct, plan
 from .test_chain import deliver, program
-from .test_payer_views import _catalog, issue
+from .test_payer_views import issue, payer_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,9 @@ def url(name, world):
 
 def _lines(world):
     """The lines of a new prescription for the world's patient, S1 approved by the Junta."""
-    prescription = issue(world, [medicine_line(_catalog(world)), service_line(_catalog(world))])
+    prescription = issue(
+        world, [medicine_line(payer_catalog(world)), service_line(payer_catalog(world))]
+    )
     lines = {line.key: line for line in prescription.lines.all()}
     lines["S1"].junta_status = JuntaStatus.APROBADA
     lines["S1"].save(update_fields=["junta_status"])

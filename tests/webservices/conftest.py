@@ -24,7 +24,7 @@ GUIDS = {
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()

@@ -8,13 +8,13 @@ import pytest
 from supply.models import Entrega, Facturacion, ReporteEntrega, StepStatus
 
 from .conftest import FAC, entrega_body, facturacion_body, programacion_body, reporte_body
-from .test_supply import _direct
+from .test_supply import ws_direct
 
 pytestmark = pytest.mark.django_db
 
 
 def _to_entrega(eps_ws, prov_ws, world, **entrega):
-    deliverable = _direct(eps_ws, world)["Id"]
+    deliverable = ws_direct(eps_ws, world)["Id"]
     assert prov_ws.put("Programacion", programacion_body(world, deliverable)).status_code == 200
     response = prov_ws.put("Entrega", entrega_body(deliverable, **entrega))
     assert response.status_code == 200, response.json()
@@ -61,7 +61,7 @@ def test_facturacion_after_the_reporte_is_annulled_first(eps_ws, prov_ws, world)
 
 
 def test_a_missing_earlier_step_is_a_422_not_a_404(eps_ws, prov_ws, other_ws, world):
-    deliverable = _direct(eps_ws, world)["Id"]
+    deliverable = ws_direct(eps_ws, world)["Id"]
     # Directed, not yet programmed: no entrega to report or invoice.
     _refused(prov_ws.put("Entrega", entrega_body(deliverable)), "chain_not_ready")
     _refused(prov_ws.put("ReporteEntrega", reporte_body(deliverable)), "chain_not_ready")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from supply.models import Direccionamiento, Entrega, Programacion, ReporteEntrega
 
 from .conftest import FAC, facturacion_body
-from .test_supply import _chain_to_reporte, _direct
+from .test_supply import ws_chain_to_reporte, ws_direct
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def _stamp(moment):
 
 
 def test_a_sample_chain_answers_the_contract(eps_ws, prov_ws, world):
-    deliverable = _chain_to_reporte(eps_ws, prov_ws, world)
+    deliverable = ws_chain_to_reporte(eps_ws, prov_ws, world)
     assert prov_ws.put("Facturacion", facturacion_body(world), base=FAC).status_code == 200
     d = Direccionamiento.objects.select_related("provider", "entity", "payer_code").get()
     patient, number = world["patient"], world["prescription"].number
@@ -85,7 +85,7 @@ def test_a_sample_chain_answers_the_contract(eps_ws, prov_ws, world):
 
 
 def test_queries_per_request_do_not_grow_with_the_records(eps_ws, prov_ws, world):
-    _direct(eps_ws, world)
+    ws_direct(eps_ws, world)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:

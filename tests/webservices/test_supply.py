@@ -19,15 +19,15 @@ from .conftest import (
 pytestmark = pytest.mark.django_db
 
 
-def _direct(eps_ws, world, **overrides):
+def ws_direct(eps_ws, world, **overrides):
     response = eps_ws.put("Direccionamiento", direccionamiento_body(world, **overrides))
     assert response.status_code == 200, response.json()
     (answer,) = response.json()
     return answer
 
 
-def _chain_to_reporte(eps_ws, prov_ws, world):
-    answer = _direct(eps_ws, world)
+def ws_chain_to_reporte(eps_ws, prov_ws, world):
+    answer = ws_direct(eps_ws, world)
     deliverable = answer["Id"]
     assert prov_ws.put("Programacion", programacion_body(world, deliverable)).status_code == 200
     assert prov_ws.put("Entrega", entrega_body(deliverable)).status_code == 200
@@ -37,7 +37,7 @@ def _chain_to_reporte(eps_ws, prov_ws, world):
 
 
 def test_direccionamiento_put_answers_id_pair_and_goes_through_the_service(eps_ws, world):
-    answer = _direct(eps_ws, world)
+    answer = ws_direct(eps_ws, world)
     record = Direccionamiento.objects.get(pk=answer["IdDireccionamiento"])
     assert set(answer) == {"Id", "IdDireccionamiento"}
     assert answer["Id"] == record.deliverable_id
@@ -56,7 +56,7 @@ def test_numbers_as_strings_and_names_in_any_case(eps_ws, world):
 
 
 def test_duplicate_direccionamiento_says_ya_existe_with_code(eps_ws, world):
-    _direct(eps_ws, world)
+    ws_direct(eps_ws, world)
     response = eps_ws.put("Direccionamiento", direccionamiento_body(world))
     assert response.status_code == 422
     body = response.json()
@@ -110,7 +110,7 @@ def test_provider_token_cannot_direct(prov_ws, world):
 
 
 def test_full_proveedor_chain_and_lists(eps_ws, prov_ws, world):
-    deliverable = _direct(eps_ws, world)["Id"]
+    deliverable = ws_direct(eps_ws, world)["Id"]
     listed = prov_ws.by_date("DireccionamientoXFecha").json()
     assert [row["ID"] for row in listed] == [deliverable]
     row = listed[0]
@@ -182,7 +182,7 @@ def test_full_proveedor_chain_and_lists(eps_ws, prov_ws, world):
 
 
 def test_annul_refusals(eps_ws, prov_ws, other_ws, world):
-    answer = _direct(eps_ws, world)
+    answer = ws_direct(eps_ws, world)
     assert eps_ws.annul("AnularDireccionamiento", "abc").status_code == 400
     assert eps_ws.annul("AnularDireccionamiento", 999999).status_code == 404
     # Another entity's token does not find it.
@@ -195,7 +195,7 @@ def test_annul_refusals(eps_ws, prov_ws, other_ws, world):
 
 
 def test_programacion_refusals(eps_ws, prov_ws, other_ws, world):
-    deliverable = _direct(eps_ws, world)["Id"]
+    deliverable = ws_direct(eps_ws, world)["Id"]
     # Not directed to the other proveedor: nothing to program.
     assert other_ws.put("Programacion", programacion_body(world, deliverable)).status_code == 404
     bad_sede = programacion_body(world, deliverable, CodSedeProv="77")
@@ -206,7 +206,7 @@ def test_programacion_refusals(eps_ws, prov_ws, other_ws, world):
 
 
 def test_entrega_refusals(eps_ws, prov_ws, world):
-    deliverable = _direct(eps_ws, world)["Id"]
+    deliverable = ws_direct(eps_ws, world)["Id"]
     prov_ws.put("Programacion", programacion_body(world, deliverable))
     no_batch = prov_ws.put("Entrega", entrega_body(deliverable, NoLote=""))
     assert no_batch.status_code == 422 and no_batch.json()["Code"] == "batch_required"
@@ -271,7 +271,7 @@ def test_no_direccionamiento_and_lists(eps_ws, world):
 
 
 def test_suministro(eps_ws, prov_ws, world):
-    deliverable = _direct(eps_ws, world)["Id"]
+    deliverable = ws_direct(eps_ws, world)["Id"]
     prov_ws.put("Programacion", programacion_body(world, deliverable))
     prov_ws.put("Entrega", entrega_body(deliverable))
     body = {
@@ -294,7 +294,7 @@ def test_suministro(eps_ws, prov_ws, world):
 
 def test_facturacion_of_an_unknown_delivery_is_404_then_once(eps_ws, prov_ws, world):
     assert prov_ws.put("Facturacion", facturacion_body(world), base=FAC).status_code == 404
-    _chain_to_reporte(eps_ws, prov_ws, world)
+    ws_chain_to_reporte(eps_ws, prov_ws, world)
     assert prov_ws.put("Facturacion", facturacion_body(world), base=FAC).status_code == 200
     again = prov_ws.put("Facturacion", facturacion_body(world), base=FAC)
     assert again.status_code == 422 and "ya existe" in again.json()["Message"].lower()
@@ -304,7 +304,7 @@ def test_facturacion_of_an_unknown_delivery_is_404_then_once(eps_ws, prov_ws, wo
 
 
 def test_scoping_other_tokens_see_nothing(eps_ws, prov_ws, other_ws, ips_ws, world):
-    deliverable = _chain_to_reporte(eps_ws, prov_ws, world)
+    deliverable = ws_chain_to_reporte(eps_ws, prov_ws, world)
     number = world["prescription"].number
     for ws in (other_ws, ips_ws):
         for op in ("DireccionamientoXFecha", "ProgramacionXFecha", "EntregaXFecha"):
@@ -350,7 +350,7 @@ def test_entrega_ambito_by_the_prescribing_ips(ips_ws, world):
 
 
 def test_records_keep_their_state_codes(eps_ws, world):
-    answer = _direct(eps_ws, world)
+    answer = ws_direct(eps_ws, world)
     eps_ws.annul("AnularDireccionamiento", answer["IdDireccionamiento"])
     row = eps_ws.by_prescription(
         "DireccionamientoXPrescripcion", world["prescription"].number
@@ -362,7 +362,7 @@ def test_every_record_type_has_the_documented_keys_in_order(eps_ws, prov_ws, wor
     from supply.models import DatosFacturados, Suministro
     from webservices.serializers.supply import FIELDS, ROWS
 
-    deliverable = _chain_to_reporte(eps_ws, prov_ws, world)
+    deliverable = ws_chain_to_reporte(eps_ws, prov_ws, world)
     prov_ws.put("Facturacion", facturacion_body(world), base=FAC)
     eps_ws.put("DatosFacturados", {"ID": deliverable, "CompAdm": 3, "CantTotEnt": 1}, base=FAC)
     body = {
@@ -465,12 +465,12 @@ def test_lists_cost_a_constant_number_of_queries(eps_ws, prov_ws, world):
             assert ws.by_date(op).status_code == 200
         return len(queries)
 
-    first = _direct(eps_ws, world)["Id"]
+    first = ws_direct(eps_ws, world)["Id"]
     prov_ws.put("Programacion", programacion_body(world, first))
     ops = ("DireccionamientoXFecha", "ProgramacionXFecha")
     one = {op: count(prov_ws, op) for op in ops}
     for number, line in ((2, "M1"), (1, "P1")):
-        deliverable = _direct(eps_ws, world, number=number, line=line)["Id"]
+        deliverable = ws_direct(eps_ws, world, number=number, line=line)["Id"]
         prov_ws.put("Programacion", programacion_body(world, deliverable))
     assert len(prov_ws.by_date("ProgramacionXFecha").json()) == 3
     assert {op: count(prov_ws, op) for op in ops} == one
