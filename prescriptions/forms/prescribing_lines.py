@@ -13,8 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.forms.renderers import DjangoTemplates
-from django.utils.html import escape
+from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
 
 from mipres.lib.forms import DecimalField, IntegerField
@@ -161,59 +160,11 @@ class CatalogOptions:
         return self.entries(catalog).get(code)
 
 
-_WIDGETS = "django/forms/widgets/"
-_INPUTS = {f"{_WIDGETS}{kind}.html" for kind in ("input", "text", "number", "hidden", "date")}
-
-
-def _attrs(attrs: dict) -> str:
-    """django/forms/widgets/attrs.html, in Python."""
-    return "".join(
-        f" {name}" if value is True else f' {name}="{escape(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class QuickWidgetRenderer(DjangoTemplates):
-    """The form renderer of the prescription form: the input, textarea and select widgets
-    are written out in Python, the same HTML as Django's widget templates. Rendering each
-    of the form's ~40 fields and few hundred <option>s through a template cost most of
-    the page (the small catalogs' lists repeat in every medicine line); other widgets use
-    the templates."""
-
-    def render(self, template_name, context, request=None):
-        widget = context.get("widget")
-        if widget is None:
-            return super().render(template_name, context, request)
-        if template_name in _INPUTS:
-            value = widget["value"]
-            value = "" if value is None else f' value="{escape(value)}"'
-            return f'<input type="{widget["type"]}" name="{escape(widget["name"])}"{value}' + (
-                f"{_attrs(widget['attrs'])}>"
-            )
-        if template_name == f"{_WIDGETS}textarea.html":
-            value = escape(widget["value"]) if widget["value"] else ""
-            return (
-                f'<textarea name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>\n'
-                f"{value}</textarea>"
-            )
-        if template_name == f"{_WIDGETS}select.html" and not any(
-            group for group, _options, _index in widget["optgroups"]
-        ):
-            options = "".join(
-                f'\n  <option value="{escape(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{escape(option['label'])}</option>"
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            )
-            return (
-                f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>'
-                f"{options}\n</select>"
-            )
-        return super().render(template_name, context, request)
-
-
-QUICK_RENDERER = QuickWidgetRenderer()
+# The prescription form's ~40 fields a line and few hundred <option>s (the small catalogs'
+# lists repeat in every medicine line) cost most of the page through Django's widget
+# templates: Django's own Jinja2 widget templates (django/forms/jinja2) write the same HTML
+# several times faster (STYLE R20: the framework's fast part, not a renderer of our own).
+WIDGET_RENDERER = Jinja2()
 
 
 class CatalogCodeField(forms.CharField):
@@ -295,7 +246,7 @@ class StyledFormMixin:
     `required` attributes: the server checks, and a line's hidden fields must not block."""
 
     use_required_attribute = False
-    default_renderer = QUICK_RENDERER
+    default_renderer = WIDGET_RENDERER
 
     def style_widgets(self) -> None:
         for field in self.fields.values():
