@@ -12,6 +12,15 @@ from .chain import (
     StepStatus,
     Suministro,
 )
+from .payer_reads import (
+    PayerDatosFacturados,
+    PayerDireccionamiento,
+    PayerEntrega,
+    PayerFacturacion,
+    PayerLine,
+    PayerPending,
+    PayerSuministro,
+)
 from .pendientes import Pendiente, PendienteStatus
 from .reads import DeliverableRow, TimelineName, TimelineStep
 
@@ -24,6 +33,13 @@ __all__ = [
     "Entrega",
     "Facturacion",
     "NoDireccionamiento",
+    "PayerDatosFacturados",
+    "PayerDireccionamiento",
+    "PayerEntrega",
+    "PayerFacturacion",
+    "PayerLine",
+    "PayerPending",
+    "PayerSuministro",
     "Pendiente",
     "PendienteStatus",
     "ProcedureSupply",

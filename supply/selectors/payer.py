@@ -7,34 +7,23 @@ order they show, never counted: a page costs the same few queries whatever its n
 rows and wherever it starts, and its rows are plain values in slotted dataclasses, which
 the templates write out.
 
-Their queries are SQL written once per combination of filters from the models' tables (as
-`selectors.timeline` does), which psycopg prepares once per connection when they run often
-(`prepare_threshold`), with the payer and the page size written in: the first page, without
-filters, has no parameters, so PostgreSQL plans it once per connection and per payer.
-Composed through the ORM, the subqueries of «Por direccionar» alone cost ~5 ms of CPU a
-request to build and compile, and planning them took PostgreSQL ~1.5 ms more than running
-them. The SQL is also shaped for
-the planner: the conditions on a line are subqueries rather than joins, and a page's rows
-are read first and only then joined to their deliverable, line, prescription and patient.
-
-The statement plumbing lives in `payer_sql`, each worklist's filters, rows and SQL texts in
-`payer_statements`; this module runs them and holds the single-record reads. Every name
-callers import from here still is.
+A page is one ORM query on its worklist's view (`supply.models.payer_reads`, created in
+migration 0009): the joins, the assigned quantity and the chain's steps are written once
+in the view's SQL, and the query the ORM compiles is a filtered, ordered and limited read
+of one relation (~0.4 ms of CPU; composing the same joins and subqueries through the ORM
+cost «Por direccionar» ~3 ms of compile a request). Each worklist's filters, rows and
+queryset are in `payer_statements`; this module pages and exports them and holds the
+single-record reads. Every name callers import from here still is.
 """
 
-from django.db.models import (
-    OuterRef,
-    QuerySet,
-)
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from entities.models import Entity
+from entities.models import Entity, NetworkLink, PayerCode
 from mipres.lib.pagination import Page, boundary, keyset_page
 from prescriptions.enums import TechnologyType
-from prescriptions.models import (
-    TechnologyLine,
-)
+from prescriptions.models import TechnologyLine
 from prescriptions.selectors.prescriptions import technology_label
 
 from ..models import (
@@ -46,64 +35,52 @@ from ..models import (
     StepStatus,
 )
 from .deadlines import deadline_light
-from .payer_sql import (
-    LABEL_RELATIONS,
-    _chunks,
-    _in_force,
-    _query,
-    _shape,
-    _sql,
-)
 from .payer_statements import (
-    _DIRECTED_CONDITIONS,
-    _LINE_CONDITIONS,
-    _REPORT_CONDITIONS,
-    _REPORT_SECTIONS,
-    NEWEST_FIRST,
+    CHAIN_FIELDS,
+    DIRECTED_EXPORT_FIELDS,
+    DIRECTED_FIELDS,
+    LABEL_RELATIONS,
+    LINE_COLUMNS,
+    PENDING_FIELDS,
+    REPORT_SECTIONS,
     ChainRow,
     DirectedFilters,
     LineFilters,
-    LineRow,  # noqa: F401 (callers import it from here)
+    LineRow,
     ReportFilters,
-    _chain_row,
-    _directed_params,
-    _directed_row,
-    _directed_sql,
-    _line_params,
-    _line_row,
-    _lines_sql,
-    _name_lines,
-    _pending_sql,
-    _report_params,
-    _report_sql,
+    chain_row,
     chain_step,  # noqa: F401 (callers import it from here)
+    directed_records,
+    directed_row,
     junta_block,  # noqa: F401 (callers import it from here)
+    line_rows,
+    lines_after,
+    lines_to_direct,
+    name_lines,
+    newest_after,
+    pending_records,
+    report_records,
     step_labels,  # noqa: F401 (callers import it from here)
 )
 
-# The small reads of the filters.
-_PAYER_CODES = """
-SELECT c.{PC.id} AS pk, c.{PC.code} AS code FROM {PC} c WHERE c.{PC.entity} = %(entity)s
-ORDER BY c.{PC.code}
-"""
-_NETWORK_PROVIDERS = """
-SELECT e.{E.id} AS pk, e.{E.name} AS name, e.{E.nit} AS nit, e.{E.dv} AS dv FROM {E} e
-WHERE e.{E.id} IN (SELECT n.{NL.provider} FROM {NL} n WHERE n.{NL.payer} = %(entity)s)
-ORDER BY e.{E.name}
-"""
+EXPORT_CHUNK = 500  # rows an export reads at a time (a server-side cursor)
 
 
 def payer_codes(*, entity: Entity) -> list[tuple[int, str]]:
     """(pk, code) of the entity's códigos EPS, by code."""
-    rows = _query(_sql(_PAYER_CODES), {"entity": entity.pk})
-    return [(row["pk"], row["code"]) for row in rows]
+    return list(PayerCode.objects.filter(entity=entity).order_by("code").values_list("pk", "code"))
 
 
 def network_provider_choices(*, entity: Entity) -> list[tuple[int, str, str]]:
     """(pk, name, name and NIT as `Entity.__str__` writes them) of every provider that is
     or was in the payer's network (the «Direccionados» filter), by name."""
-    rows = _query(_sql(_NETWORK_PROVIDERS), {"entity": entity.pk})
-    return [(r["pk"], r["name"], f"{r['name']} (NIT {r['nit']}-{r['dv']})") for r in rows]
+    network = NetworkLink.objects.filter(payer=entity).values("provider")
+    rows = (
+        Entity.objects.filter(pk__in=network)
+        .order_by("name")
+        .values_list("pk", "name", "nit", "dv")
+    )
+    return [(pk, name, f"{name} (NIT {nit}-{dv})") for pk, name, nit, dv in rows]
 
 
 def entity_names(pks, known: dict[int, str]) -> dict[int, str]:
@@ -114,47 +91,29 @@ def entity_names(pks, known: dict[int, str]) -> dict[int, str]:
     return {**known, **dict(Entity.objects.filter(pk__in=missing).values_list("pk", "name"))}
 
 
-def _start_after(params: dict, records: QuerySet, key: str, after: int | None) -> None:
-    """Bound a page to the rows after the record `after` of `records` (its sort `key`, then
-    its pk); a record not in `records` (another payer's), or none, starts from the top."""
-    bound = boundary(records, key, pk=after)
-    if bound is not None:
-        params.update(after_at=bound[0], after=after)
-
-
-def _page_values(conditions, params: dict, sql) -> list[dict]:
-    """A page's rows through `sql(shape)`, `shape` the combination of `conditions` that
-    `params` hold."""
-    return _query(sql(_shape(conditions, params)), params)
-
-
-def _export_chunks(conditions, params: dict, sql):
-    """An export's rows in chunks, through `sql(shape)`."""
-    return _chunks(sql(_shape(conditions, params)), params)
-
-
 def lines_to_direct_page(
     *, entity: Entity, filters: LineFilters | None = None, after: int | None = None, size=25
 ) -> Page:
     """A page of «Por direccionar», starting after the line `after` (a line of another
     payer, or none, starts from the top)."""
-    params = _line_params(entity, filters or LineFilters(), size + 1)
-    lines = TechnologyLine.objects.filter(prescription__payer=entity)
-    _start_after(params, lines, "prescription__prescribed_at", after)
-    values = _page_values(_LINE_CONDITIONS, params, _lines_sql)
-    page = keyset_page([_line_row(v) for v in values], size=size, after=after)
-    _name_lines(page.rows)
-    return page
+    scope = TechnologyLine.objects.filter(prescription__payer=entity)
+    bound = boundary(scope, "prescription__prescribed_at", "pk", pk=after)
+    lines = lines_after(lines_to_direct(entity, filters or LineFilters()), bound)
+    return keyset_page(line_rows(lines[: size + 1]), size=size, after=after)
 
 
 def lines_to_direct_export(*, entity: Entity, filters: LineFilters | None = None):
     """Every matching line as a `LineRow`, read in chunks (for the CSV and XLSX)."""
-    params = _line_params(entity, filters or LineFilters(), None)
-    chunks = _export_chunks(_LINE_CONDITIONS, params, _lines_sql)
-    for chunk in chunks:
-        rows = [_line_row(values) for values in chunk]
-        _name_lines(rows)
-        yield from rows
+    lines = lines_to_direct(entity, filters or LineFilters()).values_list(*LINE_COLUMNS)
+    chunk = []
+    for values in lines.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(LineRow(*values))
+        if len(chunk) == EXPORT_CHUNK:
+            name_lines(chunk)
+            yield from chunk
+            chunk = []
+    name_lines(chunk)
+    yield from chunk
 
 
 # ---------------------------------------------------------------------------------------
@@ -202,8 +161,8 @@ def taken_deliveries(line: TechnologyLine) -> list[tuple[int, int]]:
     """(NoEntrega, NoSubEntrega) of the line's deliveries with a direccionamiento or an
     entrega in force: those cannot be directed again."""
     deliverables = Deliverable.objects.filter(line=line).filter(
-        _in_force(Direccionamiento, deliverable=OuterRef("pk"))
-        | _in_force(Entrega, deliverable=OuterRef("pk"))
+        Exists(Direccionamiento.objects.filter(deliverable=OuterRef("pk"), status__in=IN_FORCE))
+        | Exists(Entrega.objects.filter(deliverable=OuterRef("pk"), status__in=IN_FORCE))
     )
     return sorted(deliverables.values_list("delivery_number", "sub_number"))
 
@@ -230,19 +189,19 @@ def directed_page(
 ) -> Page:
     """A page of the direccionamientos `entity` recorded, newest first, with how far each
     chain went (`step`); `data` holds the direccionamiento (`provider_id` its proveedor)."""
-    params = _directed_params(entity, filters or DirectedFilters(), size + 1)
-    _start_after(params, Direccionamiento.objects.filter(entity=entity), "created_at", after)
-    values = _page_values(_DIRECTED_CONDITIONS, params, lambda shape: _directed_sql(shape, False))
-    return keyset_page([_directed_row(v) for v in values], size=size, after=after)
+    scope = Direccionamiento.objects.filter(entity=entity)
+    bound = boundary(scope, "created_at", "pk", pk=after)
+    records = newest_after(directed_records(entity, filters or DirectedFilters()), bound)
+    values = records.values(*DIRECTED_FIELDS)[: size + 1]
+    return keyset_page([directed_row(v) for v in values], size=size, after=after)
 
 
 def directed_export(*, entity: Entity, filters: DirectedFilters | None = None):
     """Every matching direccionamiento as a `ChainRow` with its step and its proveedor's
     name and NIT, newest first, read in chunks (for the CSV and XLSX)."""
-    params = _directed_params(entity, filters or DirectedFilters(), None)
-    chunks = _export_chunks(_DIRECTED_CONDITIONS, params, lambda shape: _directed_sql(shape, True))
-    for chunk in chunks:
-        yield from (_directed_row(values) for values in chunk)
+    records = directed_records(entity, filters or DirectedFilters())
+    values = records.values(*DIRECTED_EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
+    yield from (directed_row(v) for v in values)
 
 
 def patient_pending_list(
@@ -252,15 +211,9 @@ def patient_pending_list(
     direccionamiento in force, no total entrega in force), by FecMaxEnt, with their deadline
     light; `data` holds the direccionamiento, its proveedor's name and `undelivered`, what a
     partial entrega left to deliver (issue 17 §23)."""
-    params = {
-        "entity": entity.pk,
-        "document_type": document_type,
-        "document_number": document_number,
-        "limit": limit,
-    }
-    values = _query(_pending_sql(), params)
+    records = pending_records(entity, document_type, document_number)
     today = timezone.localdate()
-    rows = [_chain_row(v) for v in values]
+    rows = [chain_row(v) for v in records.values(*PENDING_FIELDS)[:limit]]
     for row in rows:
         row.light = deadline_light(row.data["max_delivery_date"], today)
         if row.data["undelivered"]:
@@ -272,6 +225,10 @@ def patient_pending_list(
     return rows
 
 
+def _report_records(section: str, entity: Entity, filters: ReportFilters | None) -> QuerySet:
+    return report_records(REPORT_SECTIONS[section], entity, filters or ReportFilters())
+
+
 def report_page(
     section: str,
     *,
@@ -280,23 +237,23 @@ def report_page(
     after: int | None = None,
     size: int = 25,
 ) -> Page:
-    """A page of a section of «Suministro y datos facturados» (`_REPORT_SECTIONS`)."""
-    params = _report_params(entity, filters, size + 1)
-    if section in NEWEST_FIRST:
-        records = _REPORT_SECTIONS[section][0].objects.filter(entity=entity)
-        _start_after(params, records, "created_at", after)
+    """A page of a section of «Suministro y datos facturados» (`REPORT_SECTIONS`)."""
+    spec = REPORT_SECTIONS[section]
+    records = _report_records(section, entity, filters)
+    if spec.newest_first:
+        scope = spec.records.objects.filter(entity=entity)
+        records = newest_after(records, boundary(scope, "created_at", "pk", pk=after))
     elif after is not None:
-        params["after"] = after
-    values = _page_values(_REPORT_CONDITIONS, params, lambda shape: _report_sql(section, shape))
-    return keyset_page([_chain_row(v) for v in values], size=size, after=after)
+        records = records.filter(pk__gt=after)
+    values = records.values(*CHAIN_FIELDS, *spec.fields)[: size + 1]
+    return keyset_page([chain_row(v) for v in values], size=size, after=after)
 
 
 def report_export(section: str, *, entity: Entity, filters: ReportFilters | None = None):
     """Every record of a section as a `ChainRow`, in the page's order, read in chunks."""
-    params = _report_params(entity, filters, None)
-    chunks = _export_chunks(_REPORT_CONDITIONS, params, lambda shape: _report_sql(section, shape))
-    for chunk in chunks:
-        yield from (_chain_row(values) for values in chunk)
+    records = _report_records(section, entity, filters)
+    values = records.values(*CHAIN_FIELDS, *REPORT_SECTIONS[section].fields)
+    yield from (chain_row(v) for v in values.iterator(chunk_size=EXPORT_CHUNK))
 
 
 def payer_deliverable_get(*, entity: Entity, pk: int) -> tuple[Deliverable, Entrega | None]:
