@@ -262,6 +262,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", default="1s", help="unmeasured wrk run before each page")
     parser.add_argument("--timeout", default="2s", help="wrk request timeout (2s)")
     parser.add_argument(
+        "--write-timeout",
+        default="10s",
+        help="wrk request timeout of write pages (10s): a write that times out is still "
+        "made by the server but not counted, so it must wait its turn behind the others",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="3s per page: a smoke run, not figures to publish"
     )
     parser.add_argument(
@@ -814,27 +820,67 @@ def write_command(
         "BENCH_OK_LOCATION": ok_location,
         "BENCH_THREADS": str(threads),
         "BENCH_REPORT_LUA": str(LUA_REPORT),
+        "BENCH_OUT": str(workdir / f"{page.label}.out"),  # written when targets run out
     }
     url = f"http://{HOST}:{port}{page.path.replace('{id}', '0')}"
     headers = {"Cookie": cookie} if cookie else {}
-    if wrk:
-        args = argparse.Namespace(**{**vars(args), **wrk})
+    args = argparse.Namespace(**{**vars(args), "timeout": args.write_timeout, **wrk})
     return wrk_command(args, url, args.duration, headers, write=True), env
 
 
+def warm_write(port: int, page: Page, cookie: str) -> None:
+    """One write of the page's first target, not measured, so the workers have imported
+    its code, compiled its templates and read its caches before wrk starts."""
+    first = Page(page.label, page.path, body=page.body, items=page.items[:1])
+    path, body = write_lines(first, cookie)[0].split("\t", 1)
+    headers = {"Content-Type": WRITE_KINDS[page.body][0]}
+    if cookie:
+        headers["Cookie"] = cookie
+    status, _, _ = http_request(port, page.method, path, headers=headers, body=body.encode())
+    page.items = page.items[1:]
+    page.note = f"{len(page.items) + 1:,} targets prepared, one for a warm-up ({status})"
+
+
 def write_result(page: Page, figures: dict) -> Result:
-    page.note = f"{len(page.items):,} targets prepared"
+    page.note = page.note or f"{len(page.items):,} targets prepared"
     return Result(page, 200, figures, "", figures.get("writes_ok"), figures.get("writes_rejected"))
 
 
 def measure_write(
     args: argparse.Namespace, port: int, page: Page, cookie: str, workdir: Path
 ) -> Result:
-    """wrk with write.lua: each request writes a target of its own (no warm-up, which would
-    use targets up); the server's acceptances are counted by the script."""
-    command, env = write_command(args, port, page, cookie, workdir)
-    figures, _ = run_wrk(command, env=env)
+    """wrk with write.lua: each request writes a target of its own (after one warm-up
+    write); the server's acceptances are counted by the script."""
+    warm_write(port, page, cookie)
+    [figures] = run_writes([write_command(args, port, page, cookie, workdir)])
     return write_result(page, figures)
+
+
+def run_writes(commands: list[tuple[list[str], dict[str, str]]]) -> list[dict]:
+    """Run write.lua wrks at once; when one runs out of targets (its BENCH_OUT file
+    appears) all are ended with SIGINT, so they measure the same window and no idle
+    connection is left holding a worker. Returns each one's figures."""
+    outs = [Path(env["BENCH_OUT"]) for _command, env in commands]
+    for out in outs:
+        out.unlink(missing_ok=True)
+    running = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for command, env in commands
+    ]
+    while any(process.poll() is None for process in running):
+        if any(out.exists() for out in outs):
+            for process in running:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGINT)
+            break
+        time.sleep(0.05)
+    figures = []
+    for process, out in zip(running, outs, strict=True):
+        stdout, stderr = process.communicate()
+        if process.returncode:
+            raise SetupError(f"wrk exited with {process.returncode}:\n{stderr.decode()}")
+        figures.append({**wrk_figures(stdout.decode()), "ran_out": out.exists()})
+    return figures
 
 
 def measure_mixed(
@@ -842,30 +888,24 @@ def measure_mixed(
 ) -> dict:
     """The write pages at the same time, each through a wrk of its own (one thread, an
     equal share of the connections) for the duration: what one app server and one database
-    sustain together. A kind that runs out of targets stops early (its own seconds say so)."""
+    sustain together. The run ends for all when one kind runs out of targets."""
     share = max(1, args.connections // len(pages))
     print(
         f"==> mixed writes at once: {', '.join(p.label for p in pages)} "
         f"({share} connections each, {args.duration})",
         flush=True,
     )
-    running = []
     for page, cookie in zip(pages, cookies, strict=True):
-        command, env = write_command(
-            args, port, page, cookie, workdir, threads=1, connections=share
-        )
-        running.append(
-            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        )
-    started = time.monotonic()
-    outputs = [process.communicate() for process in running]
-    wall = time.monotonic() - started
-    results = []
-    for page, process, (stdout, stderr) in zip(pages, running, outputs, strict=True):
-        if process.returncode:
-            raise SetupError(f"wrk ({page.label}) exited with {process.returncode}:\n{stderr}")
-        results.append(write_result(page, wrk_figures(stdout.decode())))
-    longest = max((r.wrk.get("duration_us") or 0) / 1e6 for r in results) or wall
+        warm_write(port, page, cookie)
+    commands = [
+        write_command(args, port, page, cookie, workdir, threads=1, connections=share)
+        for page, cookie in zip(pages, cookies, strict=True)
+    ]
+    results = [
+        write_result(page, figures)
+        for page, figures in zip(pages, run_writes(commands), strict=True)
+    ]
+    longest = max((r.wrk.get("duration_us") or 0) / 1e6 for r in results)
     kinds = []
     for result in results:
         seconds = (result.wrk.get("duration_us") or 0) / 1e6
@@ -876,10 +916,11 @@ def measure_mixed(
                 "kind": result.page.body,
                 "accepted": accepted,
                 "refused": result.writes_rejected or 0,
+                "socket_errors": result.socket_errors,
                 "requests": result.wrk.get("requests"),
                 "seconds": round(seconds, 2),
                 "writes_per_s": round(accepted / seconds, 1) if seconds else 0.0,
-                "ran_out": len(result.page.items) <= (result.wrk.get("requests") or 0),
+                "ran_out": result.wrk.get("ran_out", False),
                 "targets": len(result.page.items),
                 "p50_ms": result.latency_ms("p50"),
                 "p99_ms": result.latency_ms("p99"),
@@ -931,8 +972,8 @@ def print_mixed(mixed: dict) -> None:
         f"(Circular 044's peak: {mixed['peak_prescriptions_per_s']} prescriptions/s)"
     )
     if any(k["ran_out"] for k in mixed["kinds"]):
-        print("(ran out): that kind used up its prepared targets before the end; the rates")
-        print("together cover the whole run, so they understate what was sustained.")
+        print("(ran out): that kind used up its prepared targets; the run ended there for all")
+        print("(a shorter window: prepare more targets, e.g. with --volume, for a longer one).")
     print()
 
 
@@ -1333,6 +1374,7 @@ def to_json(
             "duration": args.duration,
             "warmup": args.warmup,
             "timeout": args.timeout,
+            "write_timeout": args.write_timeout,
         },
         "conn_max_age": args.conn_max_age,
         "catalog_dir": str(args.catalog_dir) if args.catalog_dir else None,

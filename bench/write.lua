@@ -5,7 +5,10 @@
 -- for a browser form's redirect); a redirect's Location must also match the Lua pattern
 -- BENCH_OK_LOCATION when it is set (the issued prescription, not the login page). Any other
 -- answer is a refusal: a form re-rendered with its errors (200) among them. A thread stops
--- when its targets run out. After the run it prints report.lua's line,
+-- when its targets run out, and creates the file BENCH_OUT: run.py then ends the run (with
+-- SIGINT, on which wrk reports as at the end of its duration) rather than leave the thread's
+-- connections open and idle, each holding a sync worker of gunicorn until its timeout.
+-- After the run it prints report.lua's line,
 -- "@@BENCH_WRITES@@<n>" (the writes the server accepted), "@@BENCH_REJECTED@@<n>" (those it
 -- refused) and "@@BENCH_SAMPLE@@<status> <message>" (the first refusal, when any).
 
@@ -73,6 +76,10 @@ function response(status, hdrs, body)
     end
   end
   if index >= #items then
+    local out = io.open(os.getenv("BENCH_OUT"), "w")
+    if out then
+      out:close()
+    end
     wrk.thread:stop()
   end
 end

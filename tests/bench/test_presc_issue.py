@@ -23,7 +23,7 @@ from bench.run import (
     load_pages,
     parse_args,
     pick_user,
-    run_wrk,
+    run_writes,
     write_command,
     write_lines,
     write_result,
@@ -176,7 +176,8 @@ def test_write_lua_accepts_only_a_redirect_to_the_issued_prescription(
     page.items = [{"submission_key": str(n), "care_setting": "12"} for n in range(20)]
     args = parse_args(["-t1", "-c2", "-d5s"])
     command, env = write_command(args, server, page, "csrftoken=abc", tmp_path)
-    result = write_result(page, run_wrk(command, env=env)[0])
+    [figures] = run_writes([(command, env)])
+    result = write_result(page, figures)
     sent = result.wrk["requests"]
     if accepted:
         # wrk stops a thread when its last target is sent: the answers still in flight on
