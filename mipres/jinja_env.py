@@ -3,7 +3,7 @@ Django's translations, URLs and the few filters those templates use, with autoes
 (Django's Jinja2 backend turns it on)."""
 
 from django.template import engines
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import floatformat, linebreaksbr
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,7 +33,11 @@ def environment(**options) -> Environment:
     )
     env.globals.update(static=static, url=url)
     env.filters.update(
-        floatformat=floatformat, localize=localize, localtime=localtime, quantity=quantity
+        floatformat=floatformat,
+        linebreaksbr=linebreaksbr,
+        localize=localize,
+        localtime=localtime,
+        quantity=quantity,
     )
     return env
 

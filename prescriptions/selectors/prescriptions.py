@@ -1,5 +1,5 @@
-"""Scoped reads of prescriptions (STYLE R5): the consultas, the detail, the PDF, renewal and
-the prescriber's recently used codes.
+"""Scoped reads of prescriptions (STYLE R5): the consultas, the PDF, renewal, the detail's
+history and the prescriber's recently used codes (the detail page: `selectors.detail`).
 
 Who sees what (DESIGN §4, §6), always inside the entity the user acts for:
 - a Prescriptor or Ordenador (`prescriptions.view_own`): the prescriptions they issued there;
@@ -174,7 +174,7 @@ def prescription_list(
     )
 
 
-# EstJM as the consultas show it, short (templates/prescriptions/_line_junta_badge.html).
+# EstJM as the consultas show it, short (the detail page shows it in full).
 JUNTA_BADGES = {
     1: ("text-bg-secondary", gettext_lazy("Sin junta")),
     2: ("text-bg-warning", gettext_lazy("Junta pendiente")),
@@ -405,9 +405,10 @@ _LINE_NAMES = (
 
 
 def prescription_get(*, user, entity: Entity, perms, external_id) -> Prescription:
-    """One visible prescription with everything its detail page and PDF show: header,
+    """One visible prescription with everything its PDF and its renewal read: header,
     lines with their catalog rows, ingredients, UNIRS indications and junta decisions,
-    and novedades. 404 when the user may not see it (or it does not exist)."""
+    and novedades (the detail page reads `selectors.detail`). 404 when the user may not
+    see it (or it does not exist)."""
     # Catalog rows and header relations come by prefetch rather than joins: PostgreSQL took
     # ~25 ms to plan the eleven-join header query and ~9 ms the ten-join line query, for
     # well under a millisecond of execution; a prefetch of a foreign key nobody set runs no
@@ -449,22 +450,36 @@ def prescription_get(*, user, entity: Entity, perms, external_id) -> Prescriptio
         raise Http404 from None
 
 
-def prescription_audit_list(*, prescription: Prescription) -> QuerySet[AuditEntry]:
-    """The audit entries about the prescription, its lines, junta decisions and novedades,
-    newest first (whichever entity wrote them: the page is already scoped)."""
+# What the history shows of an entry's actor.
+ACTOR_NAME_FIELDS = (
+    "username",
+    "first_name",
+    "middle_name",
+    "first_surname",
+    "second_surname",
+)
+
+
+def audit_entries_about(
+    *, prescription_id: int, line_ids, decision_ids, novelty_ids
+) -> QuerySet[AuditEntry]:
+    """The audit entries about a prescription, its lines, junta decisions and novedades,
+    newest first (whichever entity wrote them: the page asking is already scoped)."""
     types = ContentType.objects.get_for_models(Prescription, TechnologyLine, JuntaDecision, Novelty)
-    lines = [line.pk for line in prescription.lines.all()]
-    decisions = [d.pk for line in prescription.lines.all() for d in line.junta_decisions.all()]
-    novelties = [n.pk for n in prescription.novelties.all()]
-    condition = Q(content_type=types[Prescription], object_id=str(prescription.pk))
+    condition = Q(content_type=types[Prescription], object_id=str(prescription_id))
     for model, ids in (
-        (TechnologyLine, lines),
-        (JuntaDecision, decisions),
-        (Novelty, novelties),
+        (TechnologyLine, line_ids),
+        (JuntaDecision, decision_ids),
+        (Novelty, novelty_ids),
     ):
         if ids:
             condition |= Q(content_type=types[model], object_id__in=[str(i) for i in ids])
-    return AuditEntry.objects.filter(condition).select_related("actor").order_by("-created_at")
+    return (
+        AuditEntry.objects.filter(condition)
+        .select_related("actor")
+        .only("created_at", "action", "data", *(f"actor__{name}" for name in ACTOR_NAME_FIELDS))
+        .order_by("-created_at")
+    )
 
 
 def technology_label(line: TechnologyLine) -> str:

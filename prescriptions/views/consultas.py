@@ -23,17 +23,18 @@ from entities.decorators import entity_any_permission_required, entity_permissio
 from mipres.db import replica_reads
 from mipres.jinja_env import render_fragment
 from mipres.lib.export_tasks import entity_export
+from supply.selectors.timeline import supply_timeline
+from supply.views.timeline import timeline_html
 
 from ..forms.prescribing import PrescriptionFilterForm
 from ..pdf import prescription_pdf as build_pdf
+from ..selectors.detail import prescription_detail_get
 from ..selectors.prescriptions import (
     SCOPE_ENTITY,
     SCOPE_OWN,
     SCOPE_PAYER,
     SCOPE_PERMS,
     VIEW_PERMS,
-    posology,
-    prescription_audit_list,
     prescription_get,
     prescription_list,
     prescription_page,
@@ -233,20 +234,35 @@ def _get(request, prescription_id):
 @require_GET
 def prescription_detail(request, prescription_id):
     """Header, payer, every line with its fields and junta state, junta decisions,
-    novedades and the audit history."""
-    prescription = _get(request, prescription_id)
-    lines = list(prescription.lines.all())
-    for line in lines:
-        line.label, line.posology = technology_label(line), posology(line)
-    context = {
-        "entity": request.entity,
-        "prescription": prescription,
-        "lines": lines,
-        "decisions": [(line, d) for line in lines for d in line.junta_decisions.all()],
-        "entries": prescription_audit_list(prescription=prescription),
-        "can_renew": prescription.prescriber_id == request.user.pk
-        and bool(request.entity_perms.intersection(PRESCRIBING_PERMS)),
-    }
+    novedades, the supply timeline and the audit history."""
+    detail = prescription_detail_get(
+        user=request.user,
+        entity=request.entity,
+        perms=request.entity_perms,
+        external_id=prescription_id,
+    )
+    prescription = detail.prescription
+    timeline = supply_timeline(
+        prescription=prescription, viewer=request.entity, perms=request.entity_perms
+    )
+    content = render_fragment(
+        "prescriptions/detail.html",
+        {
+            "entity": request.entity,
+            "perms": request.entity_perms,
+            "prescription": prescription,
+            "lines": detail.lines,
+            "decisions": detail.decisions,
+            "novelties": detail.novelties,
+            "history": detail.history,
+            "timeline_html": timeline_html(
+                timeline, entity=request.entity, next_url=request.get_full_path()
+            ),
+            "can_renew": prescription.prescriber_id == request.user.pk
+            and bool(request.entity_perms.intersection(PRESCRIBING_PERMS)),
+        },
+    )
+    context = {"prescription": prescription, "content": content}
     return render(request, "prescriptions/prescription_detail.html", context)
 
 

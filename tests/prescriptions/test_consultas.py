@@ -328,10 +328,9 @@ def test_the_detail_shows_lines_junta_decisions_novedades_and_history(
         reason="Error de digitación",
     )
     client.force_login(world["admision"])
-    # A constant count: the header's and lines' catalog rows come by prefetch, one small
-    # query per relation in use, because joining them all cost far more in planning time.
-    # The supply section adds three (deliverables, no direccionamientos, inclusions).
-    with django_assert_max_num_queries(29):
+    # The header, the lines, their ingredients, UNIRS indications and junta decisions, the
+    # novedades and the history (selectors.detail); the supply section adds three.
+    with django_assert_max_num_queries(14):
         response = client.get(url("prescription_detail", world["ips"], prescription.external_id))
     text = response.content.decode()
     for expected in (
@@ -354,6 +353,48 @@ def test_the_detail_shows_lines_junta_decisions_novedades_and_history(
     ):
         assert expected in text, expected
     assert "Renovar" not in text  # Admisión does not prescribe
+
+
+def test_the_detail_costs_the_same_queries_for_1_or_3_lines(
+    client, world, catalog, django_assert_max_num_queries
+):
+    one_line = prescription_issue(
+        actor=world["medico"],
+        entity=world["ips"],
+        patient=world["patient"],
+        care_setting=12,
+        diagnosis=catalog["dx"],
+        lines=[medicine_line(catalog)],
+    )
+    three_lines = world["mine"]  # a medicine, a procedure and a service, decided and changed
+    JuntaDecision.objects.create(
+        line=three_lines.lines.get(technology_type="S"),
+        entity=world["ips"],
+        decided_by=world["admision"],
+        result=3,
+        modality=2,
+        act_number="ACTA-78",
+        act_date=timezone.localdate(),
+        technical_justification="Cumple criterios.",
+    )
+    Novelty.objects.create(
+        novelty_type=2,
+        prescription=three_lines,
+        original_number=three_lines.number,
+        actor=world["admision"],
+        reason="Error de digitación",
+    )
+    client.force_login(world["medico"])
+    counts = [
+        _count_queries(
+            client,
+            url("prescription_detail", world["ips"], prescription.external_id),
+            django_assert_max_num_queries,
+            limit=14,
+        )
+        for prescription in (one_line, three_lines)
+    ]
+    assert counts[0] == counts[1]
 
 
 def test_the_prescriber_may_renew_from_the_detail(client, world):
