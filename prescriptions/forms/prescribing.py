@@ -14,10 +14,12 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DocumentType
 from entities.models import Sede
+from mipres.lib.filter_form import filter_form_html
 from mipres.lib.forms import DateField, IntegerField
 
 from ..enums import CareSetting, PrescriptionStatus, TechnologyType
@@ -511,7 +513,14 @@ __all__ = [
 
 class PrescriptionFilterForm(forms.Form):
     """Filters of the three consultas (GET): exact number, patient document, dates, state,
-    technology type."""
+    technology type. Written by `html()` (mipres.lib.filter_form), once per process while
+    unbound (`bound_filters`)."""
+
+    filters_class = PrescriptionFilters
+    LAYOUT = (
+        (("number", 3), ("document", 2), ("date_from", 2), ("date_to", 2)),
+        (("status", 2), ("technology_type", 3)),
+    )
 
     number = forms.RegexField(
         label=_("Número de prescripción"),
@@ -552,3 +561,6 @@ class PrescriptionFilterForm(forms.Form):
         self.is_valid()
         data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
         return PrescriptionFilters(**data)
+
+    def html(self) -> SafeString:
+        return filter_form_html(self, self.LAYOUT, submit=_("Buscar"))

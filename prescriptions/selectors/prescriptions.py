@@ -185,8 +185,8 @@ JUNTA_BADGES = {
 
 @dataclass(slots=True)
 class LineSummary:
-    """What a consulta shows of a line: its key (M1, P2…), technology and EstJM. The
-    display attributes are plain strings, so a row renders without template filters."""
+    """What a consulta shows of a line: its key (M1, P2…), technology and EstJM (its badge
+    from JUNTA_BADGES, translated once per page)."""
 
     key: str
     label: str
@@ -195,14 +195,6 @@ class LineSummary:
     @property
     def short_label(self) -> str:
         return self.label if len(self.label) <= 60 else f"{self.label[:59]}…"
-
-    @property
-    def badge_css(self) -> str:
-        return JUNTA_BADGES.get(self.junta_status, JUNTA_BADGES[4])[0]
-
-    @property
-    def badge_text(self) -> str:
-        return JUNTA_BADGES.get(self.junta_status, JUNTA_BADGES[4])[1]
 
 
 @dataclass(slots=True)
@@ -222,10 +214,6 @@ class PrescriptionRow:
     payer_code: str
     diagnosis_code: str
     lines: list[LineSummary] = field(default_factory=list)
-
-    @property
-    def status_label(self) -> str:
-        return PrescriptionStatus(self.status).label
 
     @property
     def status_css(self) -> str:

@@ -23,13 +23,16 @@ from entities.decorators import entity_any_permission_required, entity_permissio
 from mipres.db import replica_reads
 from mipres.jinja_env import render_fragment
 from mipres.lib.export_tasks import entity_export
+from mipres.lib.filter_form import bound_filters
 from supply.selectors.timeline import supply_timeline
 from supply.views.timeline import timeline_html
 
+from ..enums import PrescriptionStatus
 from ..forms.prescribing import PrescriptionFilterForm
 from ..pdf import prescription_pdf as build_pdf
 from ..selectors.detail import prescription_detail_get
 from ..selectors.prescriptions import (
+    JUNTA_BADGES,
     SCOPE_ENTITY,
     SCOPE_OWN,
     SCOPE_PAYER,
@@ -73,20 +76,27 @@ def _cursor(request, name: str) -> uuid.UUID | None:
 
 
 def _rows_html(rows, *, scope: str, detail_prefix: str) -> SafeString:
-    """The table rows of a consulta's page, from their Jinja2 template."""
+    """The table rows of a consulta's page, from their Jinja2 template; the states' and
+    badges' words translated once for the page rather than once a row."""
     return render_fragment(
         "prescriptions/consulta_rows.html",
-        {"rows": rows, "with_prescriber": scope != SCOPE_OWN, "detail_prefix": detail_prefix},
+        {
+            "rows": rows,
+            "with_prescriber": scope != SCOPE_OWN,
+            "detail_prefix": detail_prefix,
+            "statuses": {value: str(label) for value, label in PrescriptionStatus.choices},
+            "badges": {status: (css, str(text)) for status, (css, text) in JUNTA_BADGES.items()},
+        },
     )
 
 
 def _render_list(request, scope: str):
-    form = PrescriptionFilterForm(request.GET or None)
+    filters, filter_form = bound_filters(PrescriptionFilterForm, request)
     page = prescription_page(
         scope=scope,
         user=request.user,
         entity=request.entity,
-        filters=form.filters(),
+        filters=filters,
         after=_cursor(request, "despues"),
         before=_cursor(request, "antes"),
         size=PAGE_SIZE,
@@ -96,14 +106,7 @@ def _render_list(request, scope: str):
     detail = reverse("prescriptions:prescription_detail", args=[request.entity.external_id, marker])
     context = {
         "entity": request.entity,
-        "form": form,
-        "filter_inputs": [
-            (form["number"], 3, "text"),
-            (form["document"], 2, "text"),
-            (form["date_from"], 2, "date"),
-            (form["date_to"], 2, "date"),
-        ],
-        "filter_selects": [(form["status"], 2), (form["technology_type"], 3)],
+        "filter_form": filter_form,
         "page": page,
         "rows_html": _rows_html(
             page.rows, scope=scope, detail_prefix=detail.removesuffix(f"{marker}/")
