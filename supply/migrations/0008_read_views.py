@@ -43,36 +43,48 @@ JOIN "prescriptions_patient" pa ON pa."id" = p."patient_id"
 JOIN "entities_entity" e ON e."id" = d."payer_id"
 """
 
-# A chain's steps carry their deliverable, a line's records their line (the other column
-# NULL): a filter on one of them leaves the other branches out at planning time.
+# Every supply record of a prescription: a chain's steps (their parent the deliverable) and
+# a line's records (their parent the line), each with the prescription of its parent. The
+# timeline reads them by prescription (the parents' prescription_id index, then each
+# table's parent index); a filter on the kind, a constant in each branch, leaves the other
+# branches out at planning time.
 TIMELINE_STEP = """
 CREATE VIEW "supply_timeline_step" AS
-  SELECT 'direccionamiento'::varchar AS kind, "deliverable_id", NULL::bigint AS line_id, "id" AS record_id, "status", "created_at", "entity_id", "created_by_id", "annulled_at", "annulled_by_id", "annulment_reason", NULL::varchar AS "text1", NULL::varchar AS "text2", "quantity" AS "number", "max_delivery_date" AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", "provider_id" AS "ref"
-  FROM "supply_direccionamiento"
+  SELECT 'direccionamiento'::varchar AS "kind", p."prescription_id", s."deliverable_id" AS "parent_id", s."id" AS "record_id", s."status", s."created_at", s."entity_id", s."created_by_id", s."annulled_at", s."annulled_by_id", s."annulment_reason",
+    NULL::varchar AS "text1", NULL::varchar AS "text2", s."quantity" AS "number", s."max_delivery_date" AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", s."provider_id" AS "ref"
+  FROM "supply_direccionamiento" s JOIN "supply_deliverable" p ON p."id" = s."deliverable_id"
   UNION ALL
-  SELECT 'programacion'::varchar AS kind, "deliverable_id", NULL::bigint AS line_id, "id" AS record_id, "status", "created_at", "entity_id", "created_by_id", "annulled_at", "annulled_by_id", "annulment_reason", NULL::varchar AS "text1", NULL::varchar AS "text2", "quantity" AS "number", NULL::date AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", "sede_id" AS "ref"
-  FROM "supply_programacion"
+  SELECT 'programacion'::varchar AS "kind", p."prescription_id", s."deliverable_id" AS "parent_id", s."id" AS "record_id", s."status", s."created_at", s."entity_id", s."created_by_id", s."annulled_at", s."annulled_by_id", s."annulment_reason",
+    NULL::varchar AS "text1", NULL::varchar AS "text2", s."quantity" AS "number", NULL::date AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", s."sede_id" AS "ref"
+  FROM "supply_programacion" s JOIN "supply_deliverable" p ON p."id" = s."deliverable_id"
   UNION ALL
-  SELECT 'entrega'::varchar AS kind, "deliverable_id", NULL::bigint AS line_id, "id" AS record_id, "status", "created_at", "entity_id", "created_by_id", "annulled_at", "annulled_by_id", "annulment_reason", NULL::varchar AS "text1", "batch" AS "text2", "quantity" AS "number", "delivered_on" AS "date", "in_ambito" AS "flag1", "total" AS "flag2", "cause_id" AS "ref"
-  FROM "supply_entrega"
+  SELECT 'entrega'::varchar AS "kind", p."prescription_id", s."deliverable_id" AS "parent_id", s."id" AS "record_id", s."status", s."created_at", s."entity_id", s."created_by_id", s."annulled_at", s."annulled_by_id", s."annulment_reason",
+    NULL::varchar AS "text1", s."batch" AS "text2", s."quantity" AS "number", s."delivered_on" AS "date", s."in_ambito" AS "flag1", s."total" AS "flag2", s."cause_id" AS "ref"
+  FROM "supply_entrega" s JOIN "supply_deliverable" p ON p."id" = s."deliverable_id"
   UNION ALL
-  SELECT 'reporte'::varchar AS kind, "deliverable_id", NULL::bigint AS line_id, "id" AS record_id, "status", "created_at", "entity_id", "created_by_id", "annulled_at", "annulled_by_id", "annulment_reason", NULL::varchar AS "text1", NULL::varchar AS "text2", "value" AS "number", NULL::date AS "date", "delivered" AS "flag1", NULL::boolean AS "flag2", NULL::bigint AS "ref"
-  FROM "supply_reporteentrega"
+  SELECT 'reporte'::varchar AS "kind", p."prescription_id", s."deliverable_id" AS "parent_id", s."id" AS "record_id", s."status", s."created_at", s."entity_id", s."created_by_id", s."annulled_at", s."annulled_by_id", s."annulment_reason",
+    NULL::varchar AS "text1", NULL::varchar AS "text2", s."value" AS "number", NULL::date AS "date", s."delivered" AS "flag1", NULL::boolean AS "flag2", NULL::bigint AS "ref"
+  FROM "supply_reporteentrega" s JOIN "supply_deliverable" p ON p."id" = s."deliverable_id"
   UNION ALL
-  SELECT 'facturacion'::varchar AS kind, "deliverable_id", NULL::bigint AS line_id, "id" AS record_id, "status", "created_at", "entity_id", "created_by_id", "annulled_at", "annulled_by_id", "annulment_reason", "invoice_number" AS "text1", NULL::varchar AS "text2", "total_value" AS "number", NULL::date AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", NULL::bigint AS "ref"
-  FROM "supply_facturacion"
+  SELECT 'facturacion'::varchar AS "kind", p."prescription_id", s."deliverable_id" AS "parent_id", s."id" AS "record_id", s."status", s."created_at", s."entity_id", s."created_by_id", s."annulled_at", s."annulled_by_id", s."annulment_reason",
+    s."invoice_number" AS "text1", NULL::varchar AS "text2", s."total_value" AS "number", NULL::date AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", NULL::bigint AS "ref"
+  FROM "supply_facturacion" s JOIN "supply_deliverable" p ON p."id" = s."deliverable_id"
   UNION ALL
-  SELECT 'datos-facturados'::varchar AS kind, "deliverable_id", NULL::bigint AS line_id, "id" AS record_id, "status", "created_at", "entity_id", "created_by_id", "annulled_at", "annulled_by_id", "annulment_reason", NULL::varchar AS "text1", NULL::varchar AS "text2", NULL::numeric AS "number", NULL::date AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", NULL::bigint AS "ref"
-  FROM "supply_datosfacturados"
+  SELECT 'datos-facturados'::varchar AS "kind", p."prescription_id", s."deliverable_id" AS "parent_id", s."id" AS "record_id", s."status", s."created_at", s."entity_id", s."created_by_id", s."annulled_at", s."annulled_by_id", s."annulment_reason",
+    NULL::varchar AS "text1", NULL::varchar AS "text2", NULL::numeric AS "number", NULL::date AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", NULL::bigint AS "ref"
+  FROM "supply_datosfacturados" s JOIN "supply_deliverable" p ON p."id" = s."deliverable_id"
   UNION ALL
-  SELECT 'suministro'::varchar AS kind, "deliverable_id", NULL::bigint AS line_id, "id" AS record_id, "status", "created_at", "entity_id", "created_by_id", "annulled_at", "annulled_by_id", "annulment_reason", NULL::varchar AS "text1", NULL::varchar AS "text2", "quantity" AS "number", NULL::date AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", NULL::bigint AS "ref"
-  FROM "supply_suministro"
+  SELECT 'suministro'::varchar AS "kind", p."prescription_id", s."deliverable_id" AS "parent_id", s."id" AS "record_id", s."status", s."created_at", s."entity_id", s."created_by_id", s."annulled_at", s."annulled_by_id", s."annulment_reason",
+    NULL::varchar AS "text1", NULL::varchar AS "text2", s."quantity" AS "number", NULL::date AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", NULL::bigint AS "ref"
+  FROM "supply_suministro" s JOIN "supply_deliverable" p ON p."id" = s."deliverable_id"
   UNION ALL
-  SELECT 'no-direccionamiento'::varchar AS kind, NULL::bigint AS deliverable_id, "line_id", "id" AS record_id, "status", "created_at", "entity_id", "created_by_id", "annulled_at", "annulled_by_id", "annulment_reason", NULL::varchar AS "text1", NULL::varchar AS "text2", NULL::numeric AS "number", NULL::date AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", "cause_id" AS "ref"
-  FROM "supply_nodireccionamiento"
+  SELECT 'no-direccionamiento'::varchar AS "kind", p."prescription_id", s."line_id" AS "parent_id", s."id" AS "record_id", s."status", s."created_at", s."entity_id", s."created_by_id", s."annulled_at", s."annulled_by_id", s."annulment_reason",
+    NULL::varchar AS "text1", NULL::varchar AS "text2", NULL::numeric AS "number", NULL::date AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", s."cause_id" AS "ref"
+  FROM "supply_nodireccionamiento" s JOIN "prescriptions_technologyline" p ON p."id" = s."line_id"
   UNION ALL
-  SELECT 'inclusion'::varchar AS kind, NULL::bigint AS deliverable_id, "line_id", "id" AS record_id, "status", "created_at", "entity_id", "created_by_id", "annulled_at", "annulled_by_id", "annulment_reason", NULL::varchar AS "text1", NULL::varchar AS "text2", NULL::numeric AS "number", NULL::date AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", "procedure_line_id" AS "ref"
-  FROM "supply_proceduresupply"
+  SELECT 'inclusion'::varchar AS "kind", p."prescription_id", s."line_id" AS "parent_id", s."id" AS "record_id", s."status", s."created_at", s."entity_id", s."created_by_id", s."annulled_at", s."annulled_by_id", s."annulment_reason",
+    NULL::varchar AS "text1", NULL::varchar AS "text2", NULL::numeric AS "number", NULL::date AS "date", NULL::boolean AS "flag1", NULL::boolean AS "flag2", s."procedure_line_id" AS "ref"
+  FROM "supply_proceduresupply" s JOIN "prescriptions_technologyline" p ON p."id" = s."line_id"
 """
 
 TIMELINE_NAME = """
@@ -192,11 +204,11 @@ class Migration(migrations.Migration):
                 ),
                 ("kind", models.CharField(max_length=24, verbose_name="clase")),
                 ("record_id", models.BigIntegerField(verbose_name="ID")),
+                ("prescription_id", models.BigIntegerField(verbose_name="prescripción")),
                 (
-                    "deliverable_id",
-                    models.BigIntegerField(null=True, verbose_name="entregable (ID)"),
+                    "parent_id",
+                    models.BigIntegerField(verbose_name="entregable o tecnología (ID)"),
                 ),
-                ("line_id", models.BigIntegerField(null=True, verbose_name="tecnología prescrita")),
                 ("status", models.PositiveSmallIntegerField(verbose_name="estado")),
                 ("created_at", models.DateTimeField(verbose_name="creado")),
                 ("entity_id", models.BigIntegerField(verbose_name="entidad")),

@@ -46,8 +46,8 @@ class DeliverableRow(models.Model):
 
 
 class TimelineStep(models.Model):
-    """One supply record as the timeline shows it: a step of a delivery's chain
-    (`deliverable_id` set) or a record of a line (`line_id` set: no direccionamiento,
+    """One supply record as the timeline shows it: a step of a delivery's chain (its parent
+    the deliverable) or a record of a line (its parent the line: no direccionamiento,
     procedure inclusion), with the record's common columns and its kind's details in
     generic slots (`supply.selectors.timeline.DETAILS`). `ref` is the id of a row the step
     names: its provider, sede, cause or procedure line."""
@@ -55,8 +55,8 @@ class TimelineStep(models.Model):
     pk = models.CompositePrimaryKey("kind", "record_id")
     kind = models.CharField(_("clase"), max_length=24)
     record_id = models.BigIntegerField(_("ID"))
-    deliverable_id = models.BigIntegerField(_("entregable (ID)"), null=True)
-    line_id = models.BigIntegerField(_("tecnología prescrita"), null=True)
+    prescription_id = models.BigIntegerField(_("prescripción"))
+    parent_id = models.BigIntegerField(_("entregable o tecnología (ID)"))
     status = models.PositiveSmallIntegerField(_("estado"))
     created_at = models.DateTimeField(_("creado"))
     entity_id = models.BigIntegerField(_("entidad"))

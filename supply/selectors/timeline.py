@@ -3,34 +3,32 @@ delivery, every step with its state, dates, actor and annulment (issue 5 §8; ST
 
 Three queries whatever the size of the chains:
 
-1. the prescription with its patient, lines and deliverables, each deliverable flagged
-   visible or not to the viewer;
-2. every step of the visible deliverables (and the line records) in one UNION ALL over
-   the step tables, each branch reading the same columns (its own details in generic
-   slots);
-3. the names those rows cite (entities, users, sedes, causes, payer codes), in one more.
+1. the prescription with its patient, lines and deliverables (the ORM, as values);
+2. every step of its chains (and its lines' records), from the view `supply_timeline_step`
+   (migration 0008: a UNION ALL over the step tables, each branch reading the same
+   columns, its kind's details in generic slots, by the prescription of the step's
+   parent); a provider keeps the chains it was directed or delivered;
+3. the names those rows cite (entities, users, sedes, causes, payer codes), from the view
+   `supply_timeline_name`.
 
-They are SQL written once from the models' tables, which psycopg prepares once per
-connection (`prepare_threshold`): composed through the ORM, the nine branches cost ~10 ms
-of Python per request; joining the names into every branch cost the planner ~15 ms, and
-the prescription with five select_related ~5 ms of both.
+The views keep the step tables' and name tables' union out of the ORM: composed as nine
+querysets it cost ~10 ms of Python per request. A filter on a view's column that a branch
+holds as a constant (a step's kind, a name's source) leaves that branch out at planning time.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 
 from django.db import connection
+from django.db.models import Q
 from django.http import Http404
 
-from accounts.models import User
-from entities.models import Entity, PayerCode, Sede
-from prescriptions.models import NonDeliveryCause, Patient, Prescription, TechnologyLine
+from entities.models import Entity, PayerCode
+from prescriptions.models import Patient, Prescription, TechnologyLine
 
 from ..models import (
     DatosFacturados,
-    Deliverable,
     Direccionamiento,
     Entrega,
     Facturacion,
@@ -40,24 +38,17 @@ from ..models import (
     ReporteEntrega,
     StepStatus,
     Suministro,
+    TimelineName,
+    TimelineStep,
 )
 from ..models.chain import delivery_label
 from ..services.annulment import STEPS
 from .kinds import KIND_BY_MODEL
 
-# The generic slots every step row has beyond the Record columns, with their SQL types.
-# `ref` is the id of a row the step names: its provider (direccionamiento), sede
-# (programación), cause (entrega, no direccionamiento) or procedure line (inclusión).
-SLOTS = {
-    "text1": "varchar",
-    "text2": "varchar",
-    "number": "numeric",
-    "date": "date",
-    "flag1": "boolean",
-    "flag2": "boolean",
-    "ref": "bigint",
-}
-# Which field of each model fills each slot: what the timeline shows of it.
+# Which field of each model fills each slot of `supply_timeline_step` (migration 0008): what
+# the timeline shows of it. `ref` is the id of a row the step names: its provider
+# (direccionamiento), sede (programación), cause (entrega, no direccionamiento) or procedure
+# line (inclusión).
 DETAILS = {
     Direccionamiento: {"ref": "provider", "number": "quantity", "date": "max_delivery_date"},
     Programacion: {"ref": "sede", "number": "quantity"},
@@ -76,26 +67,38 @@ DETAILS = {
     NoDireccionamiento: {"ref": "cause"},
     ProcedureSupply: {"ref": "procedure_line"},
 }
-# The chain's steps (keyed by deliverable) and the line's records (keyed by line).
-DELIVERY_STEPS = (
-    Direccionamiento,
-    Programacion,
-    Entrega,
-    ReporteEntrega,
-    Facturacion,
-    DatosFacturados,
-    Suministro,
-)
-LINE_RECORDS = (NoDireccionamiento, ProcedureSupply)
-RECORD_COLUMNS = (
-    "id",
+# The kinds of a chain's steps (their parent the deliverable; a line's records have the line).
+CHAIN_KINDS = [
+    KIND_BY_MODEL[model]
+    for model in (
+        Direccionamiento,
+        Programacion,
+        Entrega,
+        ReporteEntrega,
+        Facturacion,
+        DatosFacturados,
+        Suministro,
+    )
+]
+# The view's columns in Step's order.
+STEP_COLUMNS = (
+    "kind",
+    "parent_id",
+    "record_id",
     "status",
     "created_at",
-    "entity",
-    "created_by",
+    "entity_id",
+    "created_by_id",
     "annulled_at",
-    "annulled_by",
+    "annulled_by_id",
     "annulment_reason",
+    "text1",
+    "text2",
+    "number",
+    "date",
+    "flag1",
+    "flag2",
+    "ref",
 )
 # What the page reads of the prescription, its patient and its lines (as attnames).
 PRESCRIPTION_FIELDS = (
@@ -174,117 +177,17 @@ class LineSupply:
     procedure_supplies: list[Step] = field(default_factory=list)
 
 
-def _table(model) -> str:
-    return f'"{model._meta.db_table}"'
-
-
-def _column(model, name: str, alias: str | None = None) -> str:
-    return f'{alias or _table(model)}."{model._meta.get_field(name).column}"'
-
-
-def _attname(model, name: str) -> str:
-    return model._meta.get_field(name).attname
-
-
-def _visible(viewer: str, deliverable: str) -> str:
-    """SQL: the viewer pays for or prescribed the prescription `p`, or was directed or
-    delivered `deliverable` (payer and prescriber see every chain, a provider only its own)."""
-    return (
-        f"({_column(Prescription, 'payer', 'p')} = {viewer} "
-        f"OR {_column(Prescription, 'entity', 'p')} = {viewer} "
-        f"OR EXISTS (SELECT 1 FROM {_table(Direccionamiento)} x "
-        f"WHERE {_column(Direccionamiento, 'deliverable', 'x')} = {deliverable} "
-        f"AND {_column(Direccionamiento, 'provider', 'x')} = {viewer}) "
-        f"OR EXISTS (SELECT 1 FROM {_table(Entrega)} x "
-        f"WHERE {_column(Entrega, 'deliverable', 'x')} = {deliverable} "
-        f"AND {_column(Entrega, 'entity', 'x')} = {viewer}))"
-    )
-
-
-@cache
-def prescription_sql(by: str) -> str:
-    """The prescription whose `by` ("number" or "id") is %(key)s, once per line and
-    deliverable: its PRESCRIPTION_FIELDS, PATIENT_FIELDS, LINE_FIELDS, the deliverable's id,
-    NoEntrega and NoSubEntrega, and whether the entity %(viewer)s may see it."""
-    key_type = "bigint" if by == "id" else "varchar"
+def _rows(by: str, key) -> list[tuple]:
+    """The prescription whose `by` ("number" or "pk") is `key`, once per line and
+    deliverable: its PRESCRIPTION_FIELDS, PATIENT_FIELDS, LINE_FIELDS, then the
+    deliverable's id, NoEntrega and NoSubEntrega (None for a line without deliverables)."""
     columns = [
-        *(_column(Prescription, name.removesuffix("_id"), "p") for name in PRESCRIPTION_FIELDS),
-        *(_column(Patient, name, "pa") for name in PATIENT_FIELDS),
-        *(_column(TechnologyLine, name, "l") for name in LINE_FIELDS),
-        *(_column(Deliverable, name, "d") for name in ("id", "delivery_number", "sub_number")),
-        _visible("%(viewer)s::bigint", _column(Deliverable, "id", "d")),
+        *PRESCRIPTION_FIELDS,
+        *(f"patient__{name}" for name in PATIENT_FIELDS),
+        *(f"lines__{name}" for name in LINE_FIELDS),
+        *(f"lines__deliverables__{name}" for name in ("id", "delivery_number", "sub_number")),
     ]
-    return (
-        f"SELECT {', '.join(columns)} FROM {_table(Prescription)} p "
-        f"JOIN {_table(Patient)} pa ON {_column(Patient, 'id', 'pa')} = "
-        f"{_column(Prescription, 'patient', 'p')} "
-        f"LEFT JOIN {_table(TechnologyLine)} l ON {_column(TechnologyLine, 'prescription', 'l')}"
-        f" = {_column(Prescription, 'id', 'p')} "
-        f"LEFT JOIN {_table(Deliverable)} d ON {_column(Deliverable, 'line', 'd')} = "
-        f"{_column(TechnologyLine, 'id', 'l')} "
-        f"WHERE {_column(Prescription, by, 'p')} = %(key)s::{key_type}"
-    )
-
-
-def _branch(model, parent: str) -> str:
-    details = DETAILS[model]
-    slots = [
-        _column(model, details[slot]) if slot in details else f"NULL::{sql_type}"
-        for slot, sql_type in SLOTS.items()
-    ]
-    columns = ", ".join(
-        [
-            f"'{KIND_BY_MODEL[model]}'::varchar",
-            _column(model, parent),
-            *(_column(model, name) for name in RECORD_COLUMNS),
-            *slots,
-        ]
-    )
-    ids = "%(lines)s" if parent == "line" else "%(deliverables)s"
-    where = f"{_column(model, parent)} = ANY({ids}::bigint[])"
-    return f"SELECT {columns} FROM {_table(model)} WHERE {where}"
-
-
-@cache
-def steps_sql(with_line_records: bool) -> str:
-    """The steps of the deliverables %(deliverables)s (and the records of the lines
-    %(lines)s), one row per step in Step's column order."""
-    branches = [_branch(model, "deliverable") for model in DELIVERY_STEPS]
-    if with_line_records:
-        branches += [_branch(model, "line") for model in LINE_RECORDS]
-    return " UNION ALL ".join(branches)
-
-
-# (key, model, fields): the names the timeline cites, up to four text columns each.
-NAME_SOURCES = (
-    ("entities", Entity, ("name",)),
-    ("users", User, ("first_name", "middle_name", "first_surname", "second_surname")),
-    ("sedes", Sede, ("code", "name")),
-    ("causes", NonDeliveryCause, ("code", "name")),
-    ("payer_codes", PayerCode, ("code",)),
-)
-
-
-@cache
-def names_sql() -> str:
-    """(key, id, up to four texts) of the rows of NAME_SOURCES named in the parameter of
-    their key (a list of ids)."""
-    branches = []
-    for key, model, fields in NAME_SOURCES:
-        texts = [f"{_column(model, name)}::text" for name in fields]
-        texts += ["NULL::text"] * (4 - len(fields))
-        branches.append(
-            f"SELECT '{key}'::varchar, {_column(model, 'id')}, {', '.join(texts)} "
-            f"FROM {_table(model)} WHERE {_column(model, 'id')} = ANY(%({key})s::bigint[])"
-        )
-    return " UNION ALL ".join(branches)
-
-
-def _rows(sql: str, params: dict) -> list[tuple]:
-    """The rows of `sql`; psycopg prepares it once it runs often (`prepare_threshold`)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return list(Prescription.objects.filter(**{by: key}).order_by().values_list(*columns))
 
 
 def _build(model, names, values):
@@ -296,9 +199,10 @@ def _build(model, names, values):
 
 
 def _read(by: str, key, viewer: Entity):
-    """(prescription with its patient, whether the viewer sees every chain, lines in order,
-    visible deliverables in order) or None when `viewer` may see nothing of it."""
-    rows = _rows(prescription_sql(by), {"key": key, "viewer": viewer.pk})
+    """(prescription with its patient, whether the viewer sees every chain, its lines by
+    pk, its deliverables as (line, NoEntrega, NoSubEntrega, id)) or None when there is no
+    such prescription."""
+    rows = _rows(by, key)
     if not rows:
         return None
     first = rows[0]
@@ -315,17 +219,35 @@ def _read(by: str, key, viewer: Entity):
     lines, deliverables = {}, []
     for row in rows:
         line_values = row[n_prescription + n_patient : n_prescription + n_patient + n_line]
-        deliverable_id, delivery_number, sub_number, visible = row[-4:]
-        if line_values[0] is None or not (whole or visible):
+        deliverable_id, delivery_number, sub_number = row[-3:]
+        if line_values[0] is None:
             continue
         if line_values[0] not in lines:
             lines[line_values[0]] = _build(TechnologyLine, LINE_FIELDS, line_values)
         if deliverable_id is not None:
             deliverables.append((line_values[0], delivery_number, sub_number, deliverable_id))
-    if not (whole or deliverables):
-        return None
-    lines = sorted(lines.values(), key=lambda line: (line.technology_type, line.order))
-    return prescription, whole, lines, sorted(deliverables)
+    return prescription, whole, lines, deliverables
+
+
+def _steps(prescription: Prescription, whole: bool) -> list[Step]:
+    """Every step of the prescription's chains and, for a viewer who sees every chain, its
+    lines' records (no direccionamientos, inclusions). Each kind is a constant of its
+    branch of the view: PostgreSQL reads only the branches the condition leaves."""
+    steps = TimelineStep.objects.filter(prescription_id=prescription.pk)
+    if not whole:
+        steps = steps.filter(kind__in=CHAIN_KINDS)
+    return [Step(*row) for row in steps.values_list(*STEP_COLUMNS)]
+
+
+def _own_chains(steps: list[Step], viewer: Entity) -> set[int]:
+    """The deliverables `viewer` was directed (any direccionamiento to it) or delivered (any
+    entrega of its own): a provider sees those chains only."""
+    return {
+        step.parent_id
+        for step in steps
+        if (step.kind == "direccionamiento" and step.ref == viewer.pk)
+        or (step.kind == "entrega" and step.entity_id == viewer.pk)
+    }
 
 
 def _name(steps: list[Step], prescription: Prescription) -> None:
@@ -344,7 +266,13 @@ def _name(steps: list[Step], prescription: Prescription) -> None:
         if step.ref is not None and step.kind != "inclusion":
             wanted[ref_kinds.get(step.kind, "causes")].add(step.ref)
     wanted["users"].discard(None)
-    rows = _rows(names_sql(), {key: list(ids) for key, ids in wanted.items()})
+    cited = Q()
+    for source, ids in wanted.items():
+        if ids:
+            cited |= Q(source=source, source_id__in=ids)
+    rows = TimelineName.objects.filter(cited).values_list(
+        "source", "source_id", "text1", "text2", "text3", "text4"
+    )
     names = {}
     for key, pk, *texts in rows:
         # A user's full name as User.get_full_name() writes it.
@@ -371,18 +299,25 @@ def _name(steps: list[Step], prescription: Prescription) -> None:
         )
 
 
-def _timeline(read, viewer: Entity, perms) -> list[LineSupply]:
+def _timeline(read, viewer: Entity, perms) -> list[LineSupply] | None:
+    """The timeline of what `viewer` may see of the prescription `read`, None when nothing."""
     prescription, whole, lines, deliverables = read
+    steps = _steps(prescription, whole)
+    if not whole:
+        own = _own_chains(steps, viewer)
+        if not own:
+            return None
+        deliverables = [row for row in deliverables if row[3] in own]
+        steps = [step for step in steps if step.parent_id in own]
+        shown = {row[0] for row in deliverables}
+        lines = {pk: line for pk, line in lines.items() if pk in shown}
+    lines = sorted(lines.values(), key=lambda line: (line.technology_type, line.order))
     by_line = {line.pk: LineSupply(line=line) for line in lines}
     chains = {}
-    for line_id, delivery_number, sub_number, deliverable_id in deliverables:
+    for line_id, delivery_number, sub_number, deliverable_id in sorted(deliverables):
         chain = DeliveryChain(deliverable_id, delivery_label(delivery_number, sub_number))
         chains[deliverable_id] = chain
         by_line[line_id].deliveries.append(chain)
-    ids, lines = list(chains), list(by_line) if whole else []
-    params = {"deliverables": ids, "lines": lines} if whole else {"deliverables": ids}
-    rows = _rows(steps_sql(whole), params)
-    steps = [Step(*row) for row in rows]
     _name(steps, prescription)
     annuls = {KIND_BY_MODEL[model]: bool(perms.intersection(STEPS[model][0])) for model in DETAILS}
     for step in sorted(steps, key=lambda step: (step.created_at, step.pk)):
@@ -420,9 +355,10 @@ def prescription_supply_get(
     timeline (see `supply_timeline`) when `viewer` pays for it, prescribed it, was
     directed a delivery of it or delivered it; 404 otherwise."""
     read = _read("number", number, viewer)
-    if read is None:
+    timeline = None if read is None else _timeline(read, viewer, perms)
+    if timeline is None:
         raise Http404
-    return read[0], _timeline(read, viewer, perms)
+    return read[0], timeline
 
 
 def supply_timeline(*, prescription: Prescription, viewer: Entity, perms) -> list[LineSupply]:
@@ -433,5 +369,5 @@ def supply_timeline(*, prescription: Prescription, viewer: Entity, perms) -> lis
     deliverables it was directed or delivered, and their lines. A step offers "Anular"
     (`can_annul`) when it is the newest of its chain (state activo), the viewer recorded it
     and holds a permission that annuls its kind."""
-    read = _read("id", prescription.pk, viewer)
-    return [] if read is None else _timeline(read, viewer, perms)
+    read = _read("pk", prescription.pk, viewer)
+    return (None if read is None else _timeline(read, viewer, perms)) or []

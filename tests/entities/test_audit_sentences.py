@@ -50,7 +50,8 @@ def built_codes() -> set[str]:
     steps = {
         f"supply.{model._meta.model_name}.annulled"
         for model in apps.get_app_config("supply").get_models()
-        if any(f.name == "annulment_reason" for f in model._meta.fields)
+        # The unmanaged models read views (the timeline's steps): nothing annuls them.
+        if model._meta.managed and any(f.name == "annulment_reason" for f in model._meta.fields)
     }
     return steps | {"patients.renewal.accepted", "patients.renewal.declined"}
 
