@@ -8,14 +8,16 @@ the page works without JavaScript and nothing typed is lost; with JavaScript the
 place.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_any_permission_required
@@ -108,9 +110,20 @@ def _first_line(entry: PrescriptionEntry, types) -> str:
     )
 
 
-def _render_form(request, entry: PrescriptionEntry, types, refusal, *, fresh=False, **extra):
+def _fresh_key(sedes) -> str:
+    """What an empty form's header fields depend on (the entity's active sedes, the
+    language): the key their HTML is kept under in the cache ({% cache %} in
+    prescription_form.html)."""
+    stamp = repr([get_language(), *((s.external_id, s.code, str(s)) for s in sedes)])
+    return hashlib.blake2b(stamp.encode(), digest_size=8).hexdigest()
+
+
+def _render_form(
+    request, entry: PrescriptionEntry, types, refusal, *, fresh=False, fresh_key="", **extra
+):
     """The form page. `fresh`: the lines are the one empty row the form opens with, which is
-    the cached empty row of its type at index 0 (what the script does when adding a line)."""
+    the cached empty row of its type at index 0 (what the script does when adding a line).
+    `fresh_key`: the header is empty too, its fields' HTML kept in the cache under it."""
     catalog_labels(entry)
     header = entry.header
     patient = entry.chosen_patient()
@@ -133,6 +146,7 @@ def _render_form(request, entry: PrescriptionEntry, types, refusal, *, fresh=Fal
         "header": header,
         "lines": entry.lines,
         "first_line": first_line,
+        "fresh_key": fresh_key,
         "line_rows": line_rows,
         # The empty rows' forms, built only if asked for (the rows above are cached).
         "template_forms": SimpleLazyObject(lambda: entry.template_forms(types)),
@@ -155,8 +169,10 @@ def _new_form(request, options: CatalogOptions):
     header = {k: request.GET[k] for k in ("document_type", "document_number") if k in request.GET}
     first = next((t.value for t in TechnologyType if t.value in types), None)
     lines = [{"technology_type": first}] if first else []
-    entry = PrescriptionEntry(options=options, header=header, lines=lines, sedes=_sedes(request))
-    return _render_form(request, entry, types, refusal, fresh=True)
+    sedes = _sedes(request)
+    entry = PrescriptionEntry(options=options, header=header, lines=lines, sedes=sedes)
+    fresh_key = "" if header else _fresh_key(sedes)
+    return _render_form(request, entry, types, refusal, fresh=True, fresh_key=fresh_key)
 
 
 @entity_any_permission_required(*PRESCRIBING_PERMS)

@@ -648,6 +648,26 @@ def test_the_prescriber_chooses_one_of_the_entitys_active_sedes(client, prescrib
     assert Prescription.objects.get().sede == second
 
 
+def test_the_empty_forms_cached_fields_follow_the_entitys_sedes(client, prescribing, catalog):
+    ips = prescribing["ips"]
+    client.force_login(prescribing["medico"])
+    target = url("prescription_create", ips)
+    assert 'name="sede"' not in client.get(target).content.decode()  # no sede, no field
+    sede = SedeFactory(entity=ips, code="01", name="Sede Norte")
+    page = client.get(target).content.decode()
+    assert f'<option value="{sede.external_id}" selected>01 – Sede Norte</option>' in page
+    sede.name = "Sede Centro"
+    sede.save()
+    assert "01 – Sede Centro" in client.get(target).content.decode()
+    sede.active = False
+    sede.save()
+    assert 'name="sede"' not in client.get(target).content.decode()
+    # A document given in the address is written into the fields, never cached.
+    page = client.get(target, {"document_type": "CC", "document_number": "43000111"})
+    assert 'value="43000111"' in page.content.decode()
+    assert 'value="43000111"' not in client.get(target).content.decode()
+
+
 def test_the_service_refuses_another_entitys_sede(prescribing, catalog):
     with pytest.raises(DomainError, match="sede activa"):
         prescription_issue(
