@@ -16,6 +16,8 @@ queryset are in `payer_statements`; this module pages and exports them and holds
 single-record reads. Every name callers import from here still is.
 """
 
+from itertools import batched
+
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -105,15 +107,10 @@ def lines_to_direct_page(
 def lines_to_direct_export(*, entity: Entity, filters: LineFilters | None = None):
     """Every matching line as a `LineRow`, read in chunks (for the CSV and XLSX)."""
     lines = lines_to_direct(entity, filters or LineFilters()).values_list(*LINE_COLUMNS)
-    chunk = []
-    for values in lines.iterator(chunk_size=EXPORT_CHUNK):
-        chunk.append(LineRow(*values))
-        if len(chunk) == EXPORT_CHUNK:
-            name_lines(chunk)
-            yield from chunk
-            chunk = []
-    name_lines(chunk)
-    yield from chunk
+    for chunk in batched(lines.iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
+        rows = [LineRow(*values) for values in chunk]
+        name_lines(rows)
+        yield from rows
 
 
 # ---------------------------------------------------------------------------------------
