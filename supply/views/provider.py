@@ -5,8 +5,9 @@ resolves the entity and the permission, a selector scoped by the entity fetches,
 validates, one service writes).
 
 A worklist page is a keyset page («Siguientes», `?despues=<pk>`), never counted; its filter
-form and its rows are written here in Python (`mipres.lib.filter_form`, f-strings with every
-value escaped): the template engine cost ~0.45 ms a row, more than the page's queries."""
+form comes from `mipres.lib.filter_form` and its rows from a Jinja2 template (`rows_html`),
+each row a dict of the step's values with its deliverable's `Delivery`
+(`supply.selectors.provider`)."""
 
 from functools import cache
 from urllib.parse import quote
