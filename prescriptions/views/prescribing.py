@@ -124,7 +124,8 @@ def _render_form(
     """The form page. `fresh`: the lines are the one empty row the form opens with, which is
     the cached empty row of its type at index 0 (what the script does when adding a line).
     `fresh_key`: the header is empty too, its fields' HTML kept in the cache under it."""
-    catalog_labels(entry)
+    if not fresh:  # a fresh form holds no code to name (and builds no line form for it)
+        catalog_labels(entry)
     header = entry.header
     patient = entry.chosen_patient()
     document = None
@@ -138,13 +139,17 @@ def _render_form(
     ]
     line_rows = _line_rows(entry, types)
     first_line = None
-    if fresh and len(entry.lines.forms) == 1 and entry.lines.forms[0].TYPE in line_rows:
+    fresh_lines = (entry.lines.initial or []) if fresh else []
+    if len(fresh_lines) == 1 and fresh_lines[0]["technology_type"] in line_rows:
         first_line = _first_line(entry, types)
     context = {
         "entity": request.entity,
         "entry": entry,
         "header": header,
         "lines": entry.lines,
+        "management_form": entry.lines.management_form,
+        "line_error_count": entry.lines.total_error_count(),
+        "line_non_form_errors": entry.lines.non_form_errors(),
         "first_line": first_line,
         "fresh_key": fresh_key,
         "line_rows": line_rows,
