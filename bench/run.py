@@ -813,7 +813,7 @@ def write_command(
         "BENCH_OK_LOCATION": ok_location,
         "BENCH_THREADS": str(threads),
         "BENCH_REPORT_LUA": str(LUA_REPORT),
-        "BENCH_OUT": str(workdir / f"{page.label}.out"),  # written when targets run out
+        "BENCH_OUT": str(workdir / f"{page.label}.out"),  # .<thread>: its targets ran out
     }
     url = f"http://{HOST}:{port}{page.path.replace('{id}', '0')}"
     headers = {"Cookie": cookie} if cookie else {}
@@ -850,12 +850,15 @@ def measure_write(
 
 
 def run_writes(commands: list[tuple[list[str], dict[str, str]]]) -> list[dict]:
-    """Run write.lua wrks at once. One whose targets are all answered (its BENCH_OUT file
-    appears) is ended there with SIGINT (wrk then reports as at the end of its duration),
-    so its rate is over its own window and no connection of its is left holding a worker;
-    the others go on. Returns each one's figures."""
-    outs = [Path(env["BENCH_OUT"]) for _command, env in commands]
-    for out in outs:
+    """Run write.lua wrks at once. One whose targets are all answered (each of its threads
+    wrote its BENCH_OUT.<n> file) is ended there with SIGINT (wrk then reports as at the
+    end of its duration), so its rate is over its own window and no connection of its is
+    left holding a worker; the others go on. Returns each one's figures."""
+    outs = [
+        [Path(f"{env['BENCH_OUT']}.{n}") for n in range(int(env["BENCH_THREADS"]))]
+        for _command, env in commands
+    ]
+    for out in (path for paths in outs for path in paths):
         out.unlink(missing_ok=True)
     running = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -864,7 +867,8 @@ def run_writes(commands: list[tuple[list[str], dict[str, str]]]) -> list[dict]:
     ended = set()
     while any(process.poll() is None for process in running):
         for number, (process, out) in enumerate(zip(running, outs, strict=True)):
-            if number not in ended and out.exists() and process.poll() is None:
+            done = all(path.exists() for path in out)
+            if number not in ended and done and process.poll() is None:
                 process.send_signal(signal.SIGINT)
                 ended.add(number)
         time.sleep(0.05)
@@ -873,7 +877,8 @@ def run_writes(commands: list[tuple[list[str], dict[str, str]]]) -> list[dict]:
         stdout, stderr = process.communicate()
         if process.returncode:
             raise SetupError(f"wrk exited with {process.returncode}:\n{stderr.decode()}")
-        figures.append({**wrk_figures(stdout.decode()), "ran_out": out.exists()})
+        ran_out = all(path.exists() for path in out)
+        figures.append({**wrk_figures(stdout.decode()), "ran_out": ran_out})
     return figures
 
 

@@ -4,10 +4,11 @@
 -- type and BENCH_OK_STATUS the status of an accepted write (200 for a web-service PUT, 302
 -- for a browser form's redirect); a redirect's Location must also match the Lua pattern
 -- BENCH_OK_LOCATION when it is set (the issued prescription, not the login page). Any other
--- answer is a refusal: a form re-rendered with its errors (200) among them. A thread stops
--- when its targets are all answered, and creates the file BENCH_OUT: run.py then ends the run (with
--- SIGINT, on which wrk reports as at the end of its duration) rather than leave the thread's
--- connections open and idle, each holding a sync worker of gunicorn until its timeout.
+-- answer is a refusal: a form re-rendered with its errors (200) among them. When a thread's
+-- targets are all answered it creates the file BENCH_OUT.<thread number>; once every thread
+-- has, run.py ends the run with SIGINT (on which wrk reports as at the end of its duration).
+-- Meanwhile a thread never stops on its own: a stopped thread's connections stay open and
+-- idle, each holding a sync worker of gunicorn until its timeout.
 -- After the run it prints report.lua's line,
 -- "@@BENCH_WRITES@@<n>" (the writes the server accepted), "@@BENCH_REJECTED@@<n>" (those it
 -- refused) and "@@BENCH_SAMPLE@@<status> <message>" (the first refusal, when any).
@@ -46,7 +47,7 @@ function init(args)
 end
 
 -- Once every target is sent, a connection still asking gets GET /healthz (no write), whose
--- answer is not counted; the thread stops when every target is answered.
+-- answer is not counted, until run.py ends the run (every thread's targets answered).
 local IDLE = "/healthz"
 local IDLE_ANSWER = '^{"status": "ok", "database"'
 
@@ -88,12 +89,12 @@ function response(status, hdrs, body)
     end
   end
   -- wrk builds thread 0's first request once only to check it (never sent).
-  if answered >= #items - (tid == 0 and 1 or 0) then
-    local out = io.open(os.getenv("BENCH_OUT"), "w")
+  if not finished and answered >= #items - (tid == 0 and 1 or 0) then
+    finished = true
+    local out = io.open(os.getenv("BENCH_OUT") .. "." .. tid, "w")
     if out then
       out:close()
     end
-    wrk.thread:stop()
   end
 end
 
