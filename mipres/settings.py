@@ -135,12 +135,14 @@ def _database(url: str) -> dict:
     # mode (docs/scaling.md). A prepared statement is planned once per connection: without
     # force_generic_plan, PostgreSQL plans a statement with parameters again on every
     # execution whenever its generic plan looks costlier than the first custom ones (the
-    # worklists' pages and the timeline did, 0.5-1 ms each time).
+    # worklists' pages and the timeline did, 0.5-1 ms each time). A generic plan does not
+    # know how selective a parameter is, so for a keyset page (ORDER BY id LIMIT 51) it may
+    # start two parallel workers, ~15 ms each time, to read 51 rows (the FHIR request page
+    # did at 1M lines): a web request never gets parallel workers.
     options["server_side_binding"] = True
     options["prepare_threshold"] = int(_PREPARE_THRESHOLD) if _PREPARE_THRESHOLD else None
-    options["options"] = " ".join(
-        filter(None, [options.get("options"), "-c plan_cache_mode=force_generic_plan"])
-    )
+    session = "-c plan_cache_mode=force_generic_plan -c max_parallel_workers_per_gather=0"
+    options["options"] = " ".join(filter(None, [options.get("options"), session]))
     return database
 
 
