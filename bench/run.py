@@ -1302,8 +1302,7 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
                     f"--> {page.label:<16} {result.requests_per_s:>9,.0f} req/s"
                     f"  p50 {number(result.latency_ms('p50'))} ms"
                     f"  p99 {number(result.latency_ms('p99'))} ms"
-                    f"  ({result.writes_ok:,} of {result.wrk.get('requests', 0):,.0f} accepted"
-                    f"{refusals(result)})",
+                    f"  ({result.writes_ok:,} accepted{refusals(result)})",
                     flush=True,
                 )
                 continue
