@@ -15,19 +15,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
+from bench.measure import run_writes, write_command, write_lines, write_result
+from bench.pages import DEFAULT_URLS, Page, SetupError, load_pages, pick_user
 from bench.prescribe import issue_targets
-from bench.run import (
-    DEFAULT_URLS,
-    Page,
-    SetupError,
-    load_pages,
-    parse_args,
-    pick_user,
-    run_writes,
-    write_command,
-    write_lines,
-    write_result,
-)
+from bench.run import parse_args
 from entities.models import Entity
 from prescriptions.models import Prescription
 

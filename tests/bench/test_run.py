@@ -3,7 +3,8 @@ and bad lines are refused with the line named (no server, no database)."""
 
 import pytest
 
-from bench.run import BODY_KINDS, Page, SetupError, load_pages, matches, parse_args, pick_user
+from bench.pages import BODY_KINDS, Page, SetupError, load_pages, matches, pick_user
+from bench.run import parse_args
 
 
 def pages_from(tmp_path, text: str, only=None) -> list[Page]:
@@ -13,7 +14,7 @@ def pages_from(tmp_path, text: str, only=None) -> list[Page]:
 
 
 def test_the_shipped_list_parses():
-    from bench.run import DEFAULT_URLS
+    from bench.pages import DEFAULT_URLS
 
     pages = load_pages(DEFAULT_URLS, None)
     labels = {page.label: page for page in pages}
@@ -71,7 +72,8 @@ def test_supply_volume_needs_volume():
 
 
 def test_fhir_pages_send_the_token_as_a_bearer_header():
-    from bench.run import DEFAULT_URLS, wrk_command
+    from bench.measure import wrk_command
+    from bench.pages import DEFAULT_URLS
 
     pages = {page.label: page for page in load_pages(DEFAULT_URLS, None)}
     assert pages["fhir-medreq"].ws == {"payer_code": "EPS099"}
