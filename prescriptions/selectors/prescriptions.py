@@ -13,9 +13,9 @@ from `mipres.lib.pagination.boundary`: newest first by `(prescribed_at, id)`, th
 COUNT(*) over an entity's whole history, and an OFFSET deep into it, cost more than the rest
 of the page. A page is two queries whatever the number of rows and lines (three after the
 first page, to find where it starts): the rows as plain values with the few names they
-show, and their lines' summary (plus one small query per catalog when some line has no
-description to show). The CSV export (`prescription_list`) reads every matching
-prescription with its lines, in chunks.
+show, and their lines' summary with their catalog rows' names (plus one for the active
+ingredients when some medicine has no description to show). The CSV export
+(`prescription_list`) reads every matching prescription with its lines, in chunks.
 """
 
 import datetime
@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,16 +40,13 @@ from mipres.lib.pagination import Page, boundary, two_way_page
 from ..enums import PrescriptionStatus, TechnologyType, TimeUnit
 from ..models import (
     ActiveIngredient,
-    ComplementaryService,
     CupsProcedure,
-    DeviceType,
     Diagnosis,
     JuntaDecision,
     LineActiveIngredient,
     MeasurementUnit,
     Novelty,
     NutritionalProduct,
-    NutritionalProductType,
     OrphanDisease,
     Patient,
     Prescription,
@@ -331,14 +329,17 @@ def prescription_page(
 
 def _attach_line_summaries(rows: list[PrescriptionRow]) -> None:
     """Every line of the page's prescriptions in one query of the columns shown, named as
-    `technology_label` names them. The form and the bulk loads always write a description;
-    a line without one (a transcription may leave it empty) is named from its catalog row
-    or its active ingredients: one small query per catalog involved, only then."""
+    `technology_label` names them: its description, else its catalog row's name (joined:
+    one statement of fixed shape, which psycopg prepares), else, for a medicine, its active
+    ingredients (one more query, only when some medicine has no description: the form and
+    the bulk loads always write one; a transcription may leave it empty)."""
     by_pk = {row.pk: row for row in rows}
     if not by_pk:
         return
+    catalog_name = Coalesce(*(F(f"{name}__name") for name in LINE_NAME_ORDER))
     lines = (
         TechnologyLine.objects.filter(prescription_id__in=by_pk)
+        .annotate(catalog_name=catalog_name)
         .order_by("prescription_id", "technology_type", "order")
         .values_list(
             "pk",
@@ -347,26 +348,16 @@ def _attach_line_summaries(rows: list[PrescriptionRow]) -> None:
             "order",
             "description",
             "junta_status",
-            *(f"{name}_id" for name, _model in _LINE_NAMES),
+            "catalog_name",
         )
     )
-    unnamed: dict[str, dict[int, list[LineSummary]]] = {}  # relation → row id → lines
     medicines: dict[int, LineSummary] = {}
-    for pk, prescription_id, kind, order, description, junta_status, *ids in lines:
-        summary = LineSummary(f"{kind}{order}", description, junta_status)
+    for pk, prescription_id, kind, order, description, junta_status, name in lines:
+        label = description or name or TechnologyType(kind).label
+        summary = LineSummary(f"{kind}{order}", label, junta_status)
         by_pk[prescription_id].lines.append(summary)
-        if description:
-            continue
-        summary.label = TechnologyType(kind).label
-        if kind == TechnologyType.MEDICAMENTO:
+        if not description and kind == TechnologyType.MEDICAMENTO:
             medicines[pk] = summary
-        elif (found := next((i for i, v in enumerate(ids) if v is not None), None)) is not None:
-            unnamed.setdefault(_LINE_NAMES[found][0], {}).setdefault(ids[found], []).append(summary)
-    for name, model in _LINE_NAMES:
-        if name in unnamed:
-            for pk, label in model.objects.filter(pk__in=unnamed[name]).values_list("pk", "name"):
-                for summary in unnamed[name][pk]:
-                    summary.label = label
     if medicines:
         ingredients = (
             LineActiveIngredient.objects.filter(line_id__in=medicines)
@@ -383,12 +374,12 @@ def _attach_line_summaries(rows: list[PrescriptionRow]) -> None:
 
 # A line's catalog rows in `technology_label`'s order (a nutritional product before its
 # type; only one of the others is set on a line).
-_LINE_NAMES = (
-    ("nutritional_product", NutritionalProduct),
-    ("procedure", CupsProcedure),
-    ("device_type", DeviceType),
-    ("complementary_service", ComplementaryService),
-    ("nutritional_type", NutritionalProductType),
+LINE_NAME_ORDER = (
+    "nutritional_product",
+    "procedure",
+    "device_type",
+    "complementary_service",
+    "nutritional_type",
 )
 
 

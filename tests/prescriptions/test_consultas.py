@@ -229,6 +229,21 @@ def test_the_csv_needs_the_lists_permission(client, world):
     assert response.content.decode().count(world["mine"].number) == 3
 
 
+def test_a_line_without_description_is_named_by_its_catalog_row_or_ingredients(
+    client, world, django_assert_max_num_queries
+):
+    world["mine"].lines.update(description="")  # as a transcription may leave it
+    client.force_login(world["medico"])
+    with django_assert_max_num_queries(12):
+        response = client.get(url("prescription_list_own", world["ips"]))
+    labels = {line.key: line.label for line in response.context["page"].rows[0].lines}
+    assert labels == {
+        "M1": "METFORMINA 850",
+        "P1": "Consulta de primera vez por medicina general",
+        "S1": "Pañales",
+    }
+
+
 # Query counts ---------------------------------------------------------------------------
 
 
