@@ -104,8 +104,9 @@ def junta_status_for(technology_type: str, care_setting: int, medicine_type=None
     return JuntaStatus.PENDIENTE if needs_junta else JuntaStatus.NO_REQUIERE
 
 
-def allowed_types(*, actor, entity: Entity) -> set[str]:
+def allowed_types(*, actor, entity: Entity, records=None) -> set[str]:
     """The technology types `actor` may prescribe in `entity` (DESIGN §4 profession scope).
+    `records`: the actor's RETHUS records when the caller already read them.
     Raises PermissionDenied without a prescribing role, DomainError outside RETHUS."""
     roles = set(
         Membership.objects.active()
@@ -114,7 +115,10 @@ def allowed_types(*, actor, entity: Entity) -> set[str]:
     )
     if not roles or entity.status != Entity.Status.VERIFIED:
         raise PermissionDenied
-    professions = active_professions(actor.document_type, actor.document_number)
+    if records is None:
+        professions = active_professions(actor.document_type, actor.document_number)
+    else:
+        professions = {record.profession for record in records if record.active}
     types = technology_types_for(professions)
     if not types:
         raise DomainError(ERRORS["not_in_rethus"], code="not_in_rethus")
@@ -200,7 +204,9 @@ def prescription_issue(
         issued = _issued_with(submission_key, actor=actor, entity=entity)
         if issued is not None:
             return issued
-    types = allowed_types(actor=actor, entity=entity)
+    # The actor's RETHUS records, read once for the profession scope and the registration.
+    records = rethus().records_for(actor.document_type, actor.document_number)
+    types = allowed_types(actor=actor, entity=entity, records=records)
     if sede is not None and (sede.entity_id != entity.pk or not sede.active):
         raise DomainError(ERRORS["sede"], field="sede", code="sede")
     if (patient.document_type, patient.document_number) == (
@@ -225,7 +231,7 @@ def prescription_issue(
                 return issued
             raise ConfirmationRequired(cautions)
     payer = payer_for(patient)
-    registration = prescriber_registration(actor)
+    registration = prescriber_registration(actor, records=records)
     try:
         return _create(
             actor=actor,
@@ -303,10 +309,12 @@ def _create(*, actor, entity, patient, payer, registration, lines, cautions, fie
     return prescription
 
 
-def prescriber_registration(actor) -> str:
+def prescriber_registration(actor, *, records=None) -> str:
     """The actor's active ReTHUS registration number, or "" when ReTHUS lists none (the
-    prescription, tutela and novelty services record it on what they write)."""
-    records = rethus().records_for(actor.document_type, actor.document_number)
+    prescription, tutela and novelty services record it on what they write). `records`:
+    the actor's RETHUS records when the caller already read them."""
+    if records is None:
+        records = rethus().records_for(actor.document_type, actor.document_number)
     active = [r.registration_number for r in records if r.active]
     return active[0] if active else ""
 
@@ -317,6 +325,7 @@ def create_lines(prescription: Prescription | None, lines: list[LineData], *, tu
     issuing services (prescription, tutela, novelty): call it inside their transaction, after
     their checks; it neither checks permissions nor audits."""
     counters: dict[str, int] = {}
+    rows = []
     for line in lines:
         counters[line.technology_type] = counters.get(line.technology_type, 0) + 1
         if tutela is not None:
@@ -325,28 +334,38 @@ def create_lines(prescription: Prescription | None, lines: list[LineData], *, tu
             junta_status = junta_status_for(
                 line.technology_type, prescription.care_setting, line.fields.get("medicine_type")
             )
-        created = TechnologyLine.objects.create(
-            prescription=prescription,
-            tutela=tutela,
-            technology_type=line.technology_type,
-            order=counters[line.technology_type],
-            supply_type=line.supply_type,
-            justification=line.justification,
-            total_quantity=line.total_quantity,
-            junta_status=junta_status,
-            **line.fields,
-        )
-        LineActiveIngredient.objects.bulk_create(
-            LineActiveIngredient(
-                line=created,
-                order=position,
-                ingredient=item.ingredient,
-                concentration=item.concentration,
-                concentration_unit=item.concentration_unit,
-                content=item.content,
-                content_unit=item.content_unit,
+        rows.append(
+            TechnologyLine(
+                prescription=prescription,
+                tutela=tutela,
+                technology_type=line.technology_type,
+                order=counters[line.technology_type],
+                supply_type=line.supply_type,
+                justification=line.justification,
+                total_quantity=line.total_quantity,
+                junta_status=junta_status,
+                **line.fields,
             )
-            for position, item in enumerate(line.ingredients, start=1)
         )
-        if line.unirs_indications:
-            created.unirs_indications.set(line.unirs_indications)
+    # One INSERT for the lines, one for their ingredients and one for their UNIRS
+    # indications, whatever the number of lines (PostgreSQL returns the new lines' ids).
+    TechnologyLine.objects.bulk_create(rows)
+    LineActiveIngredient.objects.bulk_create(
+        LineActiveIngredient(
+            line=created,
+            order=position,
+            ingredient=item.ingredient,
+            concentration=item.concentration,
+            concentration_unit=item.concentration_unit,
+            content=item.content,
+            content_unit=item.content_unit,
+        )
+        for created, line in zip(rows, lines, strict=True)
+        for position, item in enumerate(line.ingredients, start=1)
+    )
+    through = TechnologyLine.unirs_indications.through
+    through.objects.bulk_create(
+        through(technologyline=created, unirsindication=indication)
+        for created, line in zip(rows, lines, strict=True)
+        for indication in dict.fromkeys(line.unirs_indications)
+    )
