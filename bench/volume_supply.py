@@ -77,7 +77,7 @@ from bench.copying import (
     prepare_load,
     verify_references,
 )
-from bench.volume import NIT_BASE, PATIENT_DOCUMENT_BASE, SUFFIX, street_address
+from bench.volume_world import NIT_BASE, PATIENT_DOCUMENT_BASE, SUFFIX, street_address
 from entities.models import (
     AuditEntry,
     Department,

@@ -11,7 +11,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from bench.copying import verify_references
-from bench.volume import PATIENT_DOCUMENT_BASE, VolumeError, generate
+from bench.volume import VolumeError, generate
+from bench.volume_world import PATIENT_DOCUMENT_BASE
 from entities.models import AuditEntry, Entity
 from prescriptions.enums import NoveltyType, PrescriptionStatus
 from prescriptions.models import (
