@@ -226,6 +226,8 @@ class PrescriptionEntry:
         if data is None:
             header = {"submission_key": uuid.uuid4(), **(header or {})}
         self.header = PrescriptionHeaderForm(data, initial=header, sedes=sedes)
+        for name in HEADER_CODES:
+            self.header.fields[name].options = self.options
         self.lines = LineFormSet(
             data, initial=lines or None, prefix=LINES_PREFIX, options=self.options
         )
@@ -264,6 +266,8 @@ class PrescriptionEntry:
     # Validating and issuing -------------------------------------------------------------
 
     def is_valid(self) -> bool:
+        # Every code typed in the header and the lines, read in one query per catalog.
+        self.options.read_codes(_wanted_codes(_code_fields(self)))
         header_ok = self.header.is_valid()
         lines_ok = self.lines.is_valid()
         return header_ok and lines_ok
@@ -469,9 +473,8 @@ def renewal_initial(
     return header, lines, warnings
 
 
-def catalog_labels(entry: PrescriptionEntry) -> None:
-    """Show, under every code field of the page, the name of the code it holds (one query
-    per catalog for the whole page)."""
+def _code_fields(entry: PrescriptionEntry) -> list[tuple[forms.Form, str]]:
+    """(form, field name) of every large-catalog code field of the page."""
     fields = [(entry.header, name) for name in HEADER_CODES]
     for form in entry.lines.forms:
         fields += [
@@ -479,20 +482,29 @@ def catalog_labels(entry: PrescriptionEntry) -> None:
             for name, field in form.fields.items()
             if isinstance(field, CatalogCodeField)
         ]
+    return fields
+
+
+def _wanted_codes(fields) -> dict:
+    """The codes the fields hold, by catalog model."""
     wanted: dict = {}
     for form, name in fields:
         field = form.fields[name]
         code = normalize_code(str(form[name].value() or ""))
         if code and "\x00" not in code:  # the field refuses a NUL byte; the query could not
             wanted.setdefault(field.model, set()).add(code)
-    names = {}
-    for model, codes in wanted.items():
-        for code, name in model.objects.filter(code__in=codes).values_list("code", "name"):
-            names[(model, code)] = name
+    return wanted
+
+
+def catalog_labels(entry: PrescriptionEntry) -> None:
+    """Show, under every code field of the page, the name of the code it holds (one query
+    per catalog for the whole page, none for the codes a validated form already read)."""
+    fields = _code_fields(entry)
+    entry.options.read_codes(_wanted_codes(fields))
     for form, name in fields:
         field = form.fields[name]
-        code = normalize_code(str(form[name].value() or ""))
-        field.widget.catalog_label = names.get((field.model, code), "")
+        row = entry.options.read_entry(field.model, normalize_code(str(form[name].value() or "")))
+        field.widget.catalog_label = row.name if row is not None else ""
 
 
 __all__ = [

@@ -113,6 +113,9 @@ class CatalogOptions:
 
     def __init__(self):
         self._stamps: dict[str, tuple] | None = None
+        # Rows of the large catalogs read for a posted form (`read_codes`): model → code → row
+        # (None for a code the catalog lacks).
+        self._codes: dict[type, dict[str, object]] = {}
 
     def _fresh(self, catalog: str):
         if self._stamps is None:
@@ -159,6 +162,29 @@ class CatalogOptions:
     def get(self, catalog: str, code: str):
         return self.entries(catalog).get(code)
 
+    def read_codes(self, wanted: dict[type, set[str]]) -> None:
+        """Read the rows of the large-catalog codes a posted form names, one query per
+        catalog for the whole form, so that each code field cleans without a query of its
+        own (`code_entry`). Codes read before are not read again."""
+        for model, codes in wanted.items():
+            codes = codes - self._codes.get(model, {}).keys()
+            if not codes:
+                continue
+            found = {entry.code: entry for entry in model.objects.filter(code__in=codes)}
+            self._codes.setdefault(model, {}).update({code: found.get(code) for code in codes})
+
+    def read_entry(self, model, code: str):
+        """The row `read_codes` read for `code` in `model`, or None (absent or not read)."""
+        return self._codes.get(model, {}).get(code)
+
+    def code_entry(self, model, code: str):
+        """The row of `code` in the large catalog `model`, or None: as `read_codes` read it,
+        or by a query of its own for a code it did not read."""
+        known = self._codes.get(model, {})
+        if code in known:
+            return known[code]
+        return model.objects.filter(code=code).first()
+
 
 # The prescription form's ~40 fields a line and few hundred <option>s (the small catalogs'
 # lists repeat in every medicine line) cost most of the page through Django's widget
@@ -176,6 +202,7 @@ class CatalogCodeField(forms.CharField):
         kwargs.setdefault("required", False)
         super().__init__(max_length=20, **kwargs)
         self.catalog, self.model = catalog, model
+        self.options: CatalogOptions | None = None  # the rows a posted form's codes name
         self.is_catalog_search = True  # templates show the code's name under the field
         self.widget.catalog_label = ""
         self.widget.attrs.update(
@@ -193,7 +220,10 @@ class CatalogCodeField(forms.CharField):
             if self.required and value not in self.empty_values:
                 raise ValidationError(self.error_messages["required"], code="required")
             return None
-        entry = self.model.objects.filter(code=code).first()
+        if self.options is not None:
+            entry = self.options.code_entry(self.model, code)
+        else:
+            entry = self.model.objects.filter(code=code).first()
         if entry is None:
             raise ValidationError(
                 E_UNKNOWN_CODE % {"code": code, "catalog": CATALOG_NAMES[self.catalog]},
@@ -307,6 +337,9 @@ class LineForm(StyledFormMixin, forms.Form):
         for field in self.fields.values():
             if isinstance(field, CatalogSelectField):
                 field.bind_options(options)
+            elif isinstance(field, CatalogCodeField):
+                field.options = options
+        self.options = options
         self.style_widgets()
 
     @property
@@ -480,6 +513,8 @@ class MedicineLineForm(_DoseLineForm):
             self.fields[f"concentration_unit_{n}"] = CatalogCodeField(
                 "unidades_medida", MeasurementUnit, label=_("Unidad")
             )
+            self.fields[f"ingredient_{n}"].options = self.options
+            self.fields[f"concentration_unit_{n}"].options = self.options
         self.fields["unirs_indications"].widget.attrs.update(
             {"data-catalog": "indicaciones_unirs", "data-multiple": "1", "autocomplete": "off"}
         )

@@ -1,0 +1,92 @@
+"""The prescription issue's queries do not grow with its lines (issue 13 §7): the form reads
+each catalog's codes once for the whole form, and the service writes the lines, their
+ingredients and their UNIRS indications each in one INSERT."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from entities.models import Municipality
+from prescriptions import models as m
+from prescriptions.models import Prescription
+
+from .test_prescription_views import MEDICINE, PROCEDURE, form_data, url
+
+pytestmark = pytest.mark.django_db
+
+
+def new_patient(world, number: str) -> m.Patient:
+    patient = m.Patient.objects.create(
+        document_type="CC",
+        document_number=number,
+        first_name="Luz",
+        first_surname="Mejía",
+        birth_date=datetime.date(1960, 5, 4),
+        sex="F",
+        municipality=Municipality.objects.get(code="05001"),
+    )
+    m.Affiliation.objects.create(
+        patient=patient,
+        payer_code=world["code"],
+        regime="contributivo",
+        active=True,
+        start_date=datetime.date(2020, 1, 1),
+        source="test",
+    )
+    return patient
+
+
+def issue_queries(client, world, patient, lines) -> int:
+    data = form_data({**world, "patient": patient}, lines)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url("prescription_create", world["ips"]), data)
+    assert response.status_code == 302
+    return len(queries.captured_queries)
+
+
+def test_an_issue_of_three_lines_makes_the_queries_of_one_line(client, prescribing, catalog):
+    m.ActiveIngredient.objects.create(code="00200", name="SITAGLIPTINA", source="starter")
+    m.ActiveIngredient.objects.create(code="00300", name="GLIBENCLAMIDA", source="starter")
+    client.force_login(prescribing["medico"])
+    # The first post reads the small catalogs into the process: not what is measured.
+    issue_queries(client, prescribing, new_patient(prescribing, "51000001"), [MEDICINE])
+
+    one = issue_queries(client, prescribing, new_patient(prescribing, "51000002"), [MEDICINE])
+    three_lines = [
+        {**MEDICINE, "ingredient_1": "00200"},
+        {
+            **MEDICINE,
+            "ingredient_1": "00300",
+            "ingredient_2": "00123",
+            "concentration_2": "500",
+            "concentration_unit_2": "0168",
+        },
+        {**MEDICINE, "dose": "1000", "justification": "Ajuste de dosis."},
+    ]
+    three = issue_queries(client, prescribing, new_patient(prescribing, "51000003"), three_lines)
+
+    assert one == three
+    issued = Prescription.objects.get(patient__document_number="51000003")
+    lines = list(issued.lines.order_by("technology_type", "order"))
+    assert [line.key for line in lines] == ["M1", "M2", "M3"]
+    assert [i.ingredient.code for i in lines[1].ingredients.order_by("order")] == [
+        "00300",
+        "00123",
+    ]
+    assert lines[2].dose == 1000
+
+
+def test_each_catalog_is_read_once_however_many_lines_name_it(client, prescribing, catalog):
+    """Lines of another type add the query of their catalog, once."""
+    client.force_login(prescribing["medico"])
+    issue_queries(client, prescribing, new_patient(prescribing, "51000001"), [MEDICINE])
+    one = issue_queries(client, prescribing, new_patient(prescribing, "51000002"), [PROCEDURE])
+    two = issue_queries(
+        client,
+        prescribing,
+        new_patient(prescribing, "51000003"),
+        [PROCEDURE, {**PROCEDURE, "total_quantity": "2", "justification": "Control."}],
+    )
+    assert one == two
