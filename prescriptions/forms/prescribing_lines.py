@@ -9,6 +9,7 @@ rows; `prescription_issue` decides and writes (STYLE R11).
 
 import hashlib
 from decimal import Decimal
+from functools import partial
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -246,7 +247,12 @@ class CatalogSelectField(forms.ChoiceField):
 
     def bind_options(self, options: CatalogOptions) -> None:
         self.options = options
-        self.choices = options.choices(self.catalog)
+        # A callable: Django lists the choices only when the widget renders, so a posted
+        # form that validates and issues never copies the catalogs' option lists.
+        self.choices = partial(options.choices, self.catalog)
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self.options.entries(self.catalog)
 
     def clean(self, value):
         code = super().clean(value)
