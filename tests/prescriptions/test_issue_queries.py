@@ -90,3 +90,17 @@ def test_each_catalog_is_read_once_however_many_lines_name_it(client, prescribin
         [PROCEDURE, {**PROCEDURE, "total_quantity": "2", "justification": "Control."}],
     )
     assert one == two
+
+
+@pytest.mark.parametrize("route", ["999", "047"])
+def test_a_route_not_in_force_is_refused_beside_its_select(client, prescribing, catalog, route):
+    """The selects check a posted code against the catalog's enabled entries: an unknown
+    code, or one disabled, is refused beside the field and nothing is issued."""
+    m.AdministrationRoute.objects.create(code="047", name="NASAL", enabled=False)
+    client.force_login(prescribing["medico"])
+    data = form_data(prescribing, [{**MEDICINE, "route": route}])
+    response = client.post(url("prescription_create", prescribing["ips"]), data)
+    assert response.status_code == 200
+    assert not Prescription.objects.exists()
+    form = response.context["lines"].forms[0]
+    assert "route" in form.errors
