@@ -204,11 +204,16 @@ class Prescription(models.Model):
         ]
         # The consultas list one entity's, prescriber's, payer's or patient's prescriptions
         # newest first (ordering: -prescribed_at, -id): each index ends with both keys so a
-        # page is read in index order, without sorting the whole history.
+        # page is read in index order, without sorting the whole history. «Mis
+        # prescripciones» is one prescriber's at one entity: with both in the index, the
+        # generic plan of a prepared statement (which cannot tell a busy prescriber from an
+        # average one) still reads the page in index order, instead of ANDing two bitmaps and
+        # sorting the prescriber's whole history (72 ms for 11,000 prescriptions at 1M).
         indexes = [
             models.Index(fields=["entity", "-prescribed_at", "-id"], name="presc_entity_recent"),
             models.Index(
-                fields=["prescriber", "-prescribed_at", "-id"], name="presc_prescriber_recent"
+                fields=["prescriber", "entity", "-prescribed_at", "-id"],
+                name="presc_prescriber_entity_recent",
             ),
             models.Index(fields=["payer", "-prescribed_at", "-id"], name="presc_payer_recent"),
             models.Index(fields=["patient", "-prescribed_at", "-id"], name="presc_patient_recent"),
