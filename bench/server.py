@@ -73,28 +73,38 @@ def seed(env: dict[str, str], args: argparse.Namespace) -> None:
             print(f"note: {csv} not found; only the department capitals are loaded")
 
 
-def load_volume(env: dict[str, str], args: argparse.Namespace) -> dict:
-    """Run bench/volume.py (national-scale prescriptions) in the benchmark's environment,
-    showing its progress; return its report with the wall-clock time."""
-    command = [sys.executable, str(BENCH_DIR / "volume.py"), "--json"]
-    command += ["--prescriptions", str(args.volume)]
-    if args.catalog_dir:
-        command += ["--catalog-dir", str(args.catalog_dir)]
-    print(f"==> volume.py --prescriptions {args.volume:,}", flush=True)
+def _run_loader(env: dict[str, str], script: str, options: list[str], marker: str) -> dict:
+    """Run one of the volume loaders with `--json` in the benchmark's environment, showing
+    its progress; return its report (the line after `marker`) with the wall-clock time."""
+    print(f"==> {script} {' '.join(options)}", flush=True)
     started = time.monotonic()
     process = subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [sys.executable, str(BENCH_DIR / script), "--json", *options],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     report = None
     assert process.stdout is not None
     for line in process.stdout:
-        if line.startswith(VOLUME_MARKER):
-            report = json.loads(line[len(VOLUME_MARKER) :])
+        if line.startswith(marker):
+            report = json.loads(line[len(marker) :])
         else:
             print(f"    {line}", end="", flush=True)
     if process.wait() or report is None:
-        raise SetupError(f"volume.py exited with {process.returncode}")
+        raise SetupError(f"{script} exited with {process.returncode}")
     report["wall_seconds"] = round(time.monotonic() - started, 1)
+    return report
+
+
+def load_volume(env: dict[str, str], args: argparse.Namespace) -> dict:
+    """Run bench/volume.py (national-scale prescriptions); return its report."""
+    options = ["--prescriptions", str(args.volume)]
+    if args.catalog_dir:
+        options += ["--catalog-dir", str(args.catalog_dir)]
+    report = _run_loader(env, "volume.py", options, VOLUME_MARKER)
     size = report["database_bytes"] / 2**20
     print(
         f"    done in {report['wall_seconds']:.1f}s: {report['total_rows']:,} rows, load "
@@ -106,23 +116,8 @@ def load_volume(env: dict[str, str], args: argparse.Namespace) -> dict:
 
 def load_supply_volume(env: dict[str, str], args: argparse.Namespace) -> dict:
     """Run bench/volume_supply.py (deliverables with their chains) after volume.py."""
-    command = [sys.executable, str(BENCH_DIR / "volume_supply.py"), "--json"]
-    command += ["--deliverables", str(args.supply_volume)]
-    print(f"==> volume_supply.py --deliverables {args.supply_volume:,}", flush=True)
-    started = time.monotonic()
-    process = subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    report = None
-    assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith(SUPPLY_MARKER):
-            report = json.loads(line[len(SUPPLY_MARKER) :])
-        else:
-            print(f"    {line}", end="", flush=True)
-    if process.wait() or report is None:
-        raise SetupError(f"volume_supply.py exited with {process.returncode}")
-    report["wall_seconds"] = round(time.monotonic() - started, 1)
+    options = ["--deliverables", str(args.supply_volume)]
+    report = _run_loader(env, "volume_supply.py", options, SUPPLY_MARKER)
     print(
         f"    done in {report['wall_seconds']:.1f}s: {report['total_rows']:,} rows, load "
         f"{report['load_seconds']:.1f}s ({report['rows_per_second']:,} rows/s)",
