@@ -72,7 +72,9 @@ def full_name(*parts: str) -> str:
 
 
 def instant(value: datetime.datetime) -> str:
-    return timezone.localtime(value).isoformat(timespec="seconds")
+    """In Bogotá's time (settings.TIME_ZONE: nothing activates another), read once rather
+    than from the request's active time zone for each of a page's resources."""
+    return value.astimezone(timezone.get_default_timezone()).isoformat(timespec="seconds")
 
 
 def day(value: datetime.date) -> str:
