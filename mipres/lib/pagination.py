@@ -75,3 +75,12 @@ def two_way_page(
         first=not has_previous,
         previous_before=key(rows[0]) if has_previous else None,
     )
+
+
+def start_after(request) -> int | None:
+    """The pk a worklist's page starts after (`?despues=`, the «Siguientes» link); anything
+    else, a number no id reaches included, starts from the top."""
+    raw = request.GET.get("despues", "")
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        return int(raw)
+    return None

@@ -15,6 +15,7 @@ from entities.decorators import entity_permission_required
 from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import entity_export, export_format
+from mipres.lib.pagination import start_after
 from prescriptions.selectors.prescriptions import posology, technology_label
 
 from ..forms.provider import EntregaAmbitoForm, EntregaForm, LookupForm
@@ -26,7 +27,6 @@ from ..services.common import DISPENSE
 from .provider import (
     DELIVERABLE_HEADER,
     PAGE_SIZE,
-    after,
     can_annul,
     deliverable_cells,
     light_labels,
@@ -72,7 +72,7 @@ def to_deliver(request):
             for row in sel.to_deliver_export(**scope)
         )
         return entity_export(request, fmt, "por-entregar", DELIVER_HEADER, rows)
-    page = sel.to_deliver_page(**scope, after=after(request), size=PAGE_SIZE)
+    page = sel.to_deliver_page(**scope, after=start_after(request), size=PAGE_SIZE)
     annul = "programacion" if can_annul(request, Programacion) else ""
     rows = rows_html(request, "deliver", page.rows, today=today, annul_kind=annul)
     context = worklist_context(

@@ -23,6 +23,7 @@ from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import entity_export, export_format
 from mipres.lib.filter_form import bound_filters
 from mipres.lib.next_url import safe_next
+from mipres.lib.pagination import start_after
 from prescriptions.enums import SupplyType, TechnologyType
 
 from ..forms.payer import (
@@ -74,14 +75,6 @@ from .payer_rows import (
 PAGE_SIZE = 25
 
 
-def _after(request) -> int | None:
-    """Where a page starts (the pk in «Siguientes»); anything else starts from the top."""
-    try:
-        return int(request.GET.get("despues", ""))
-    except ValueError:
-        return None
-
-
 @entity_permission_required(DIRECT)
 @require_GET
 @replica_reads()
@@ -97,7 +90,7 @@ def to_direct(request):
         rows = line_export_rows(rows, codes)
         return entity_export(request, fmt, "por-direccionar", LINE_HEADER, rows)
     page = selectors.lines_to_direct_page(
-        entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
+        entity=request.entity, filters=filters, after=start_after(request), size=PAGE_SIZE
     )
     context = {
         "entity": request.entity,
@@ -254,7 +247,7 @@ def directed(request):
             request, fmt, "direccionados", DIRECTED_HEADER, directed_export_rows(rows)
         )
     page = selectors.directed_page(
-        entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
+        entity=request.entity, filters=filters, after=start_after(request), size=PAGE_SIZE
     )
     context = {
         "entity": request.entity,
@@ -297,7 +290,7 @@ def payer_reports(request):
         rows = ([*chain_cells(r), *(r.data[c] for c in columns)] for r in records)
         return entity_export(request, fmt, f"suministro-{section}", header, rows)
     page = selectors.report_page(
-        section, entity=request.entity, filters=filters, after=_after(request), size=PAGE_SIZE
+        section, entity=request.entity, filters=filters, after=start_after(request), size=PAGE_SIZE
     )
     context = {
         "entity": request.entity,

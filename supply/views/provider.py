@@ -27,6 +27,7 @@ from mipres.jinja_env import render_fragment
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import entity_export, export_format
 from mipres.lib.filter_form import bound_filters
+from mipres.lib.pagination import start_after
 from mipres.lib.urls import reverse_once
 from prescriptions.enums import TechnologyType
 from prescriptions.selectors.prescriptions import technology_label
@@ -56,14 +57,6 @@ def worklist_filters(request, *, with_light: bool, date_label: str) -> tuple:
     return bound_filters(
         WorklistFilterForm, request, payers=payers, with_light=with_light, date_label=date_label
     )
-
-
-def after(request) -> int | None:
-    """Where a page starts (the pk in «Siguientes»); anything else starts from the top."""
-    try:
-        return int(request.GET.get("despues", ""))
-    except ValueError:
-        return None
 
 
 def can_annul(request, model) -> bool:
@@ -199,7 +192,11 @@ def to_program(request):
         )
         return entity_export(request, fmt, "por-programar", PROGRAM_HEADER, rows)
     page = sel.to_program_page(
-        entity=request.entity, filters=filters, today=today, after=after(request), size=PAGE_SIZE
+        entity=request.entity,
+        filters=filters,
+        today=today,
+        after=start_after(request),
+        size=PAGE_SIZE,
     )
     rows = rows_html(request, "program", page.rows, today=today)
     context = worklist_context(
@@ -295,7 +292,11 @@ def to_report(request):
         )
         return entity_export(request, fmt, "por-reportar", REPORT_HEADER, rows)
     page = sel.to_report_page(
-        entity=request.entity, filters=filters, today=today, after=after(request), size=PAGE_SIZE
+        entity=request.entity,
+        filters=filters,
+        today=today,
+        after=start_after(request),
+        size=PAGE_SIZE,
     )
     annul = "entrega" if can_annul(request, Entrega) else ""
     rows = rows_html(request, "report", page.rows, annul_kind=annul)
@@ -385,7 +386,11 @@ def to_invoice(request):
         )
         return entity_export(request, fmt, "por-facturar", INVOICE_HEADER, rows)
     page = sel.to_invoice_page(
-        entity=request.entity, filters=filters, today=today, after=after(request), size=PAGE_SIZE
+        entity=request.entity,
+        filters=filters,
+        today=today,
+        after=start_after(request),
+        size=PAGE_SIZE,
     )
     annul = "reporte" if can_annul(request, ReporteEntrega) else ""
     rows = rows_html(request, "invoice", page.rows, annul_kind=annul)

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from entities.models import Entity
-from mipres.lib.pagination import Page, boundary, keyset_page, two_way_page
+from mipres.lib.pagination import Page, boundary, keyset_page, start_after, two_way_page
 
 
 def test_a_page_of_size_plus_one_rows_goes_on_after_its_last_row():
@@ -67,3 +67,11 @@ def test_the_boundary_is_the_named_rows_sort_key_inside_the_scope():
     assert boundary(scope, "model", "pk", pk=other.pk) is None  # another scope's: the top
     assert boundary(scope, "model", "pk", pk=0) is None
     assert boundary(scope, "model", "pk", pk=None) is None  # no link: no query
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("12", 12), ("", None), ("abc", None), ("²", None), ("-1", None), ("9" * 19, None)],
+)
+def test_a_worklist_starts_after_a_plain_pk_and_from_the_top_otherwise(rf, raw, expected):
+    assert start_after(rf.get("/", {"despues": raw})) == expected
