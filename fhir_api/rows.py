@@ -6,6 +6,8 @@ about four times the CPU of the whole page read this way (docs/fhir.md, "Velocid
 
 from django.db.models import QuerySet
 
+from mipres.lib.choices import choice_labels
+
 from .mapping.common import full_name
 from .mapping.requests import ALL_TYPE_FIELDS, LABELS, LINE_FIELDS, TYPE_FIELDS
 
@@ -34,15 +36,12 @@ def values(queryset: QuerySet, fields: dict) -> list[dict]:
 
 def add_labels(rows: list[dict], fields: dict) -> None:
     """Add "<field>_label", the label of each choice field in `fields` (field → choices),
-    translated once per page rather than once per resource."""
-    texts = {}
-    for choices in fields.values():
-        if choices not in texts:
-            texts[choices] = {value: str(text) for value, text in choices.choices}
+    translated once per language (mipres.lib.choices) rather than once per resource."""
+    texts = {name: choice_labels(choices) for name, choices in fields.items()}
     for row in rows:
-        for name, choices in fields.items():
+        for name, labels in texts.items():
             if name in row:
-                row[f"{name}_label"] = texts[choices].get(row[name], "")
+                row[f"{name}_label"] = labels.get(row[name], "")
 
 
 def line_rows(queryset: QuerySet, resource_type: str | None = None) -> list[dict]:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from entities.decorators import entity_any_permission_required, entity_permission_required
 from mipres.db import replica_reads
 from mipres.jinja_env import render_fragment
+from mipres.lib.choices import choice_labels
 from mipres.lib.export_tasks import entity_export
 from mipres.lib.filter_form import bound_filters
 from supply.selectors.timeline import supply_timeline
@@ -84,7 +85,7 @@ def _rows_html(rows, *, scope: str, detail_prefix: str) -> SafeString:
             "rows": rows,
             "with_prescriber": scope != SCOPE_OWN,
             "detail_prefix": detail_prefix,
-            "statuses": {value: str(label) for value, label in PrescriptionStatus.choices},
+            "statuses": choice_labels(PrescriptionStatus),
             "badges": {status: (css, str(text)) for status, (css, text) in JUNTA_BADGES.items()},
         },
     )

@@ -10,6 +10,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from mipres.jinja_env import render_fragment
+from mipres.lib.choices import choice_labels
 from prescriptions.enums import CareSetting, JuntaStatus, SupplyType, TechnologyType
 
 from ..models import StepStatus
@@ -32,16 +33,6 @@ def payer_url(name: str, request, *args) -> str:
 
 # The rows are Jinja2 templates (templates/jinja2/supply/payer/); what they share is
 # worked out here once per page.
-
-
-@cache
-def _choices(enum, language: str) -> dict:
-    return {value: str(label) for value, label in enum.choices}
-
-
-def _labels(enum) -> dict:
-    """`enum`'s values and their labels in the current language."""
-    return _choices(enum, get_language())
 
 
 @cache
@@ -78,8 +69,8 @@ class _Cells:
 
 
 def line_export_rows(rows, codes: dict[int, str]):
-    care, kinds = _labels(CareSetting), _labels(TechnologyType)
-    supply, junta = _labels(SupplyType), _labels(JuntaStatus)
+    care, kinds = choice_labels(CareSetting), choice_labels(TechnologyType)
+    supply, junta = choice_labels(SupplyType), choice_labels(JuntaStatus)
     blocked = {status: selectors.junta_block(status) for status in JuntaStatus}
     for row in rows:
         yield [
@@ -142,7 +133,6 @@ def _render(request, kind: str, rows, **context) -> SafeString:
 def line_rows_html(request, rows, codes: dict[int, str]) -> SafeString:
     """The rows of «Por direccionar»; `codes` names the códigos EPS."""
     cells = _Cells(request)
-    language = cells.language
     blocked = {
         status: _("No direccionable: %(reason)s") % {"reason": selectors.junta_block(status)}
         for status in (JuntaStatus.PENDIENTE, JuntaStatus.NO_APROBADA)
@@ -158,8 +148,8 @@ def line_rows_html(request, rows, codes: dict[int, str]) -> SafeString:
         "lines",
         rows,
         codes=codes,
-        care=_choices(CareSetting, language),
-        supply=_choices(SupplyType, language),
+        care=choice_labels(CareSetting),
+        supply=choice_labels(SupplyType),
         junta=junta,
         blocked=blocked,
         direct_url=cells.pk_link("direct"),
@@ -213,7 +203,7 @@ DIRECTED_HEADER = [
 
 
 def directed_export_rows(rows):
-    statuses, steps = _labels(StepStatus), step_labels_of(get_language())
+    statuses, steps = choice_labels(StepStatus), step_labels_of(get_language())
     for row in rows:
         data = row.data
         yield [
@@ -321,7 +311,7 @@ def report_rows_html(request, section: str, rows) -> SafeString:
         rows,
         target=cells.pk_link(targets[section]) if section in targets else None,
         may_annul=section in perms and perms[section] in cells.perms,
-        comparators=_choices(ComparatorKind, cells.language),
+        comparators=choice_labels(ComparatorKind),
     )
 
 
