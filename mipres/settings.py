@@ -183,6 +183,8 @@ CACHES = {
 }
 # Seconds the request user with their roles stays cached without a change to forget it.
 USER_CACHE_SECONDS = env.int("USER_CACHE_SECONDS", default=300)
+# Seconds a web-service token's caller stays cached without a change to forget it.
+TOKEN_CACHE_SECONDS = env.int("TOKEN_CACHE_SECONDS", default=300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

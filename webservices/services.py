@@ -19,6 +19,7 @@ from entities.permissions import CODE_HOLDER_TYPES, EntityType
 from entities.services.common import require_perm
 from mipres.lib.errors import DomainError
 
+from . import token_cache
 from .models import Credential, IdempotentResponse, TemporalToken
 
 MANAGE = "entities.manage_ws_credentials"
@@ -207,16 +208,26 @@ def token_issue(caller: Caller) -> str:
 
 def token_resolve(token: str, nit: str | None = None) -> Caller | None:
     """The caller of a temporal token still valid whose GUID is in force (and, when `nit`
-    is given, whose entity has that NIT); None otherwise."""
+    is given, whose entity has that NIT); None otherwise. A token's caller is read once and
+    then kept in the cache until something would refuse it (`webservices.token_cache`)."""
     token = (token or "").strip()
     if not token:
         return None
+    token_hash = digest(token)
+    caller = token_cache.cached_caller(token_hash) or _token_caller(token_hash)
+    if caller is None or (nit is not None and caller.entity.nit != normalise_nit(nit)):
+        return None
+    return caller
+
+
+def _token_caller(token_hash: str) -> Caller | None:
+    """The caller of the token with that hash, from the database, cached when valid."""
     row = (
         TemporalToken.objects.select_related(
             "credential", "credential__entity", "credential__payer_code"
         )
         .filter(
-            token_hash=digest(token),
+            token_hash=token_hash,
             expires_at__gt=timezone.now(),
             credential__revoked_at__isnull=True,
         )
@@ -225,13 +236,13 @@ def token_resolve(token: str, nit: str | None = None) -> Caller | None:
     if row is None:
         return None
     credential = row.credential
-    if nit is not None and credential.entity.nit != normalise_nit(nit):
-        return None
     if credential.entity.status != Entity.Status.VERIFIED:
         return None
     if credential.payer_code_id and not credential.payer_code.active:
         return None
-    return Caller(credential.pk, credential.entity, credential.payer_code)
+    caller = Caller(credential.pk, credential.entity, credential.payer_code)
+    token_cache.remember_caller(token_hash, caller, row.expires_at)
+    return caller
 
 
 def idempotent_run(caller: Caller, scope: dict, fingerprint: str, operation: str, run):

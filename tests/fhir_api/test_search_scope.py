@@ -162,6 +162,7 @@ def test_dispenses_by_patient_and_date(chain, eps_fhir):
 
 def test_a_search_page_costs_the_same_queries_whatever_its_size(chain, eps_fhir):
     def queries(path):
+        eps_fhir.get(path)  # the token's caller is read once, then cached
         with CaptureQueriesContext(connection) as captured:
             assert eps_fhir.get(path).status_code == 200
         return len(captured)

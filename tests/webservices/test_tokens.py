@@ -6,6 +6,7 @@ import logging
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import override_settings
 
 from webservices import services
@@ -222,3 +223,48 @@ def test_suspended_entity_or_inactive_code_loses_its_tokens(eps_ws, prov_ws, wor
     world["provider"].status = "suspended"
     world["provider"].save(update_fields=["status"])
     assert prov_ws.by_date("DireccionamientoXFecha").status_code == 401
+
+
+def test_a_token_is_read_once_then_served_from_the_cache(prov_ws, world, django_assert_num_queries):
+    first = services.token_resolve(prov_ws.token, world["provider"].nit)
+    assert first is not None and first.entity == world["provider"]
+    with django_assert_num_queries(0):
+        again = services.token_resolve(prov_ws.token, world["provider"].nit)
+        # The NIT is still checked against the cached caller.
+        assert services.token_resolve(prov_ws.token, world["other_provider"].nit) is None
+    assert again.credential_id == first.credential_id and again.entity == world["provider"]
+    # An empty cache (Redis restarted) reads the token again.
+    cache.clear()
+    with django_assert_num_queries(1):
+        assert services.token_resolve(prov_ws.token).entity == world["provider"]
+
+
+def test_the_cache_never_outlives_the_token(prov_ws, world):
+    assert services.token_resolve(prov_ws.token) is not None
+    TemporalToken.objects.update(
+        expires_at=datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=30)
+    )
+    cache.clear()
+    assert services.token_resolve(prov_ws.token) is not None  # cached for at most 30 s
+    with time_machine.travel(
+        datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=40)
+    ):
+        assert services.token_resolve(prov_ws.token) is None
+
+
+def test_a_change_forgets_the_cached_caller_at_once(eps_ws, prov_ws, world):
+    for ws in (eps_ws, prov_ws):
+        assert services.token_resolve(ws.token) is not None  # cached
+    # Reactivating restores the token: only the state in the database decides.
+    world["code"].active = False
+    world["code"].save(update_fields=["active"])
+    assert services.token_resolve(eps_ws.token) is None
+    world["code"].active = True
+    world["code"].save(update_fields=["active"])
+    assert services.token_resolve(eps_ws.token).payer_code == world["code"]
+    # The renamed entity is what the next call sees.
+    world["provider"].name = "Proveedor renombrado"
+    world["provider"].save(update_fields=["name"])
+    assert services.token_resolve(prov_ws.token).entity.name == "Proveedor renombrado"
+    services.credential_rotate(actor=None, entity=world["provider"])
+    assert services.token_resolve(prov_ws.token) is None
