@@ -32,6 +32,7 @@ from .prescription import (
     PrescriptionNumberCounter,
     TechnologyLine,
 )
+from .reads import LineItem
 from .tutela import Tutela, TutelaAdditionalRuling, TutelaStatus
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "DoseUnit",
     "JuntaDecision",
     "LineActiveIngredient",
+    "LineItem",
     "MeasurementUnit",
     "NonDeliveryCause",
     "Novelty",

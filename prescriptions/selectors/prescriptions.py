@@ -466,11 +466,8 @@ def technology_label(line: TechnologyLine) -> str:
     if line.description:
         return line.description
     if line.technology_type == "M":
-        names = [
-            f"{item.ingredient.name} {item.concentration.normalize():f}"
-            for item in line.ingredients.all()
-        ]
-        return " + ".join(names) or line.get_technology_type_display()
+        pairs = [(item.ingredient.name, item.concentration) for item in line.ingredients.all()]
+        return ingredients_label(pairs) or line.get_technology_type_display()
     if line.technology_type == "N" and line.nutritional_product_id:
         return line.nutritional_product.name
     for name in LINE_CATALOG_FIELDS:
@@ -478,6 +475,12 @@ def technology_label(line: TechnologyLine) -> str:
         if value is not None:
             return value.name
     return line.get_technology_type_display()
+
+
+def ingredients_label(pairs) -> str:
+    """A medicine named by its active ingredients: «Metformina 850 + Sitagliptina 50», from
+    (name, concentration) pairs."""
+    return " + ".join(f"{name} {concentration.normalize():f}" for name, concentration in pairs)
 
 
 def amount_text(value) -> str:

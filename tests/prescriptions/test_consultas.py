@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.utils import timezone
 
-from prescriptions.models import JuntaDecision, Novelty, Prescription
+from prescriptions.models import JuntaDecision, Novelty, Prescription, UnirsIndication
 from prescriptions.services.prescribing import prescription_issue
 
 from ..accounts.factories import UserFactory
@@ -344,9 +344,10 @@ def test_the_detail_shows_lines_junta_decisions_novedades_and_history(
         reason="Error de digitación",
     )
     client.force_login(world["admision"])
-    # The header, the lines, their ingredients, UNIRS indications and junta decisions, the
-    # novedades and the history (selectors.detail); the supply section adds three.
-    with django_assert_max_num_queries(14):
+    # The header, the lines, what goes under them (ingredients, UNIRS indications and junta
+    # decisions: one query of the view prescriptions_line_item), the novedades and the
+    # history (selectors.detail); the supply section adds three.
+    with django_assert_max_num_queries(12):
         response = client.get(url("prescription_detail", world["ips"], prescription.external_id))
     text = response.content.decode()
     for expected in (
@@ -406,11 +407,48 @@ def test_the_detail_costs_the_same_queries_for_1_or_3_lines(
             client,
             url("prescription_detail", world["ips"], prescription.external_id),
             django_assert_max_num_queries,
-            limit=14,
+            limit=12,
         )
         for prescription in (one_line, three_lines)
     ]
     assert counts[0] == counts[1]
+
+
+def test_the_detail_shows_under_each_line_its_ingredients_indications_and_decisions(
+    client, world, catalog
+):
+    """The rows of the view prescriptions_line_item land under their own line: a medicine
+    without description named by its ingredients, its UNIRS indications in the catalog's
+    numeric order (3 before 12), a decision with the deciding entity's name."""
+    prescription = world["mine"]
+    medicine = prescription.lines.get(technology_type="M")
+    medicine.description = ""
+    medicine.save(update_fields=["description"])
+    twelve = UnirsIndication.objects.create(code="12", name="Uso doce. " + "x" * 400)
+    three = UnirsIndication.objects.create(code="3", name="Enfermedad injerto contra huésped.")
+    medicine.unirs_indications.add(twelve, three)
+    JuntaDecision.objects.create(
+        line=prescription.lines.get(technology_type="P"),
+        entity=world["ips"],
+        decided_by=world["admision"],
+        result=4,
+        modality=2,
+        act_number="ACTA-90",
+        act_date=datetime.date(2026, 3, 1),
+        technical_justification="No cumple.",
+    )
+    client.force_login(world["admision"])
+    response = client.get(url("prescription_detail", world["ips"], prescription.external_id))
+    text = response.content.decode()
+    card = text[text.index('id="linea-M1"') : text.index('id="linea-P1"')]
+    assert "<strong>METFORMINA 850</strong>" in card
+    assert f"{catalog['dci'].code} METFORMINA 850 mg" in card
+    assert card.index("3: Enfermedad injerto") < card.index("12: Uso doce.")
+    assert "x" * 300 not in card  # an indication's long text is shortened
+    decisions = text[text.index("Decisiones de la junta") : text.index("Novedades")]
+    assert "<td>P1</td>" in decisions
+    assert "ACTA-90 (2026-03-01)" in decisions
+    assert f"<td>{world['ips'].name}</td>" in decisions
 
 
 def test_the_prescriber_may_renew_from_the_detail(client, world):
