@@ -14,6 +14,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,7 @@ from .prescribing_lines import (
     MAX_LINES,
     CatalogCodeField,
     CatalogOptions,
+    FixedChoiceField,
     LineForm,
     StyledFormMixin,
     normalize_code,
@@ -118,7 +120,7 @@ LineFormSet = forms.formset_factory(
 class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
     """Patient by document, ámbito, referral, diagnoses and orphan disease."""
 
-    document_type = forms.ChoiceField(
+    document_type = FixedChoiceField(
         label=_("Tipo de documento"), choices=DocumentType.choices, initial=DocumentType.CC
     )
     document_number = forms.CharField(label=_("Número de documento"), max_length=20)
@@ -133,7 +135,7 @@ class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
     )
     # No ámbito is chosen in advance (not even the prescriber's last one): it decides the
     # Junta and the entregas en ámbito, so the prescriber picks it for each prescription.
-    care_setting = forms.TypedChoiceField(
+    care_setting = FixedChoiceField(
         label=_("Ámbito de atención"),
         choices=[("", _("Elija el ámbito de atención")), *CareSetting.choices],
         coerce=int,
@@ -165,13 +167,24 @@ class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
         self.patient_missing = False
         # The sede where the prescriber attends (DirSedeIPS, TelSedeIPS): one of the
         # entity's active sedes, the first by default; no field for an entity without sedes.
-        sedes = list(sedes or [])
-        if sedes:
+        # A posted form gets them as a QuerySet, read only to find the posted sede (none
+        # posted, no query) and to show the form again (`show_sedes`).
+        if isinstance(sedes, QuerySet):
+            self.fields["sede"].queryset = sedes
+        elif sedes:
+            sedes = list(sedes)
             self.fields["sede"].queryset = Sede.objects.filter(pk__in=[s.pk for s in sedes])
             self.fields["sede"].initial = sedes[0].external_id
         else:
             del self.fields["sede"]
         self.style_widgets()
+
+    def show_sedes(self) -> None:
+        """Before a posted form is shown again: no sede field for an entity without active
+        sedes (unless it holds an error to show)."""
+        field = self.fields.get("sede")
+        if field is not None and "sede" not in self.errors and not field.queryset.exists():
+            del self.fields["sede"]
 
     def clean_document_number(self):
         number = normalize_code(self.cleaned_data["document_number"])
@@ -183,8 +196,12 @@ class PrescriptionHeaderForm(StyledFormMixin, forms.Form):
         cleaned = super().clean()
         document_type, number = cleaned.get("document_type"), cleaned.get("document_number")
         if document_type and number:
+            # With the active affiliation, for the payer the service takes from it.
             self.patient = patient_find(
-                document_type, number, newborn_order=cleaned.get("newborn_order")
+                document_type,
+                number,
+                newborn_order=cleaned.get("newborn_order"),
+                with_affiliation=True,
             )
             if self.patient is None:
                 self.patient_missing = True

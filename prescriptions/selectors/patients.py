@@ -8,7 +8,7 @@ registered or last updated.
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models import FilteredRelation, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -66,22 +66,34 @@ def _normalized(number: str) -> str:
 
 
 def patient_find(
-    document_type: str, document_number: str, *, newborn_order: int | None = None
+    document_type: str,
+    document_number: str,
+    *,
+    newborn_order: int | None = None,
+    with_affiliation: bool = False,
 ) -> Patient | None:
     """The patient with exactly this document, or None.
 
     For type MS (a newborn identified by the mother's document) `document_number` is the
     mother's number and `newborn_order` picks the child (1 when not given).
+    `with_affiliation`: the patient's active affiliation, with its payer code and entity,
+    read in the same query as `active_affiliations` (what `payer_for` reads).
     """
     number = _normalized(document_number)
     patients = Patient.objects.select_related("municipality__department")
+    if with_affiliation:
+        # At most one active affiliation (constraint affiliation_one_active): one row.
+        active = FilteredRelation("affiliations", condition=Q(affiliations__active=True))
+        patients = patients.annotate(active_affiliation=active).select_related(
+            "active_affiliation__payer_code__entity"
+        )
     if document_type == WITHOUT_OWN_DOCUMENT:
-        return patients.filter(
-            document_type=WITHOUT_OWN_DOCUMENT,
-            document_number=number,
-            newborn_order=newborn_order or 1,
-        ).first()
-    return patients.filter(document_type=document_type, document_number=number).first()
+        patients = patients.filter(newborn_order=newborn_order or 1)
+    patient = patients.filter(document_type=document_type, document_number=number).first()
+    if with_affiliation and patient is not None:
+        affiliation = getattr(patient, "active_affiliation", None)  # unset when none
+        patient.active_affiliations = [affiliation] if affiliation is not None else []
+    return patient
 
 
 def patient_search(document_type: str, document_number: str) -> list[Patient]:

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mipres.lib.errors import DomainError
 
 from ..enums import PrescriptionStatus, SupplyType, TechnologyType, TimeUnit
-from ..models import LineActiveIngredient, TechnologyLine
+from ..models import TechnologyLine
 
 # Duration of each time unit in days.
 DAYS_PER_UNIT = {
@@ -247,66 +248,77 @@ def unit_cautions(lines) -> list[Caution]:
     return cautions
 
 
+# The field naming the technology of a line that is not a medicine (a medicine's active
+# ingredients name it), the first one given in this order.
+TECHNOLOGY_FIELDS = (
+    "procedure",
+    "device_type",
+    "complementary_service",
+    "nutritional_product",
+    "nutritional_type",
+)
+
+
 def technology_code(line) -> str | None:
-    """What names the technology of a line, to find the same one prescribed again: the
-    active ingredients of a medicine, the code of the others."""
+    """What names the technology of a line, as the prescriber reads it: the active
+    ingredients' codes of a medicine, the code of the others."""
     if line.technology_type == TechnologyType.MEDICAMENTO:
         codes = sorted(item.ingredient.code for item in line.ingredients)
         return "+".join(codes) or None
-    fields = line.fields
-    for name in (
-        "procedure",
-        "device_type",
-        "complementary_service",
-        "nutritional_product",
-        "nutritional_type",
-    ):
-        if fields.get(name) is not None:
-            return fields[name].code
-    return None
+    entry = next((line.fields[n] for n in TECHNOLOGY_FIELDS if line.fields.get(n)), None)
+    return entry.code if entry is not None else None
+
+
+def _technology_key(technology_type: str, ingredient_ids, entries) -> tuple | None:
+    """The same technology, prescribed again, has the same key: (type, the sorted ids of a
+    medicine's active ingredients) or (type, field, id of its catalog entry); None for a
+    line that names none. `entries`: (field, id or None) in TECHNOLOGY_FIELDS order."""
+    if technology_type == TechnologyType.MEDICAMENTO:
+        ids = tuple(sorted(pk for pk in ingredient_ids if pk is not None))
+        return (technology_type, ids) if ids else None
+    named = next(((name, pk) for name, pk in entries if pk is not None), None)
+    return (technology_type, *named) if named else None
 
 
 def duplicate_cautions(*, prescriber, patient, lines) -> list[Caution]:
     """The lines whose technology the same prescriber already prescribed to the patient in
     an active prescription of the last `duplicate_days` days (a renewal included)."""
     since = timezone.now() - datetime.timedelta(days=limits()["duplicate_days"])
-    recent = TechnologyLine.objects.filter(
-        prescription__patient=patient,
-        prescription__prescriber=prescriber,
-        prescription__status=PrescriptionStatus.ACTIVA,
-        prescription__prescribed_at__gte=since,
-    ).values_list(
-        "id",
-        "technology_type",
-        "procedure__code",
-        "device_type__code",
-        "complementary_service__code",
-        "nutritional_product__code",
-        "nutritional_type__code",
-        "prescription__number",
-        "prescription__prescribed_at",
+    # One query, by catalog ids (no catalog table joined): each recent line with its
+    # active ingredients' ids gathered in an array (a NULL alone for the other types).
+    recent = (
+        TechnologyLine.objects.filter(
+            prescription__patient=patient,
+            prescription__prescriber=prescriber,
+            prescription__status=PrescriptionStatus.ACTIVA,
+            prescription__prescribed_at__gte=since,
+        )
+        .values_list(
+            "id",  # grouped by line: two lines of one prescription are two rows
+            "technology_type",
+            *(f"{name}_id" for name in TECHNOLOGY_FIELDS),
+            "prescription__number",
+            "prescription__prescribed_at",
+        )
+        .annotate(ingredient_ids=ArrayAgg("ingredients__ingredient"))
+        .order_by("-prescription__prescribed_at")
     )
-    rows = list(recent.order_by("-prescription__prescribed_at"))
-    ingredients: dict[int, list[str]] = {}
-    medicine_ids = [row[0] for row in rows if row[1] == TechnologyType.MEDICAMENTO]
-    for line_id, code in LineActiveIngredient.objects.filter(line_id__in=medicine_ids).values_list(
-        "line_id", "ingredient__code"
-    ):
-        ingredients.setdefault(line_id, []).append(code)
-    known: dict[tuple[str, str], tuple[str, datetime.datetime]] = {}
-    for line_id, tipo, *codes, number, prescribed_at in rows:
-        if tipo == TechnologyType.MEDICAMENTO:
-            code = "+".join(sorted(ingredients.get(line_id, []))) or None
-        else:
-            code = next((c for c in codes if c), None)
-        if code:
-            known.setdefault((tipo, code), (number, prescribed_at))
+    known: dict[tuple, tuple[str, datetime.datetime]] = {}
+    for _id, tipo, *ids, number, prescribed_at, ingredient_ids in recent:
+        key = _technology_key(tipo, ingredient_ids, zip(TECHNOLOGY_FIELDS, ids, strict=True))
+        if key:
+            known.setdefault(key, (number, prescribed_at))
     cautions = []
     for index, line in enumerate(lines):
-        code = technology_code(line)
-        match = known.get((line.technology_type, code)) if code else None
+        key = _technology_key(
+            line.technology_type,
+            [item.ingredient.pk for item in line.ingredients],
+            [(name, getattr(line.fields.get(name), "pk", None)) for name in TECHNOLOGY_FIELDS],
+        )
+        match = known.get(key) if key else None
         if match:
             number, prescribed_at = match
+            code = technology_code(line)
             names = {
                 "number": number,
                 "date": f"{timezone.localtime(prescribed_at):%Y-%m-%d}",

@@ -108,11 +108,7 @@ def allowed_types(*, actor, entity: Entity, records=None) -> set[str]:
     """The technology types `actor` may prescribe in `entity` (DESIGN §4 profession scope).
     `records`: the actor's RETHUS records when the caller already read them.
     Raises PermissionDenied without a prescribing role, DomainError outside RETHUS."""
-    roles = set(
-        Membership.objects.active()
-        .filter(user=actor, entity=entity, role__in=[Role.PRESCRIPTOR, Role.ORDENADOR])
-        .values_list("role", flat=True)
-    )
+    roles = _prescribing_roles(actor, entity)
     if not roles or entity.status != Entity.Status.VERIFIED:
         raise PermissionDenied
     if records is None:
@@ -125,6 +121,22 @@ def allowed_types(*, actor, entity: Entity, records=None) -> set[str]:
     if Role.PRESCRIPTOR not in roles:
         types &= {TechnologyType.PRODUCTO_NUTRICIONAL}
     return types
+
+
+def _prescribing_roles(actor, entity: Entity) -> set[str]:
+    """The actor's active prescribing roles in `entity`. A request user carries their
+    active roles (`entity_accesses`, cached with the user by accounts.backends and
+    forgotten on any change to their memberships or entities): the permission guard of
+    the view read them already, so they are not read again; any other actor, one query."""
+    wanted = {Role.PRESCRIPTOR, Role.ORDENADOR}
+    accesses = getattr(actor, "entity_accesses", None)
+    if accesses is None:
+        return set(
+            Membership.objects.active()
+            .filter(user=actor, entity=entity, role__in=wanted)
+            .values_list("role", flat=True)
+        )
+    return {role for a in accesses if a.entity.pk == entity.pk for role in a.roles} & wanted
 
 
 def _check_line(line: LineData, index: int, types: set[str]) -> None:
@@ -192,18 +204,18 @@ def prescription_issue(
     duration rules, no payer) with the field it concerns; nothing is written on refusal.
 
     `submission_key`: the form's one-time key. A prescription already issued with it by
-    `actor` in `entity` is returned as it is (a second post of the same form); concurrent
-    posts meet at the unique constraint and all get the one row.
+    `actor` in `entity` is returned as it is (a second post of the same form, or concurrent
+    posts: they meet at the unique constraint and all get the one row); the key of another
+    prescriber or entity is refused.
 
     `confirmed`: the codes of the cautions (plausibility.Caution) the prescriber confirmed.
     While a caution is not among them, ConfirmationRequired (a DomainError) lists them all;
     the confirmed ones are recorded on the prescription and in its audit entry. None: the
     caller has nobody to ask (the demo seeders), so no caution is raised.
     """
-    if submission_key is not None:
-        issued = _issued_with(submission_key, actor=actor, entity=entity)
-        if issued is not None:
-            return issued
+    # A form posted again is not looked for here: its key is unique in the database, so
+    # its INSERT fails and the prescription issued with the key is answered then (below).
+    # Every post of a form but the first pays for it, instead of every post a query.
     # The actor's RETHUS records, read once for the profession scope and the registration.
     records = rethus().records_for(actor.document_type, actor.document_number)
     types = allowed_types(actor=actor, entity=entity, records=records)

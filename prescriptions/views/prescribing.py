@@ -164,7 +164,11 @@ def _render_form(
 
 
 def _sedes(request) -> list:
-    return list(request.entity.sedes.filter(active=True).order_by("code"))
+    return list(_active_sedes(request))
+
+
+def _active_sedes(request):
+    return request.entity.sedes.filter(active=True).order_by("code")
 
 
 def _new_form(request, options: CatalogOptions):
@@ -195,7 +199,8 @@ def prescription_create(request):
             request.POST, action, allowed_types=types, options=options, sedes=_sedes(request)
         )
         return _render_form(request, entry, types, refusal, focus_last_line=True)
-    entry = PrescriptionEntry(request.POST, options=options, sedes=_sedes(request))
+    # The sedes as a QuerySet: read only for a posted sede (or to show the form again).
+    entry = PrescriptionEntry(request.POST, options=options, sedes=_active_sedes(request))
     if entry.is_valid():
         try:
             prescription = prescription_issue(
@@ -210,6 +215,7 @@ def prescription_create(request):
             return redirect(
                 url_for("prescription_detail", request.entity, prescription.external_id)
             )
+    entry.header.show_sedes()
     return _render_form(request, entry, *_types_for(request))
 
 

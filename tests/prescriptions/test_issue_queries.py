@@ -3,6 +3,7 @@ each catalog's codes once for the whole form, and the service writes the lines, 
 ingredients and their UNIRS indications each in one INSERT."""
 
 import datetime
+import uuid
 
 import pytest
 from django.db import connection
@@ -104,3 +105,30 @@ def test_a_route_not_in_force_is_refused_beside_its_select(client, prescribing, 
     assert not Prescription.objects.exists()
     form = response.context["lines"].forms[0]
     assert "route" in form.errors
+
+
+def test_an_issue_of_the_benchmarks_shape_makes_thirteen_queries(client, prescribing, catalog):
+    """The bench's `presc-issue` post (two medicines and a procedure), counted: the four
+    catalogs its codes name, the patient with their active affiliation, the small
+    catalogs' stamps, the prescriber's RETHUS records and their recent lines for the
+    duplicate caution; then, in one transaction, the number, the prescription, its lines,
+    their ingredients and the audit entry. Not read: the prescriber's roles (the request
+    user carries them), the entity's sedes (none posted), an earlier use of the form's key
+    (its unique constraint answers)."""
+    m.ActiveIngredient.objects.create(code="00200", name="SITAGLIPTINA", source="starter")
+    client.force_login(prescribing["medico"])
+    issue_queries(client, prescribing, new_patient(prescribing, "51000001"), [MEDICINE])
+    data = form_data(
+        {**prescribing, "patient": new_patient(prescribing, "51000002")},
+        [MEDICINE, {**MEDICINE, "ingredient_1": "00200"}, PROCEDURE],
+        submission_key=str(uuid.uuid4()),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url("prescription_create", prescribing["ips"]), data)
+    assert response.status_code == 302
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    selects = [sql for sql in statements if sql.startswith("SELECT")]
+    writes = [sql for sql in statements if sql.startswith("INSERT")]
+    assert len(selects) == 8, "\n".join(selects)
+    assert len(writes) == 5, "\n".join(writes)
+    assert len(statements) == 13, "\n".join(statements)
