@@ -32,7 +32,7 @@ from .prescription import (
     PrescriptionNumberCounter,
     TechnologyLine,
 )
-from .reads import LineItem
+from .reads import LineItem, LineSummary, PrescriptionRow
 from .tutela import Tutela, TutelaAdditionalRuling, TutelaStatus
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "JuntaDecision",
     "LineActiveIngredient",
     "LineItem",
+    "LineSummary",
     "MeasurementUnit",
     "NonDeliveryCause",
     "Novelty",
@@ -62,6 +63,7 @@ __all__ = [
     "PharmaceuticalForm",
     "Prescription",
     "PrescriptionNumberCounter",
+    "PrescriptionRow",
     "PresentationUnit",
     "Sex",
     "TechnologyLine",

@@ -1,11 +1,14 @@
-"""Read-only rows of a fixed-shape join, a PostgreSQL view created in a migration and read
+"""Read-only rows of fixed-shape joins, each a PostgreSQL view created in a migration and read
 through an unmanaged model (STYLE R20, as supply.models.reads): what the prescription's
-detail page shows under each line. Nothing here is ever written."""
+detail page shows under each line, and the consultas' rows and their lines. Nothing here is
+ever written."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..enums import JuntaModality, JuntaStatus
+from ..enums import JuntaModality, JuntaStatus, PrescriptionStatus, TechnologyType
+from .prescription import Prescription, TechnologyLine
 
 
 class LineItem(models.Model):
@@ -48,3 +51,87 @@ class LineItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.record_id}"
+
+
+class PrescriptionRow(models.Model):
+    """One prescription as the consultas list it: its own columns the lists filter and sort
+    by, the patient's and the professional's names, and the names of its IPS, payer, código
+    EPS and main diagnosis. The selector gives each row `lines` (its LineSummary rows)."""
+
+    prescription = models.OneToOneField(
+        Prescription,
+        primary_key=True,
+        db_column="id",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        verbose_name=_("prescripción (ID)"),
+    )
+    external_id = models.UUIDField(_("ID público"))
+    number = models.CharField(_("número de prescripción"), max_length=20)
+    prescribed_at = models.DateTimeField(_("prescrita"))
+    status = models.PositiveSmallIntegerField(_("estado"), choices=PrescriptionStatus)
+    entity_id = models.BigIntegerField(_("IPS"))
+    prescriber_id = models.BigIntegerField(_("profesional"))
+    payer_id = models.BigIntegerField(_("pagador"))
+    patient_document_number = models.CharField(_("número de documento del paciente"), max_length=20)
+    patient_name = models.CharField(_("paciente"), max_length=255)
+    patient_document = models.CharField(_("documento del paciente"), max_length=24)
+    prescriber_name = models.CharField(_("profesional"), max_length=255)
+    entity_name = models.CharField(_("IPS"), max_length=255, null=True)
+    payer_name = models.CharField(_("pagador"), max_length=255, null=True)
+    payer_code = models.CharField(_("código EPS"), max_length=20, null=True)
+    diagnosis_code = models.CharField(_("diagnóstico principal"), max_length=20, null=True)
+
+    class Meta:
+        managed = False
+        db_table = "prescriptions_consulta_row"
+        verbose_name = _("fila de consulta")
+        verbose_name_plural = _("filas de consulta")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def status_css(self) -> str:
+        return "text-bg-success" if self.status == PrescriptionStatus.ACTIVA else "text-bg-danger"
+
+    @property
+    def date_text(self) -> str:
+        return timezone.localtime(self.prescribed_at).strftime("%Y-%m-%d %H:%M")
+
+
+class LineSummary(models.Model):
+    """What a consulta shows of a line: its key (M1, P2…), the technology it names (as
+    `technology_label` names it: its description, a medicine's ingredients with their
+    concentrations, else its catalog row's name; null when only its type's name is left,
+    which the reader translates) and its EstJM."""
+
+    line = models.OneToOneField(
+        TechnologyLine,
+        primary_key=True,
+        db_column="id",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        verbose_name=_("tecnología prescrita (ID)"),
+    )
+    prescription_id = models.BigIntegerField(_("prescripción"))
+    technology_type = models.CharField(
+        _("tipo de tecnología"), max_length=1, choices=TechnologyType
+    )
+    order = models.PositiveSmallIntegerField(_("consecutivo"))
+    key = models.CharField(_("tecnología"), max_length=8)
+    junta_status = models.PositiveSmallIntegerField(_("estado junta"), choices=JuntaStatus)
+    label = models.TextField(_("descripción"), null=True)
+
+    class Meta:
+        managed = False
+        db_table = "prescriptions_line_summary"
+        verbose_name = _("resumen de tecnología")
+        verbose_name_plural = _("resúmenes de tecnologías")
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def short_label(self) -> str:
+        return self.label if len(self.label) <= 60 else f"{self.label[:59]}…"

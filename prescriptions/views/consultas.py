@@ -84,6 +84,7 @@ def _rows_html(rows, *, scope: str, detail_prefix: str) -> SafeString:
         {
             "rows": rows,
             "with_prescriber": scope != SCOPE_OWN,
+            "payer_scope": scope == SCOPE_PAYER,
             "detail_prefix": detail_prefix,
             "statuses": choice_labels(PrescriptionStatus),
             "badges": {status: (css, str(text)) for status, (css, text) in JUNTA_BADGES.items()},

@@ -244,6 +244,31 @@ def test_a_line_without_description_is_named_by_its_catalog_row_or_ingredients(
     }
 
 
+def test_a_row_names_the_payer_with_its_code_or_for_the_payer_the_ips(client, world):
+    """The rows of the view prescriptions_consulta_row: patient, professional (not in «Mis
+    prescripciones»), the payer and its código EPS, or for the payer the IPS; a medicine
+    with neither description nor ingredients is named by its type."""
+    mine = world["mine"]
+    medicine = mine.lines.get(technology_type="M")
+    medicine.ingredients.all().delete()
+    medicine.description = ""
+    medicine.save(update_fields=["description"])
+    client.force_login(world["admision"])
+    text = client.get(url("prescription_list_entity", world["ips"])).content.decode()
+    row = text[text.index(mine.number) :].split("</tr>")[0]
+    assert "Rosa Arango" in row
+    assert mine.prescriber.get_full_name() in row
+    assert f"{world['eps'].name} <code>EPT001</code>" in row
+    assert "<code>E119</code>" in row
+    assert "M1</span> Medicamento <span" in row
+    assert world["ips"].name not in row
+    client.force_login(world["eps_admin"])
+    text = client.get(url("prescription_list_payer", world["eps"])).content.decode()
+    row = text[text.index(mine.number) :].split("</tr>")[0]
+    assert f'<td class="small">{world["ips"].name}</td>' in row
+    assert "EPT001" not in row
+
+
 # Query counts ---------------------------------------------------------------------------
 
 
