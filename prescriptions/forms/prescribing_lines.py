@@ -171,7 +171,8 @@ class CatalogOptions:
             codes = codes - self._codes.get(model, {}).keys()
             if not codes:
                 continue
-            found = {entry.code: entry for entry in model.objects.filter(code__in=codes)}
+            rows = model.objects.filter(code__in=codes).order_by()  # a dict: no sorting
+            found = {entry.code: entry for entry in rows}
             self._codes.setdefault(model, {}).update({code: found.get(code) for code in codes})
 
     def read_entry(self, model, code: str):

@@ -89,8 +89,13 @@ def patient_find(
         )
     if document_type == WITHOUT_OWN_DOCUMENT:
         patients = patients.filter(newborn_order=newborn_order or 1)
-    patient = patients.filter(document_type=document_type, document_number=number).first()
-    if with_affiliation and patient is not None:
+    try:
+        # One patient at most (constraints patient_document_unique, patient_newborn_unique):
+        # get() rather than first(), which would sort by the patients' names.
+        patient = patients.get(document_type=document_type, document_number=number)
+    except Patient.DoesNotExist:
+        return None
+    if with_affiliation:
         affiliation = getattr(patient, "active_affiliation", None)  # unset when none
         patient.active_affiliations = [affiliation] if affiliation is not None else []
     return patient

@@ -301,13 +301,12 @@ def duplicate_cautions(*, prescriber, patient, lines) -> list[Caution]:
             "prescription__prescribed_at",
         )
         .annotate(ingredient_ids=ArrayAgg("ingredients__ingredient"))
-        .order_by("-prescription__prescribed_at")
     )
-    known: dict[tuple, tuple[str, datetime.datetime]] = {}
+    known: dict[tuple, tuple[str, datetime.datetime]] = {}  # the newest of each technology
     for _id, tipo, *ids, number, prescribed_at, ingredient_ids in recent:
         key = _technology_key(tipo, ingredient_ids, zip(TECHNOLOGY_FIELDS, ids, strict=True))
-        if key:
-            known.setdefault(key, (number, prescribed_at))
+        if key and (key not in known or prescribed_at > known[key][1]):
+            known[key] = (number, prescribed_at)
     cautions = []
     for index, line in enumerate(lines):
         key = _technology_key(

@@ -4,6 +4,7 @@ prescriber confirms before prescribing again what they prescribed the patient la
 import datetime
 import re
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from threading import Barrier
 
 import pytest
@@ -142,3 +143,49 @@ def test_no_caution_outside_the_rule(client, prescribing, catalog, case):
     )
     assert response.status_code == 302
     assert Prescription.objects.count() == 2
+
+
+def test_each_earlier_line_is_its_own_technology(prescribing, catalog):
+    """Two medicines of one earlier prescription are two technologies: prescribing one of
+    them again asks, a medicine combining both active ingredients does not; the caution
+    names the newest prescription holding it."""
+    from prescriptions.models import ActiveIngredient
+    from prescriptions.services.plausibility import duplicate_cautions
+    from prescriptions.services.prescribing import IngredientData, prescription_issue
+
+    from .conftest import medicine_line
+
+    other = ActiveIngredient.objects.create(code="00200", name="SITAGLIPTINA", source="starter")
+
+    def medicine(*ingredients):
+        items = [IngredientData(i, Decimal("50"), catalog["mg"]) for i in ingredients]
+        return medicine_line(catalog, ingredients=items)
+
+    def prescribe(lines):
+        return prescription_issue(
+            actor=prescribing["medico"],
+            entity=prescribing["ips"],
+            patient=prescribing["patient"],
+            care_setting=12,
+            diagnosis=catalog["dx"],
+            lines=lines,
+        )
+
+    older = prescribe([medicine(catalog["dci"]), medicine(other)])
+    Prescription.objects.filter(pk=older.pk).update(
+        prescribed_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    newer = prescribe([medicine(other)])
+
+    def cautions(*ingredients):
+        return duplicate_cautions(
+            prescriber=prescribing["medico"],
+            patient=prescribing["patient"],
+            lines=[medicine(*ingredients)],
+        )
+
+    [again] = cautions(catalog["dci"])
+    assert again.code == f"duplicate:M:00123:{older.number}"
+    [again] = cautions(other)
+    assert again.code == f"duplicate:M:00200:{newer.number}"  # the newest of the two
+    assert cautions(catalog["dci"], other) == []

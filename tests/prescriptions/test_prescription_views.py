@@ -648,6 +648,21 @@ def test_the_prescriber_chooses_one_of_the_entitys_active_sedes(client, prescrib
     assert Prescription.objects.get().sede == second
 
 
+def test_a_posted_form_shown_again_offers_the_sedes_there_are(client, prescribing, catalog):
+    """A posted form reads the entity's sedes only to find the posted one, yet shows its
+    sede field again exactly when the entity has active sedes."""
+    client.force_login(prescribing["medico"])
+    target = url("prescription_create", prescribing["ips"])
+    refused = form_data(prescribing, [PROCEDURE], diagnosis="")
+    assert 'name="sede"' not in client.post(target, refused).content.decode()
+    norte = SedeFactory(entity=prescribing["ips"], code="01", name="Sede Norte")
+    SedeFactory(entity=prescribing["ips"], code="02", name="Sede Sur")
+    page = client.post(target, {**refused, "sede": str(norte.external_id)}).content.decode()
+    assert f'<option value="{norte.external_id}" selected>01 – Sede Norte</option>' in page
+    assert "02 – Sede Sur</option>" in page
+    assert not Prescription.objects.exists()
+
+
 def test_the_empty_forms_cached_fields_follow_the_entitys_sedes(client, prescribing, catalog):
     ips = prescribing["ips"]
     client.force_login(prescribing["medico"])
