@@ -1,11 +1,54 @@
 """Fixed-shape joins the prescription pages read, as PostgreSQL views read through unmanaged
-models (prescriptions.models.reads; STYLE R20): what the detail page shows under each line,
-and the consultas' rows and their lines. Each replaces ORM queries whose compile cost
-dominated its page (three prefetches; annotated subqueries and joined lines). The views'
-SQL is frozen here, as a migration's must be."""
+models (prescriptions.models.reads; STYLE R20): what the detail page shows of each line and
+under it, and the consultas' rows and their lines. Each replaces ORM queries whose compile
+cost dominated its page (a ten-table select_related and three prefetches; annotated
+subqueries and joined lines). The views' SQL is frozen here, as a migration's must be."""
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+# A line with the names of the catalog rows it cites (ten joins, each to a primary key; the
+# statement is prepared, so PostgreSQL plans them once per connection) and its `label` as
+# prescriptions_line_summary names it.
+LINE_DETAIL = """
+CREATE VIEW "prescriptions_line_detail" AS
+SELECT l."id", l."prescription_id", l."technology_type", l."order",
+  l."technology_type" || l."order" AS "key", l."supply_type", l."junta_status",
+  l."justification", l."recommendations", l."medicine_type", l."special_indication",
+  l."nutritional_route", l."dose", l."quantity_per_use", l."frequency_every",
+  l."frequency_unit", l."duration_amount", l."duration_unit", l."total_quantity",
+  COALESCE(NULLIF(du."symbol", ''), du."name") AS "dose_unit",
+  pu."name" AS "presentation_unit",
+  pf."code" || ' – ' || pf."name" AS "pharmaceutical_form",
+  r."code" || ' – ' || r."name" AS "route",
+  cp."code" || ' – ' || cp."name" AS "procedure",
+  dt."code" || ' – ' || dt."name" AS "device_type",
+  cs."code" || ' – ' || cs."name" AS "complementary_service",
+  nt."code" || ' – ' || nt."name" AS "nutritional_type",
+  np."code" || ' – ' || np."name" AS "nutritional_product",
+  nf."code" || ' – ' || nf."name" AS "nutritional_form",
+  CASE
+    WHEN l."description" <> '' THEN l."description"
+    WHEN l."technology_type" = 'M' THEN (
+      SELECT string_agg(i."name" || ' ' || trim_scale(li."concentration")::text, ' + '
+        ORDER BY li."order")
+      FROM "prescriptions_lineactiveingredient" li
+      JOIN "prescriptions_activeingredient" i ON i."id" = li."ingredient_id"
+      WHERE li."line_id" = l."id")
+    ELSE COALESCE(np."name", cp."name", dt."name", cs."name", nt."name")
+  END AS "label"
+FROM "prescriptions_technologyline" l
+LEFT JOIN "prescriptions_doseunit" du ON du."id" = l."dose_unit_id"
+LEFT JOIN "prescriptions_presentationunit" pu ON pu."id" = l."presentation_unit_id"
+LEFT JOIN "prescriptions_pharmaceuticalform" pf ON pf."id" = l."pharmaceutical_form_id"
+LEFT JOIN "prescriptions_administrationroute" r ON r."id" = l."route_id"
+LEFT JOIN "prescriptions_cupsprocedure" cp ON cp."id" = l."procedure_id"
+LEFT JOIN "prescriptions_devicetype" dt ON dt."id" = l."device_type_id"
+LEFT JOIN "prescriptions_complementaryservice" cs ON cs."id" = l."complementary_service_id"
+LEFT JOIN "prescriptions_nutritionalproducttype" nt ON nt."id" = l."nutritional_type_id"
+LEFT JOIN "prescriptions_nutritionalproduct" np ON np."id" = l."nutritional_product_id"
+LEFT JOIN "prescriptions_nutritionalform" nf ON nf."id" = l."nutritional_form_id"
+"""
 
 # Each branch joins its line for the prescription: a filter on `prescription_id` reaches
 # the lines' prescription index, then each table's line index; the other kinds' columns
@@ -96,9 +139,197 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunSQL(LINE_DETAIL, 'DROP VIEW "prescriptions_line_detail"'),
         migrations.RunSQL(LINE_ITEM, 'DROP VIEW "prescriptions_line_item"'),
         migrations.RunSQL(CONSULTA_ROW, 'DROP VIEW "prescriptions_consulta_row"'),
         migrations.RunSQL(LINE_SUMMARY, 'DROP VIEW "prescriptions_line_summary"'),
+        migrations.CreateModel(
+            name="LineDetail",
+            fields=[
+                (
+                    "line",
+                    models.OneToOneField(
+                        db_column="id",
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="prescriptions.technologyline",
+                        verbose_name="tecnología prescrita (ID)",
+                    ),
+                ),
+                ("prescription_id", models.BigIntegerField(verbose_name="prescripción")),
+                (
+                    "technology_type",
+                    models.CharField(
+                        choices=[
+                            ("M", "Medicamento"),
+                            ("P", "Procedimiento"),
+                            ("D", "Dispositivo médico"),
+                            ("N", "Producto nutricional"),
+                            ("S", "Servicio complementario"),
+                        ],
+                        max_length=1,
+                        verbose_name="tipo de tecnología",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(verbose_name="consecutivo")),
+                ("key", models.CharField(max_length=8, verbose_name="tecnología")),
+                (
+                    "supply_type",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Única"), (2, "Sucesiva")], verbose_name="tipo de prestación"
+                    ),
+                ),
+                (
+                    "junta_status",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "No requiere junta de profesionales"),
+                            (2, "Requiere junta de profesionales y pendiente evaluación"),
+                            (3, "Evaluada por la junta de profesionales y fue aprobada"),
+                            (4, "Evaluada por la junta de profesionales y no fue aprobada"),
+                        ],
+                        verbose_name="estado junta",
+                    ),
+                ),
+                ("justification", models.TextField(verbose_name="justificación")),
+                ("recommendations", models.TextField(verbose_name="recomendaciones")),
+                (
+                    "medicine_type",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Medicamento"),
+                            (2, "Vital no disponible"),
+                            (3, "Preparación magistral"),
+                            (7, "UNIRS"),
+                            (9, "Urgencia médica (solo transcripción)"),
+                        ],
+                        null=True,
+                        verbose_name="tipo de medicamento",
+                    ),
+                ),
+                (
+                    "special_indication",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Administración en dosis única"),
+                            (2, "Administración inmediata"),
+                            (3, "Administrar en bolo"),
+                            (4, "Administrar en goteo"),
+                            (5, "Infusión continua"),
+                            (6, "Infusión intermitente"),
+                            (7, "Infusión intermitente simultánea con perfusión de otra solución"),
+                            (8, "Microgoteo"),
+                            (9, "Perfusión"),
+                            (10, "Sin indicación especial"),
+                        ],
+                        null=True,
+                        verbose_name="indicación especial",
+                    ),
+                ),
+                (
+                    "nutritional_route",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Oral"), (2, "Sonda")],
+                        null=True,
+                        verbose_name="vía del producto nutricional",
+                    ),
+                ),
+                (
+                    "dose",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=12, null=True, verbose_name="dosis"
+                    ),
+                ),
+                (
+                    "quantity_per_use",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=12, null=True, verbose_name="cantidad por uso"
+                    ),
+                ),
+                ("frequency_every", models.PositiveIntegerField(null=True, verbose_name="cada")),
+                (
+                    "frequency_unit",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Minuto(s)"),
+                            (2, "Hora(s)"),
+                            (3, "Día(s)"),
+                            (4, "Semana(s)"),
+                            (5, "Mes(es)"),
+                            (6, "Año(s)"),
+                            (7, "Según respuesta al tratamiento"),
+                            (8, "Única"),
+                        ],
+                        null=True,
+                        verbose_name="unidad de frecuencia",
+                    ),
+                ),
+                (
+                    "duration_amount",
+                    models.PositiveIntegerField(null=True, verbose_name="duración"),
+                ),
+                (
+                    "duration_unit",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Minuto(s)"),
+                            (2, "Hora(s)"),
+                            (3, "Día(s)"),
+                            (4, "Semana(s)"),
+                            (5, "Mes(es)"),
+                            (6, "Año(s)"),
+                            (7, "Según respuesta al tratamiento"),
+                            (8, "Única"),
+                        ],
+                        null=True,
+                        verbose_name="unidad de duración",
+                    ),
+                ),
+                (
+                    "total_quantity",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=12, verbose_name="cantidad total"
+                    ),
+                ),
+                ("dose_unit", models.TextField(null=True, verbose_name="unidad de dosis")),
+                (
+                    "presentation_unit",
+                    models.TextField(null=True, verbose_name="unidad de presentación"),
+                ),
+                (
+                    "pharmaceutical_form",
+                    models.TextField(null=True, verbose_name="forma farmacéutica"),
+                ),
+                ("route", models.TextField(null=True, verbose_name="vía de administración")),
+                ("procedure", models.TextField(null=True, verbose_name="procedimiento (CUPS)")),
+                ("device_type", models.TextField(null=True, verbose_name="tipo de dispositivo")),
+                (
+                    "complementary_service",
+                    models.TextField(null=True, verbose_name="servicio complementario"),
+                ),
+                (
+                    "nutritional_type",
+                    models.TextField(null=True, verbose_name="tipo de producto nutricional"),
+                ),
+                (
+                    "nutritional_product",
+                    models.TextField(null=True, verbose_name="producto nutricional"),
+                ),
+                (
+                    "nutritional_form",
+                    models.TextField(null=True, verbose_name="forma del producto nutricional"),
+                ),
+                ("label", models.TextField(null=True, verbose_name="descripción")),
+            ],
+            options={
+                "verbose_name": "detalle de tecnología",
+                "verbose_name_plural": "detalles de tecnologías",
+                "db_table": "prescriptions_line_detail",
+                "managed": False,
+            },
+        ),
         migrations.CreateModel(
             name="LineItem",
             fields=[

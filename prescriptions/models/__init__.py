@@ -32,7 +32,7 @@ from .prescription import (
     PrescriptionNumberCounter,
     TechnologyLine,
 )
-from .reads import LineItem, LineSummary, PrescriptionRow
+from .reads import LineDetail, LineItem, LineSummary, PrescriptionRow
 from .tutela import Tutela, TutelaAdditionalRuling, TutelaStatus
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "DoseUnit",
     "JuntaDecision",
     "LineActiveIngredient",
+    "LineDetail",
     "LineItem",
     "LineSummary",
     "MeasurementUnit",

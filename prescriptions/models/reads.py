@@ -1,14 +1,91 @@
 """Read-only rows of fixed-shape joins, each a PostgreSQL view created in a migration and read
 through an unmanaged model (STYLE R20, as supply.models.reads): what the prescription's
-detail page shows under each line, and the consultas' rows and their lines. Nothing here is
-ever written."""
+detail page shows of each line and under it, and the consultas' rows and their lines.
+Nothing here is ever written."""
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..enums import JuntaModality, JuntaStatus, PrescriptionStatus, TechnologyType
+from ..enums import (
+    JuntaModality,
+    JuntaStatus,
+    MedicineType,
+    NutritionalRoute,
+    PrescriptionStatus,
+    SpecialIndication,
+    SupplyType,
+    TechnologyType,
+    TimeUnit,
+)
 from .prescription import Prescription, TechnologyLine
+
+
+class LineDetail(models.Model):
+    """A line as the detail page shows it: its own columns, each catalog row it names as
+    «code – name» (a dose unit by its symbol, else its name; a presentation unit by its name)
+    and `label`, the technology it names as LineSummary names it."""
+
+    line = models.OneToOneField(
+        TechnologyLine,
+        primary_key=True,
+        db_column="id",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        verbose_name=_("tecnología prescrita (ID)"),
+    )
+    prescription_id = models.BigIntegerField(_("prescripción"))
+    technology_type = models.CharField(
+        _("tipo de tecnología"), max_length=1, choices=TechnologyType
+    )
+    order = models.PositiveSmallIntegerField(_("consecutivo"))
+    key = models.CharField(_("tecnología"), max_length=8)
+    supply_type = models.PositiveSmallIntegerField(_("tipo de prestación"), choices=SupplyType)
+    junta_status = models.PositiveSmallIntegerField(_("estado junta"), choices=JuntaStatus)
+    justification = models.TextField(_("justificación"))
+    recommendations = models.TextField(_("recomendaciones"))
+    medicine_type = models.PositiveSmallIntegerField(
+        _("tipo de medicamento"), choices=MedicineType, null=True
+    )
+    special_indication = models.PositiveSmallIntegerField(
+        _("indicación especial"), choices=SpecialIndication, null=True
+    )
+    nutritional_route = models.PositiveSmallIntegerField(
+        _("vía del producto nutricional"), choices=NutritionalRoute, null=True
+    )
+    dose = models.DecimalField(_("dosis"), max_digits=12, decimal_places=3, null=True)
+    quantity_per_use = models.DecimalField(
+        _("cantidad por uso"), max_digits=12, decimal_places=3, null=True
+    )
+    frequency_every = models.PositiveIntegerField(_("cada"), null=True)
+    frequency_unit = models.PositiveSmallIntegerField(
+        _("unidad de frecuencia"), choices=TimeUnit, null=True
+    )
+    duration_amount = models.PositiveIntegerField(_("duración"), null=True)
+    duration_unit = models.PositiveSmallIntegerField(
+        _("unidad de duración"), choices=TimeUnit, null=True
+    )
+    total_quantity = models.DecimalField(_("cantidad total"), max_digits=12, decimal_places=3)
+    dose_unit = models.TextField(_("unidad de dosis"), null=True)
+    presentation_unit = models.TextField(_("unidad de presentación"), null=True)
+    pharmaceutical_form = models.TextField(_("forma farmacéutica"), null=True)
+    route = models.TextField(_("vía de administración"), null=True)
+    procedure = models.TextField(_("procedimiento (CUPS)"), null=True)
+    device_type = models.TextField(_("tipo de dispositivo"), null=True)
+    complementary_service = models.TextField(_("servicio complementario"), null=True)
+    nutritional_type = models.TextField(_("tipo de producto nutricional"), null=True)
+    nutritional_product = models.TextField(_("producto nutricional"), null=True)
+    nutritional_form = models.TextField(_("forma del producto nutricional"), null=True)
+    label = models.TextField(_("descripción"), null=True)
+
+    class Meta:
+        managed = False
+        db_table = "prescriptions_line_detail"
+        verbose_name = _("detalle de tecnología")
+        verbose_name_plural = _("detalles de tecnologías")
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class LineItem(models.Model):

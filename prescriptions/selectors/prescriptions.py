@@ -333,8 +333,11 @@ def technology_label(line: TechnologyLine) -> str:
     if line.description:
         return line.description
     if line.technology_type == "M":
-        pairs = [(item.ingredient.name, item.concentration) for item in line.ingredients.all()]
-        return ingredients_label(pairs) or line.get_technology_type_display()
+        names = [
+            f"{item.ingredient.name} {item.concentration.normalize():f}"
+            for item in line.ingredients.all()
+        ]
+        return " + ".join(names) or line.get_technology_type_display()
     if line.technology_type == "N" and line.nutritional_product_id:
         return line.nutritional_product.name
     for name in LINE_CATALOG_FIELDS:
@@ -342,12 +345,6 @@ def technology_label(line: TechnologyLine) -> str:
         if value is not None:
             return value.name
     return line.get_technology_type_display()
-
-
-def ingredients_label(pairs) -> str:
-    """A medicine named by its active ingredients: «Metformina 850 + Sitagliptina 50», from
-    (name, concentration) pairs."""
-    return " + ".join(f"{name} {concentration.normalize():f}" for name, concentration in pairs)
 
 
 def amount_text(value) -> str:
@@ -367,9 +364,15 @@ def _time(amount, unit, template) -> str:
 def posology(line: TechnologyLine) -> str:
     """«850 mg cada 12 hora(s) durante 30 día(s)», or per use for procedures, devices and
     complementary services."""
+    unit = line.dose_unit if line.dose is not None else None
+    return posology_text(line, (unit.symbol or unit.name) if unit else "")
+
+
+def posology_text(line, dose_unit: str) -> str:
+    """`posology` of a line (a TechnologyLine, or a LineDetail) whose dose unit is named
+    `dose_unit`."""
     if line.dose is not None:
-        unit = line.dose_unit
-        what = f"{amount_text(line.dose)} {(unit.symbol or unit.name) if unit else ''}".strip()
+        what = f"{amount_text(line.dose)} {dose_unit}".strip()
     elif line.quantity_per_use is not None:
         what = _("%(quantity)s por uso") % {"quantity": amount_text(line.quantity_per_use)}
     else:

@@ -470,6 +470,12 @@ def test_the_detail_shows_under_each_line_its_ingredients_indications_and_decisi
     assert f"{catalog['dci'].code} METFORMINA 850 mg" in card
     assert card.index("3: Enfermedad injerto") < card.index("12: Uso doce.")
     assert "x" * 300 not in card  # an indication's long text is shortened
+    # Its catalog rows as «code – name» (prescriptions_line_detail), its presentation unit.
+    for entry in (catalog["tablet"], catalog["oral"]):
+        assert f'<dd class="col-sm-9">{entry.code} – {entry.name}</dd>' in card
+    assert f"2 {catalog['caja'].name}</dd>" in card
+    procedure = prescription.lines.get(technology_type="P").procedure
+    assert f"{procedure.code} – {procedure.name}" in text
     decisions = text[text.index("Decisiones de la junta") : text.index("Novedades")]
     assert "<td>P1</td>" in decisions
     assert "ACTA-90 (2026-03-01)" in decisions
