@@ -3,17 +3,21 @@ bootstrap5 markup: the worklists show one on every request, where Django's widge
 plus crispy's field templates cost 10–40 ms a request. The pages, their tests and the browser
 journeys see the same form as crispy writes it."""
 
+import hashlib
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 from django import forms
-from django.utils.safestring import SafeString
+from django.core.cache import cache
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from mipres.jinja_env import render_fragment
 
 # A layout: rows of (field name, Bootstrap column width).
 Layout = Sequence[Sequence[tuple[str, int]]]
+# Seconds an empty filter form's HTML stays cached (a deploy that changes its template shows
+# the old form at most this long).
+UNBOUND_FORM_SECONDS = 300
 
 
 def _field(bound) -> dict:
@@ -77,16 +81,21 @@ def bound_filters(form_class, request, **kwargs) -> tuple:
     """A worklist's filters and its filter form's HTML, for a form class with
     `filters_class`, `filters()` and `html()` built as `form_class(data, **kwargs)`. Without
     filters in the address (the usual request) no form is built: its HTML depends only on
-    the language and `kwargs` (hashable) and is written once per process for each (building
-    and writing the form cost ~1 ms, a third of a worklist's own work)."""
+    the language and `kwargs` (hashable), and is kept in Django's cache under them for
+    UNBOUND_FORM_SECONDS (building and writing the form cost ~1 ms, a third of a worklist's
+    own work)."""
     if not any(request.GET.get(name) for name in form_class.base_fields):
-        key = tuple(sorted(kwargs.items()))
-        return form_class.filters_class(), _unbound_html(form_class, get_language(), key)
+        key = (
+            form_class.__module__,
+            form_class.__qualname__,
+            get_language(),
+            sorted(kwargs.items()),
+        )
+        html = cache.get_or_set(
+            f"filter-form:{hashlib.sha256(repr(key).encode()).hexdigest()}",
+            lambda: str(form_class(None, **kwargs).html()),
+            UNBOUND_FORM_SECONDS,
+        )
+        return form_class.filters_class(), mark_safe(html)
     form = form_class(request.GET, **kwargs)
     return form.filters(), form.html()
-
-
-@lru_cache(maxsize=256)
-def _unbound_html(form_class, language: str, kwargs: tuple) -> SafeString:
-    """`language` keys the cache: the form's words are in the active one."""
-    return form_class(None, **dict(kwargs)).html()

@@ -4,8 +4,9 @@ every value and show each error beside its field."""
 import datetime
 
 from django import forms
+from django.core.cache import cache
 
-from mipres.lib.filter_form import filter_form_html
+from mipres.lib.filter_form import bound_filters, filter_form_html
 
 
 class SampleForm(forms.Form):
@@ -147,3 +148,46 @@ def test_help_text_follows_the_control_and_describes_it():
     html = filter_form_html(bound, [[("number", 3)]], submit="Buscar")
     assert 'aria-invalid="true" aria-describedby="id_number_helptext id_number_error"' in html
     assert html.index('id_number_error" class="invalid-feedback"') < html.index("form-text")
+
+
+class ChoiceFilterForm(forms.Form):
+    """A worklist's filter form as bound_filters takes it: its choices come as a kwarg."""
+
+    built = 0
+    kind = forms.ChoiceField(label="Tipo", required=False)
+
+    class filters_class(dict):
+        pass
+
+    def __init__(self, *args, choices: tuple, **kwargs):
+        super().__init__(*args, **kwargs)
+        type(self).built += 1
+        self.fields["kind"].choices = [("", "Todos"), *choices]
+
+    def filters(self):
+        return self.filters_class(kind=self.cleaned_data["kind"] if self.is_valid() else "")
+
+    def html(self):
+        return filter_form_html(self, [[("kind", 3)]], submit="Buscar")
+
+
+def test_an_empty_filter_form_is_built_once_per_choices_and_kept_in_the_cache(rf):
+    cache.clear()
+    ChoiceFilterForm.built = 0
+    choices = (("M", "Medicamento"),)
+    first = bound_filters(ChoiceFilterForm, rf.get("/"), choices=choices)[1]
+    again = bound_filters(ChoiceFilterForm, rf.get("/"), choices=choices)[1]
+    assert first == again and ChoiceFilterForm.built == 1
+    assert '<option value="M">Medicamento</option>' in again
+    # Other choices (a proveedor added to the network) are another form.
+    other = bound_filters(ChoiceFilterForm, rf.get("/"), choices=(("P", "Procedimiento"),))[1]
+    assert "Procedimiento" in other and "Medicamento" not in other
+    assert ChoiceFilterForm.built == 2
+    # Filters in the address build the form each time, with their values.
+    filters, html = bound_filters(ChoiceFilterForm, rf.get("/", {"kind": "M"}), choices=choices)
+    assert filters["kind"] == "M" and '<option value="M" selected>' in html
+    assert ChoiceFilterForm.built == 3
+    # An emptied cache (Redis restarted) writes it again.
+    cache.clear()
+    assert bound_filters(ChoiceFilterForm, rf.get("/"), choices=choices)[1] == first
+    assert ChoiceFilterForm.built == 4
