@@ -52,7 +52,10 @@ def print_table(results: list[Result], floor_rps: float) -> None:
     for row in rows:
         print(line(row))
     print()
-    print("vs floor = req/s of the page / req/s of the floor page in this run.")
+    print(
+        "vs floor = req/s of the page / req/s of the floor page in this run (measured first"
+        " and, after three pages or more, last: the higher divides)."
+    )
     if any(result.page.needs_login for result in results):
         print("* measured with a logged-in session.")
     if any((r.preflight_status or 0) >= 300 for r in results):

@@ -25,6 +25,7 @@ WS_PLACEHOLDERS = ("nit", "guid", "token", "date", "ws-number")
 BODY_KINDS = ("entrega", "programacion", "prescripcion")  # body=<kind>: a write per request
 PLACEHOLDER = re.compile(r"\{([\w-]+)\}")
 FLOOR_LABEL = "floor"
+FLOOR_END_LABEL = "floor-end"  # the floor measured again after the other pages (run.py)
 
 
 class SetupError(Exception):

@@ -25,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -37,6 +38,7 @@ from bench.output import number, print_table, refusals, to_json
 from bench.pages import (
     BENCH_DIR,
     DEFAULT_URLS,
+    FLOOR_END_LABEL,
     FLOOR_LABEL,
     HOST,
     PLACEHOLDER,
@@ -274,7 +276,7 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
                 sessions[page.session_key] = login(port, args.login_path, user)
             return sessions[page.session_key] if page.needs_login else ""
 
-        for page in pages:
+        for page in pages + floor_again(pages):
             if page.mixed:
                 continue
             cookie = cookie_for(page)
@@ -341,6 +343,17 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
             print(f"warning: stopping PostgreSQL failed: {error}", file=sys.stderr)
 
 
+def floor_again(pages: list[Page]) -> list[Page]:
+    """The floor page once more after the others (labelled `floor-end`) when a run measures
+    several: a run's first page may share the machine with the database's own work after
+    the preparation (a 621 req/s floor at the start of a run, 1,100 alone), and every ratio
+    divides by the floor. The higher of the two divides: the ratios can only come out lower."""
+    if sum(not page.mixed for page in pages) < 3:
+        return []
+    floor = next(page for page in pages if page.label == FLOOR_LABEL)
+    return [replace(floor, label=FLOOR_END_LABEL)]
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -373,12 +386,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
     results: list[Result] = run["results"]
-    floor = next(r for r in results if r.page.label == FLOOR_LABEL)
-    floor_rps = floor.requests_per_s
+    floors = [r.requests_per_s for r in results if r.page.label in (FLOOR_LABEL, FLOOR_END_LABEL)]
+    floor_rps = max(floors)
     print(
         f"\n{started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs; gunicorn {args.workers} x "
         f"{args.worker_class}; wrk -t{args.threads} -c{args.connections} -d{args.duration}; "
-        f"load average at start {load:.2f}"
+        f"load average at start {load:.2f}; floor {' and '.join(f'{f:,.0f}' for f in floors)} "
+        f"req/s, the higher divides"
     )
     print_table(results, floor_rps)
     if run["mixed"]:

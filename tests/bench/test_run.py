@@ -81,3 +81,16 @@ def test_fhir_pages_send_the_token_as_a_bearer_header():
     args = parse_args([])
     command = wrk_command(args, "http://x/fhir/r4/Task", "1s", {"Authorization": "Bearer abc"})
     assert command[command.index("-H") + 1] == "Authorization: Bearer abc"
+
+
+def test_a_run_of_several_pages_measures_the_floor_again_at_the_end():
+    from bench.pages import DEFAULT_URLS, FLOOR_END_LABEL, FLOOR_LABEL
+    from bench.run import floor_again
+
+    pages = load_pages(DEFAULT_URLS, "presc-own,presc-entity")
+    [again] = floor_again(pages)
+    floor = pages[0]
+    assert floor.label == FLOOR_LABEL and again.label == FLOOR_END_LABEL
+    assert again.path == floor.path and again is not floor
+    # Not for a floor and one page (a quick check), nor counting the --mixed writes.
+    assert floor_again(load_pages(DEFAULT_URLS, "presc-own")) == []
