@@ -21,10 +21,9 @@ from ..enums import (
 from .prescription import Prescription, TechnologyLine
 
 
-class LineDetail(models.Model):
-    """A line as the detail page shows it: its own columns, each catalog row it names as
-    «code – name» (a dose unit by its symbol, else its name; a presentation unit by its name)
-    and `label`, the technology it names as LineSummary names it."""
+class LineColumns(models.Model):
+    """The columns every line view starts with: the line, its prescription, its type, its
+    consecutive and its key (M1, P2…)."""
 
     line = models.OneToOneField(
         TechnologyLine,
@@ -40,6 +39,16 @@ class LineDetail(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("consecutivo"))
     key = models.CharField(_("tecnología"), max_length=8)
+
+    class Meta:
+        abstract = True
+
+
+class LineDetail(LineColumns):
+    """A line as the detail page shows it: its own columns, each catalog row it names as
+    «code – name» (a dose unit by its symbol, else its name; a presentation unit by its name)
+    and `label`, the technology it names as LineSummary names it."""
+
     supply_type = models.PositiveSmallIntegerField(_("tipo de prestación"), choices=SupplyType)
     junta_status = models.PositiveSmallIntegerField(_("estado junta"), choices=JuntaStatus)
     justification = models.TextField(_("justificación"))
@@ -177,26 +186,12 @@ class PrescriptionRow(models.Model):
         return timezone.localtime(self.prescribed_at).strftime("%Y-%m-%d %H:%M")
 
 
-class LineSummary(models.Model):
+class LineSummary(LineColumns):
     """What a consulta shows of a line: its key (M1, P2…), the technology it names (as
     `technology_label` names it: its description, a medicine's ingredients with their
     concentrations, else its catalog row's name; null when only its type's name is left,
     which the reader translates) and its EstJM."""
 
-    line = models.OneToOneField(
-        TechnologyLine,
-        primary_key=True,
-        db_column="id",
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        verbose_name=_("tecnología prescrita (ID)"),
-    )
-    prescription_id = models.BigIntegerField(_("prescripción"))
-    technology_type = models.CharField(
-        _("tipo de tecnología"), max_length=1, choices=TechnologyType
-    )
-    order = models.PositiveSmallIntegerField(_("consecutivo"))
-    key = models.CharField(_("tecnología"), max_length=8)
     junta_status = models.PositiveSmallIntegerField(_("estado junta"), choices=JuntaStatus)
     label = models.TextField(_("descripción"), null=True)
 
