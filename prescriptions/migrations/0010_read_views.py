@@ -8,8 +8,8 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # A line with the names of the catalog rows it cites (ten joins, each to a primary key; the
-# statement is prepared, so PostgreSQL plans them once per connection) and its `label` as
-# prescriptions_line_summary names it.
+# statement is prepared, so PostgreSQL plans them once per connection) and its `label`, read
+# from prescriptions_line_summary (one definition of how a line is named).
 LINE_DETAIL = """
 CREATE VIEW "prescriptions_line_detail" AS
 SELECT l."id", l."prescription_id", l."technology_type", l."order",
@@ -27,17 +27,9 @@ SELECT l."id", l."prescription_id", l."technology_type", l."order",
   nt."code" || ' – ' || nt."name" AS "nutritional_type",
   np."code" || ' – ' || np."name" AS "nutritional_product",
   nf."code" || ' – ' || nf."name" AS "nutritional_form",
-  CASE
-    WHEN l."description" <> '' THEN l."description"
-    WHEN l."technology_type" = 'M' THEN (
-      SELECT string_agg(i."name" || ' ' || trim_scale(li."concentration")::text, ' + '
-        ORDER BY li."order")
-      FROM "prescriptions_lineactiveingredient" li
-      JOIN "prescriptions_activeingredient" i ON i."id" = li."ingredient_id"
-      WHERE li."line_id" = l."id")
-    ELSE COALESCE(np."name", cp."name", dt."name", cs."name", nt."name")
-  END AS "label"
+  s."label"
 FROM "prescriptions_technologyline" l
+JOIN "prescriptions_line_summary" s ON s."id" = l."id"
 LEFT JOIN "prescriptions_doseunit" du ON du."id" = l."dose_unit_id"
 LEFT JOIN "prescriptions_presentationunit" pu ON pu."id" = l."presentation_unit_id"
 LEFT JOIN "prescriptions_pharmaceuticalform" pf ON pf."id" = l."pharmaceutical_form_id"
@@ -139,10 +131,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunSQL(LINE_SUMMARY, 'DROP VIEW "prescriptions_line_summary"'),
         migrations.RunSQL(LINE_DETAIL, 'DROP VIEW "prescriptions_line_detail"'),
         migrations.RunSQL(LINE_ITEM, 'DROP VIEW "prescriptions_line_item"'),
         migrations.RunSQL(CONSULTA_ROW, 'DROP VIEW "prescriptions_consulta_row"'),
-        migrations.RunSQL(LINE_SUMMARY, 'DROP VIEW "prescriptions_line_summary"'),
         migrations.CreateModel(
             name="LineDetail",
             fields=[
