@@ -58,7 +58,8 @@ serve:
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT); }
 
 # Debian packages: PostgreSQL's server binaries (`make run`, tests); for the suite also
-# Chromium (browser tests), Redis, PgBouncer and HAProxy (the cluster tests, tests/cluster).
+# Chromium (browser tests), Redis, PgBouncer and HAProxy (the cluster tests, tests/cluster), and
+# wrk (tests/bench drive bench/write.lua through it, as bench/run.py does).
 POSTGRES_MISSING := ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"
 define install_missing
 if [ -n "$$missing" ]; then \
@@ -78,7 +79,7 @@ system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver"; \
 	$(POSTGRES_MISSING); \
-	for tool in redis-server pgbouncer haproxy; do \
+	for tool in redis-server pgbouncer haproxy wrk; do \
 	  command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
 	$(install_missing)
 
