@@ -51,7 +51,7 @@ def test_an_issue_of_three_lines_makes_the_queries_of_one_line(client, prescribi
     m.ActiveIngredient.objects.create(code="00200", name="SITAGLIPTINA", source="starter")
     m.ActiveIngredient.objects.create(code="00300", name="GLIBENCLAMIDA", source="starter")
     client.force_login(prescribing["medico"])
-    # The first post reads the small catalogs into the process: not what is measured.
+    # The first post reads the small catalogs into the cache: not what is measured.
     issue_queries(client, prescribing, new_patient(prescribing, "51000001"), [MEDICINE])
 
     one = issue_queries(client, prescribing, new_patient(prescribing, "51000002"), [MEDICINE])
