@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from entities.models import AuditEntry
@@ -220,12 +222,31 @@ def test_the_payer_counts_overdue_pendientes_and_late_reports_per_provider(clien
 
 
 def test_the_prescriptions_supply_page_shows_its_pendientes(client, world, programacion):
-    pendiente = register(world, programacion)
     number = world["prescription"].number
-    for user, entity in (
-        (world["eps_admin"], world["eps"]),
-        (world["prov_admin"], world["provider"]),
-    ):
+    viewers = ((world["eps_admin"], world["eps"]), (world["prov_admin"], world["provider"]))
+
+    def page(user, entity):
         client.force_login(user)
-        page = client.get(f"/suministro/{entity.external_id}/prescripcion/{number}/")
-        assert f'data-pendiente="{pendiente.pk}"' in page.content.decode()
+        path = f"/suministro/{entity.external_id}/prescripcion/{number}/"
+        client.get(path)  # warm: the session's user and roles
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(path).content.decode()
+        return html, len(queries.captured_queries)
+
+    before = [page(user, entity)[1] for user, entity in viewers]
+    pendiente = register(world, programacion)
+    line = pendiente.deliverable.line
+    for (user, entity), queries_before in zip(viewers, before, strict=True):
+        html, queries = page(user, entity)
+        assert f'data-pendiente="{pendiente.pk}"' in html
+        row = html.split(f'data-pendiente="{pendiente.pk}"')[1].split("</tr>")[0]
+        for shown in (
+            f"{line.technology_type}{line.order}",
+            pendiente.deliverable.delivery_label,
+            f"{world['sede'].code} – {world['sede'].name}",
+            world["provider"].name,
+            "Abierto",
+        ):
+            assert shown in row
+        # The one query of the pendientes reads what the table shows: nothing row by row.
+        assert queries == queries_before
