@@ -1,8 +1,6 @@
-"""The navigation bar's links (templates/_site_nav.html) and `{% url_for %}`."""
+"""The navigation bar's links (templates/_site_nav.html)."""
 
 from django import template
-
-from mipres.lib.urls import url_for
 
 from ..models import Membership
 from ..selectors import entity_accesses_for_request
@@ -29,9 +27,3 @@ def site_nav(context) -> dict:
         for access in entity_accesses_for_request(request)
     ]
     return {"user": user, "entities": entities, "csrf_token": context.get("csrf_token")}
-
-
-@register.simple_tag(name="url_for")
-def url_for_tag(name: str, *public_ids) -> str:
-    """`{% url %}` for routes without arguments or with public ids (`mipres.lib.urls`)."""
-    return url_for(name, *public_ids)

@@ -2,9 +2,8 @@
 Each worklist's template passes its own tab's name to mark it active."""
 
 from django import template
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
-from mipres.lib.urls import url_for
 
 from ..services.common import (
     DATOS_FACTURADOS,
@@ -43,7 +42,7 @@ def supply_tabs(context, active: str) -> dict:
     entity = request.entity.external_id
     return {
         "tabs": [
-            (url_for(f"supply:{name}", entity), label, name == active)
+            (reverse(f"supply:{name}", args=[entity]), label, name == active)
             for name, label, needs in TABS
             if not perms.isdisjoint(needs)
         ]

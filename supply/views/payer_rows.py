@@ -4,7 +4,6 @@ Python, and the rows and headers of their CSV and XLSX exports."""
 from functools import cache
 from urllib.parse import quote
 
-from django.urls import get_script_prefix
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -46,14 +45,13 @@ class _Cells:
 
     def __init__(self, request):
         self.language = get_language()
-        self.prefix = get_script_prefix()
         self.entity = request.entity.external_id
         self.perms = request.entity_perms
         self.prescription = self._link("prescription", "0").removesuffix("0/")
         self.annul = self._link("annul", "x", 0).removesuffix("x/0/")
 
     def _link(self, name: str, *args) -> str:
-        return link(name, self.entity, *args, prefix=self.prefix)
+        return link(name, self.entity, *args)
 
     def pk_link(self, name: str):
         """The link to `name`, which takes a pk after the entity, as a function of the pk."""

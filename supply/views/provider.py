@@ -28,7 +28,6 @@ from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import entity_export, export_format
 from mipres.lib.filter_form import bound_filters
 from mipres.lib.pagination import start_after
-from mipres.lib.urls import reverse_once
 from prescriptions.enums import TechnologyType
 from prescriptions.selectors.prescriptions import technology_label
 
@@ -79,10 +78,8 @@ def worklist_context(request, *, tab: str, filters_html, page, rows_html: SafeSt
 # The proveedor's and dispensador's rows come from a Jinja2 template (`rows_html`).
 
 
-def link(name: str, *args, prefix: str | None = None) -> str:
-    """`reverse(f"supply:{name}", args=args)`, once per process for each link (it costs
-    ~45 µs; `mipres.lib.urls.reverse_once`)."""
-    return reverse_once(f"supply:{name}", *args, prefix=prefix)
+def link(name: str, *args) -> str:
+    return reverse(f"supply:{name}", args=args)
 
 
 def rows_html(request, kind: str, rows, *, today=None, annul_kind: str = "") -> SafeString:
