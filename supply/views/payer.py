@@ -13,7 +13,6 @@ The rows of the worklists and their exports are written in `payer_rows`.
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -69,7 +68,6 @@ from .payer_rows import (
     payer_url,
     pending_rows_html,
     report_rows_html,
-    step_labels_of,
 )
 
 PAGE_SIZE = 25
@@ -388,7 +386,7 @@ def patient_pending(request):
     if form.is_bound and form.is_valid():
         rows = selectors.patient_pending_list(entity=request.entity, **form.cleaned_data)
         if fmt := export_format(request):
-            steps = step_labels_of(get_language())
+            steps = selectors.step_labels()
             data = (
                 [
                     r.data["max_delivery_date"],

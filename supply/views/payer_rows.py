@@ -1,12 +1,11 @@
 """The rows of the payer's worklists (`supply.views.payer`), written out as HTML in
 Python, and the rows and headers of their CSV and XLSX exports."""
 
-from functools import cache
 from urllib.parse import quote
 
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mipres.jinja_env import render_fragment
 from mipres.lib.choices import choice_labels
@@ -34,17 +33,10 @@ def payer_url(name: str, request, *args) -> str:
 # worked out here once per page.
 
 
-@cache
-def step_labels_of(language: str) -> dict:
-    return selectors.step_labels()
-
-
 class _Cells:
-    """What a page's rows share: the beginnings of their links, the language and the
-    permissions."""
+    """What a page's rows share: the beginnings of their links and the permissions."""
 
     def __init__(self, request):
-        self.language = get_language()
         self.entity = request.entity.external_id
         self.perms = request.entity_perms
         self.prescription = self._link("prescription", "0").removesuffix("0/")
@@ -201,7 +193,7 @@ DIRECTED_HEADER = [
 
 
 def directed_export_rows(rows):
-    statuses, steps = choice_labels(StepStatus), step_labels_of(get_language())
+    statuses, steps = choice_labels(StepStatus), selectors.step_labels()
     for row in rows:
         data = row.data
         yield [
@@ -236,7 +228,7 @@ def directed_rows_html(request, rows, providers: dict[int, str]) -> SafeString:
         rows,
         providers=selectors.entity_names((row.data["provider_id"] for row in rows), providers),
         may_annul=DIRECT in request.entity_perms,
-        steps=step_labels_of(get_language()),
+        steps=selectors.step_labels(),
         step_badges=STEP_BADGES,
         active=StepStatus.ACTIVO,
     )
@@ -336,7 +328,7 @@ def pending_rows_html(request, rows) -> SafeString:
         "supply/payer/pending_rows.html",
         {
             "rows": rows,
-            "steps": step_labels_of(cells.language),
+            "steps": selectors.step_labels(),
             "may_direct": DIRECT in cells.perms,
             "active": StepStatus.ACTIVO,
             "prescription_prefix": cells.prescription,
