@@ -158,7 +158,10 @@ class CatalogOptions:
     def entries(self, catalog: str) -> dict[str, tuple]:
         """The catalog's enabled entries by code, each the tuple of its fields' values."""
         if catalog not in self._entries:
-            key = f"catalog-options:{catalog}:{_digest(self._all_stamps()[catalog])}"
+            # The columns are part of the key: a release that adds one to a catalog must
+            # not read the tuples an older release cached under the same stamp.
+            fields = _fields(SELECT_CATALOGS[catalog])
+            key = f"catalog-options:{catalog}:{_digest((self._all_stamps()[catalog], fields))}"
             self._entries[catalog] = cache.get_or_set(
                 key, partial(self._read, catalog), CATALOG_OPTIONS_SECONDS
             )

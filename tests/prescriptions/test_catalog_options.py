@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from prescriptions import models as m
+from prescriptions.forms import prescribing_lines
 from prescriptions.forms.prescribing_lines import CatalogOptions
 
 from .factories import PharmaceuticalFormFactory
@@ -134,3 +135,18 @@ def test_the_version_changes_with_any_small_catalog():
 
     PharmaceuticalFormFactory(code="COLFF904")
     assert CatalogOptions().version() != before
+
+
+def test_a_release_with_other_columns_does_not_read_an_older_releases_rows(monkeypatch):
+    PharmaceuticalFormFactory(code="COLFF901", name="Tableta")
+    CatalogOptions().entries(CATALOG)  # cached by this release, under the same stamp
+
+    # Another release whose catalog has one column less (or more): same stamp, other key.
+    full = prescribing_lines._fields(m.PharmaceuticalForm)
+    monkeypatch.setattr(
+        prescribing_lines, "_fields", lambda model: [f for f in full if f != "updated_at"]
+    )
+    entries, queries = entries_with_queries()
+    assert len(reads_of_the_catalog(queries)) == 1
+    assert len(entries["COLFF901"]) == len(full) - 1
+    assert CatalogOptions().get(CATALOG, "COLFF901").name == "Tableta"
