@@ -11,10 +11,7 @@ from ..conftest import connect_as
 
 @pytest.fixture(scope="module", autouse=True)
 def _as_owner(request):
-    marks = getattr(request.module, "pytestmark", [])
-    if not any(
-        mark.name == "django_db" for mark in (marks if isinstance(marks, list) else [marks])
-    ):
+    if request.node.get_closest_marker("django_db") is None:
         # A module without the database (run.py's page list): pytest-django creates no test
         # database for it when it runs alone, so there is nobody to connect as.
         yield
