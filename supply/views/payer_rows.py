@@ -1,5 +1,5 @@
-"""The rows of the payer's worklists (`supply.views.payer`), written out as HTML in
-Python, and the rows and headers of their CSV and XLSX exports."""
+"""The rows of the payer's worklists (`supply.views.payer`), from their Jinja2 templates
+(templates/jinja2/supply/payer/), and the rows and headers of their CSV and XLSX exports."""
 
 from urllib.parse import quote
 
