@@ -458,6 +458,7 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("tipo de objeto"),
+        db_index=False,  # it leads the (content_type, object_id) index in Meta
     )
     object_id = models.CharField(_("objeto"), max_length=64, blank=True)
     data = models.JSONField(_("datos"), default=dict, blank=True, encoder=DjangoJSONEncoder)

@@ -140,11 +140,13 @@ class Prescription(models.Model):
     )  # CodEPS (empty when an entidad territorial pays)
     care_setting = models.PositiveSmallIntegerField(_("ámbito de atención"), choices=CareSetting)
     referral = models.BooleanField(_("con remisión"), default=False)  # RefAmbAte
+    # The catalog foreign keys below are not indexed (db_index off), as TechnologyLine's.
     diagnosis = models.ForeignKey(
         Diagnosis,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("diagnóstico principal"),
+        db_index=False,
     )
     related_diagnosis_1 = models.ForeignKey(
         Diagnosis,
@@ -153,6 +155,7 @@ class Prescription(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("diagnóstico relacionado 1"),
+        db_index=False,
     )
     related_diagnosis_2 = models.ForeignKey(
         Diagnosis,
@@ -161,6 +164,7 @@ class Prescription(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("diagnóstico relacionado 2"),
+        db_index=False,
     )
     orphan_disease = models.ForeignKey(
         OrphanDisease,
@@ -169,6 +173,7 @@ class Prescription(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("enfermedad huérfana"),
+        db_index=False,
     )  # EnfHuerfana / CodEnfHuerfana
     transcription_type = models.PositiveSmallIntegerField(
         _("tipo de transcripción"), choices=TranscriptionType, null=True, blank=True
@@ -225,7 +230,13 @@ class Prescription(models.Model):
 
 class TechnologyLine(models.Model):
     """One prescribed technology (TipoTec + ConOrden), with its type's fields; it belongs to
-    a prescription or to a tutela (models/tutela.py), never both."""
+    a prescription or to a tutela (models/tutela.py), never both.
+
+    Indexes are what the reads use, since every one costs each of the millions of inserts:
+    `prescription` and `tutela` lead the unique keys in Meta, and the catalog foreign keys
+    have none (db_index off), because nothing looks lines up by catalog entry and catalog
+    rows are never deleted (the importer and the admin only disable them).
+    """
 
     prescription = models.ForeignKey(
         Prescription,
@@ -234,6 +245,7 @@ class TechnologyLine(models.Model):
         blank=True,
         related_name="lines",
         verbose_name=_("prescripción"),
+        db_index=False,
     )
     tutela = models.ForeignKey(
         "Tutela",
@@ -242,6 +254,7 @@ class TechnologyLine(models.Model):
         blank=True,
         related_name="lines",
         verbose_name=_("tutela"),
+        db_index=False,
     )
     technology_type = models.CharField(
         _("tipo de tecnología"), max_length=1, choices=TechnologyType
@@ -266,6 +279,7 @@ class TechnologyLine(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("unidad de dosis"),
+        db_index=False,
     )
     quantity_per_use = models.DecimalField(
         _("cantidad por uso"), max_digits=12, decimal_places=3, null=True, blank=True
@@ -288,6 +302,7 @@ class TechnologyLine(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("unidad de presentación"),
+        db_index=False,
     )  # UFCantTotal
     special_indication = models.PositiveSmallIntegerField(
         _("indicación especial"), choices=SpecialIndication, null=True, blank=True
@@ -303,6 +318,7 @@ class TechnologyLine(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("forma farmacéutica"),
+        db_index=False,
     )
     route = models.ForeignKey(
         AdministrationRoute,
@@ -311,6 +327,7 @@ class TechnologyLine(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("vía de administración"),
+        db_index=False,
     )
     unirs_indications = models.ManyToManyField(
         UnirsIndication, blank=True, related_name="+", verbose_name=_("indicaciones UNIRS")
@@ -323,6 +340,7 @@ class TechnologyLine(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("procedimiento CUPS"),
+        db_index=False,
     )
     device_type = models.ForeignKey(
         DeviceType,
@@ -331,6 +349,7 @@ class TechnologyLine(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("tipo de dispositivo médico"),
+        db_index=False,
     )
     complementary_service = models.ForeignKey(
         ComplementaryService,
@@ -339,6 +358,7 @@ class TechnologyLine(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("servicio complementario"),
+        db_index=False,
     )
     # Producto nutricional
     nutritional_type = models.ForeignKey(
@@ -348,6 +368,7 @@ class TechnologyLine(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("tipo de producto nutricional"),
+        db_index=False,
     )
     nutritional_product = models.ForeignKey(
         NutritionalProduct,
@@ -356,6 +377,7 @@ class TechnologyLine(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("producto nutricional"),
+        db_index=False,
     )
     nutritional_form = models.ForeignKey(
         NutritionalForm,
@@ -364,6 +386,7 @@ class TechnologyLine(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("forma del producto nutricional"),
+        db_index=False,
     )
     nutritional_route = models.PositiveSmallIntegerField(
         _("vía del producto nutricional"), choices=NutritionalRoute, null=True, blank=True
@@ -434,13 +457,15 @@ class TechnologyLine(models.Model):
 
 
 class LineActiveIngredient(models.Model):
-    """An active ingredient of a prescribed medicine (PrincipiosActivos[])."""
+    """An active ingredient of a prescribed medicine (PrincipiosActivos[]). Indexed as
+    TechnologyLine: `line` leads the unique key in Meta, the catalog keys have no index."""
 
     line = models.ForeignKey(
         TechnologyLine,
         on_delete=models.PROTECT,
         related_name="ingredients",
         verbose_name=_("tecnología prescrita"),
+        db_index=False,
     )
     order = models.PositiveSmallIntegerField(_("consecutivo"))
     ingredient = models.ForeignKey(
@@ -448,6 +473,7 @@ class LineActiveIngredient(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("principio activo"),
+        db_index=False,
     )
     concentration = models.DecimalField(
         _("concentración"), max_digits=12, decimal_places=4, validators=POSITIVE
@@ -457,6 +483,7 @@ class LineActiveIngredient(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("unidad de concentración"),
+        db_index=False,
     )  # UMedConc
     content = models.DecimalField(
         _("cantidad contenida"), max_digits=12, decimal_places=4, null=True, blank=True
@@ -468,6 +495,7 @@ class LineActiveIngredient(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("unidad de contenido"),
+        db_index=False,
     )  # UMedCantCont
 
     class Meta:

@@ -65,6 +65,7 @@ class Deliverable(models.Model):
         on_delete=models.PROTECT,
         related_name="deliverables",
         verbose_name=_("tecnología prescrita"),
+        db_index=False,  # it leads deliverable_key_unique
     )
     # Denormalised from the line: the timeline and the …XPrescripcion queries read by it.
     prescription = models.ForeignKey(
@@ -107,8 +108,14 @@ class Record(models.Model):
     status = models.PositiveSmallIntegerField(
         _("estado"), choices=StepStatus, default=StepStatus.ACTIVO
     )
+    # Not indexed alone: each step's Meta has indexes led by it for the reads that use it
+    # (its worklists, the …XFecha services), and a second one would slow every insert.
     entity = models.ForeignKey(
-        Entity, on_delete=models.PROTECT, related_name="+", verbose_name=_("registrado por")
+        Entity,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrado por"),
+        db_index=False,
     )
     created_at = models.DateTimeField(_("fecha"), default=timezone.now)
     created_by = models.ForeignKey(
@@ -149,6 +156,7 @@ def optional_cause() -> models.ForeignKey:
         blank=True,
         related_name="+",
         verbose_name=_("causa de no entrega"),
+        db_index=False,  # a catalog: nothing looks records up by cause
     )
 
 
@@ -192,7 +200,11 @@ class Direccionamiento(Record):
         verbose_name=_("código EPS"),
     )  # CodEPS (empty when an entidad territorial pays)
     provider = models.ForeignKey(
-        Entity, on_delete=models.PROTECT, related_name="+", verbose_name=_("proveedor")
+        Entity,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proveedor"),
+        db_index=False,  # it leads dir_provider_worklist and dir_provider_day
     )  # TipoIDProv / NoIDProv
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, verbose_name=_("municipio de entrega")
@@ -253,7 +265,11 @@ class NoDireccionamiento(Record):
         verbose_name=_("código EPS"),
     )
     cause = models.ForeignKey(
-        NonDeliveryCause, on_delete=models.PROTECT, related_name="+", verbose_name=_("causa")
+        NonDeliveryCause,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("causa"),
+        db_index=False,  # a catalog: nothing looks records up by cause
     )  # CausaNoEntrega
     associated_number = models.CharField(
         _("prescripción asociada"), max_length=20, blank=True
@@ -284,7 +300,8 @@ class NoDireccionamiento(Record):
 class ProcedureSupply(Record):
     """A device or supply line delivered with a procedure of the same prescription (seed
     004): it is not directed nor reported on its own; only the procedure's proveedor
-    reports the procedure, which covers it."""
+    reports the procedure, which covers it. Nothing reads it by `entity` (not indexed, see
+    Record)."""
 
     line = models.ForeignKey(
         TechnologyLine,
@@ -330,7 +347,11 @@ class Programacion(Record):
         verbose_name=_("direccionamiento"),
     )
     sede = models.ForeignKey(
-        Sede, on_delete=models.PROTECT, related_name="+", verbose_name=_("sede")
+        Sede,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sede"),
+        db_index=False,  # it leads prog_sede_worklist
     )  # …SedeProv
     max_delivery_date = models.DateField(_("fecha máxima de entrega"))  # FecMaxEnt
     technology_code = models.CharField(_("código a entregar"), max_length=20)
