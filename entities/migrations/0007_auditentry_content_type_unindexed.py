@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from mipres.lib.migration_ops import drop_single_column_indexes
+
 # The single-column indexes Django made for these foreign keys: (table, column, index).
 INDEXES = [
     ("entities_auditentry", "content_type_id", "entities_auditentry_content_type_id_1ffabfdd"),
@@ -16,8 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Only the indexes go: Django's AlterField would also drop and re-add each foreign
-        # key, which re-checks every row of the table (minutes at national volume).
+        # Only the indexes go (see drop_single_column_indexes).
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
@@ -34,14 +35,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[
-                migrations.RunSQL(
-                    sql=[f"DROP INDEX IF EXISTS {name}" for _table, _column, name in INDEXES],
-                    reverse_sql=[
-                        f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column})"
-                        for table, column, name in INDEXES
-                    ],
-                ),
-            ],
+            database_operations=[drop_single_column_indexes(INDEXES)],
         ),
     ]

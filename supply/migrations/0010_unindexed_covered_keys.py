@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from mipres.lib.migration_ops import drop_single_column_indexes
+
 # The single-column indexes Django made for these foreign keys: (table, column, index).
 INDEXES = [
     ("supply_datosfacturados", "entity_id", "supply_datosfacturados_entity_id_c5efd692"),
@@ -32,8 +34,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Only the indexes go: Django's AlterField would also drop and re-add each foreign
-        # key, which re-checks every row of the table (minutes at national volume).
+        # Only the indexes go (see drop_single_column_indexes).
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
@@ -219,14 +220,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[
-                migrations.RunSQL(
-                    sql=[f"DROP INDEX IF EXISTS {name}" for _table, _column, name in INDEXES],
-                    reverse_sql=[
-                        f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column})"
-                        for table, column, name in INDEXES
-                    ],
-                ),
-            ],
+            database_operations=[drop_single_column_indexes(INDEXES)],
         ),
     ]
