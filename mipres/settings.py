@@ -142,16 +142,11 @@ def _database(url: str) -> dict:
     # starts when a plan's estimated cost passes jit_above_cost, and a generic plan's
     # estimate for a keyset page counts every row it may read, not the 26 it stops at. At 10M
     # deliverables «Por direccionar» compiled 69 functions on every execution, 43 ms for a
-    # query that runs in 2 ms. And a random page costs little more than a sequential one
-    # (random_page_cost 1.1, PostgreSQL's default 4 being for spinning disks): the hot
-    # indexes are in memory or on SSD. With 4, at 10M lines the plan of the FHIR request
-    # page read the 268 measurement units in full for each of its 51 lines (4.2 ms; 2.0 ms
-    # with 1.1, the 1M plan).
+    # query that runs in 2 ms.
     options["server_side_binding"] = True
     options["prepare_threshold"] = int(_PREPARE_THRESHOLD) if _PREPARE_THRESHOLD else None
     session = (
         "-c plan_cache_mode=force_generic_plan -c max_parallel_workers_per_gather=0 -c jit=off"
-        " -c random_page_cost=1.1"
     )
     options["options"] = " ".join(filter(None, [options.get("options"), session]))
     return database
