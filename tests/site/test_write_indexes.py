@@ -61,11 +61,6 @@ def leading(model) -> list[str]:
     return [column for _name, column, _n, partial in indexes(model) if not partial]
 
 
-def led_wider(model) -> set[str]:
-    """The first columns of the indexes of more than one column that serve every row."""
-    return {column for _name, column, n, partial in indexes(model) if n > 1 and not partial}
-
-
 def by_name(model):
     return model.__name__
 
@@ -82,8 +77,10 @@ def test_no_catalog_foreign_key_leads_an_index(model):
 
 @pytest.mark.parametrize("model", WRITTEN_AT_VOLUME, ids=by_name)
 def test_no_index_sits_under_a_wider_one(model):
-    wider = led_wider(model)
-    under = [name for name, column, n, _p in indexes(model) if n == 1 and column in wider]
+    found = indexes(model)
+    # The first columns of the indexes of more than one column that serve every row.
+    wider = {column for _name, column, n, partial in found if n > 1 and not partial}
+    under = [name for name, column, n, _p in found if n == 1 and column in wider]
     assert under == []
 
 
