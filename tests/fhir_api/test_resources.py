@@ -2,10 +2,17 @@
 models) and survives a round trip through the model without loss."""
 
 import importlib
+from decimal import Decimal
 
 import pytest
 
 from fhir_api.registry import RESOURCES
+from prescriptions.models import (
+    ActiveIngredient,
+    LineActiveIngredient,
+    MeasurementUnit,
+    TechnologyLine,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +79,31 @@ def test_line_types_map_to_their_request_resources(chain, eps_fhir):
     nutrition = eps_fhir.get(f"NutritionOrder/{number}-N1").json()
     assert {"system": "https://mipres-abierto.co/fhir/sid/no-prescripcion", "value": number} in (
         nutrition["identifier"]
+    )
+
+
+def test_medication_lists_each_ingredient_with_its_concentration_unit(chain, eps_fhir):
+    line = chain["prescription"].lines.get(technology_type="M", order=1)
+    first = line.ingredients.select_related("ingredient", "concentration_unit").get()
+    other_unit = MeasurementUnit.objects.create(code="0072", name="mililitro", source="starter")
+    other = ActiveIngredient.objects.create(code="00200", name="SITAGLIPTINA", source="starter")
+    LineActiveIngredient.objects.create(
+        line=line,
+        order=first.order + 1,
+        ingredient=other,
+        concentration=Decimal("2.5"),
+        concentration_unit=other_unit,
+    )
+    TechnologyLine.objects.filter(pk=line.pk).update(description="")
+
+    concept = eps_fhir.get(f"MedicationRequest/{chain['prescription'].number}-M1").json()[
+        "medicationCodeableConcept"
+    ]
+
+    assert [c["code"] for c in concept["coding"]] == [first.ingredient.code, other.code]
+    assert concept["text"] == (
+        f"{first.ingredient.name} {first.concentration.normalize():f} "
+        f"{first.concentration_unit.code} + {other.name} 2.5 {other_unit.code}"
     )
 
 
