@@ -147,6 +147,7 @@ def to_json(
                 "writes_rejected": r.writes_rejected,
                 "first_refusal": r.wrk.get("sample"),
                 "note": r.page.note or None,
+                "records": r.page.records,
             }
             for r in run["results"]
         ],

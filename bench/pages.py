@@ -42,6 +42,7 @@ class Page:
     body: str = ""  # body=<kind>: a write, each request with a target of its own
     items: list[str] = field(default_factory=list)  # "path\tbody" per request (writes)
     note: str = ""
+    records: int | None = None  # rows one response carries (the XFecha day), when known
     bearer: str = ""  # /fhir/ pages: the ws= caller's token, sent as a Bearer header
     mixed: bool = False  # --mixed: measured with the other mixed writes at once, not alone
 

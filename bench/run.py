@@ -244,7 +244,8 @@ def benchmark(args: argparse.Namespace, pages: list[Page], workdir: Path) -> dic
                     page.path,
                 )
                 if by_date and "date_records" in found:
-                    page.note = f"day {found['date']}: {found['date_records']:,} records"
+                    page.records = found["date_records"]
+                    page.note = f"day {found['date']}: {page.records:,} records"
             if page.body:
                 page.items = found.get("items") or []
                 if not page.items:
