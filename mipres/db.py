@@ -15,14 +15,23 @@ With `DATABASE_REPLICA_URL` set (a PostgreSQL streaming replica of the primary),
 
 Everything else, writes included, goes to the primary ("default"). Raw SQL reads the
 alias `read_alias()` names.
+
+The pages every user of an entity opens again and again (the worklists, the supply
+timeline) accept the same few seconds of age from Django's cache: `shared_read` keeps
+what such a page read and rendered for `SHARED_READ_SECONDS`, for every user who would
+see the same (same entity, roles, language, day and query string), except a session that
+just wrote or a read inside a transaction, which read afresh and store what they read.
 """
 
+import hashlib
 import logging
 import time
+from collections.abc import Callable
 from contextlib import ContextDecorator
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connections
 
 logger = logging.getLogger(__name__)
@@ -96,6 +105,26 @@ def read_alias() -> str:
     ):
         return "default"
     return REPLICA if replica_usable() else "default"
+
+
+def shared_read[T](parts: tuple, build: Callable[[], T]) -> T:
+    """`build()`, or what it returned to a request with the same `parts` less than
+    SHARED_READ_SECONDS ago (Django's cache: Redis, shared by every app server, in
+    production). `parts` names everything the value depends on besides the data (the
+    entity, the roles, the language, the day, the query string); the key is their digest,
+    so a hostile query string makes no odd key. The contract is a marked read's: up to a
+    few seconds old, never for a session that wrote in the last REPLICA_PIN_SECONDS (it
+    reads afresh, and the others then see what it read). 0 seconds turns it off."""
+    seconds = settings.SHARED_READ_SECONDS
+    if not seconds:
+        return build()
+    key = "shared-read:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    fresh = _pinned.get() or connections["default"].in_atomic_block
+    if not fresh and (value := cache.get(key)) is not None:
+        return value
+    value = build()
+    cache.set(key, value, seconds)
+    return value
 
 
 # Read where they were written, marked or not: the web services' credentials, tokens and

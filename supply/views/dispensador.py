@@ -31,9 +31,9 @@ from .provider import (
     deliverable_cells,
     light_labels,
     procedure_context,
-    rows_html,
     worklist_context,
     worklist_filters,
+    worklist_page,
 )
 
 DELIVER_HEADER = [
@@ -72,9 +72,14 @@ def to_deliver(request):
             for row in sel.to_deliver_export(**scope)
         )
         return entity_export(request, fmt, "por-entregar", DELIVER_HEADER, rows)
-    page = sel.to_deliver_page(**scope, after=start_after(request), size=PAGE_SIZE)
-    annul = "programacion" if can_annul(request, Programacion) else ""
-    rows = rows_html(request, "deliver", page.rows, today=today, annul_kind=annul)
+    page, rows = worklist_page(
+        request,
+        "deliver",
+        lambda: sel.to_deliver_page(**scope, after=start_after(request), size=PAGE_SIZE),
+        today=today,
+        annul_kind="programacion" if can_annul(request, Programacion) else "",
+        extra=(sede_ids and sorted(sede_ids),),  # the dispensador's sedes (None: all)
+    )
     context = worklist_context(
         request, tab="to_deliver", filters_html=filters_html, page=page, rows_html=rows
     )

@@ -13,11 +13,12 @@ The rows of the worklists and their exports are written in `payer_rows`.
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_any_permission_required, entity_permission_required
-from mipres.db import replica_reads
+from mipres.db import replica_reads, shared_read
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import entity_export, export_format
 from mipres.lib.filter_form import bound_filters
@@ -69,6 +70,7 @@ from .payer_rows import (
     pending_rows_html,
     report_rows_html,
 )
+from .shared import shared_page
 
 PAGE_SIZE = 25
 
@@ -80,22 +82,29 @@ def to_direct(request):
     """«Por direccionar»: lines of active prescriptions this entity pays, not all assigned,
     oldest prescription first; lines pending or rejected by the Junta say why they cannot
     be directed."""
-    choices = LineFilterForm.choices_for(request.entity)
+    choices = shared_read(
+        ("payer-codes", request.entity.pk), lambda: LineFilterForm.choices_for(request.entity)
+    )
     filters, form_html = bound_filters(LineFilterForm, request, choices=choices)
     codes = dict(choices)  # what the rows show of their prescription's code
     if fmt := export_format(request):
         rows = selectors.lines_to_direct_export(entity=request.entity, filters=filters)
         rows = line_export_rows(rows, codes)
         return entity_export(request, fmt, "por-direccionar", LINE_HEADER, rows)
-    page = selectors.lines_to_direct_page(
-        entity=request.entity, filters=filters, after=start_after(request), size=PAGE_SIZE
-    )
+
+    def build():
+        page = selectors.lines_to_direct_page(
+            entity=request.entity, filters=filters, after=start_after(request), size=PAGE_SIZE
+        )
+        return page, line_rows_html(request, page.rows, codes)
+
+    page, rows = shared_page(request, "to-direct", build)
     context = {
         "entity": request.entity,
         "tab": "to_direct",
         "form_html": form_html,
         "page": page,
-        "rows_html": line_rows_html(request, page.rows, codes),
+        "rows_html": rows,
     }
     return render(request, "supply/payer/to_direct.html", context)
 
@@ -236,7 +245,10 @@ def include(request, line_id):
 def directed(request):
     """«Direccionados»: this entity's direccionamientos, newest first, with how far each
     chain went; «Anular» on the active ones (nobody programmed them yet)."""
-    choices = DirectedFilterForm.choices_for(request.entity)
+    choices = shared_read(
+        ("network-providers", request.entity.pk, get_language()),
+        lambda: DirectedFilterForm.choices_for(request.entity),
+    )
     filters, form_html = bound_filters(DirectedFilterForm, request, choices=choices)
     providers = {pk: name for pk, name, _label in choices}  # the rows' proveedor
     if fmt := export_format(request):
@@ -244,15 +256,20 @@ def directed(request):
         return entity_export(
             request, fmt, "direccionados", DIRECTED_HEADER, directed_export_rows(rows)
         )
-    page = selectors.directed_page(
-        entity=request.entity, filters=filters, after=start_after(request), size=PAGE_SIZE
-    )
+
+    def build():
+        page = selectors.directed_page(
+            entity=request.entity, filters=filters, after=start_after(request), size=PAGE_SIZE
+        )
+        return page, directed_rows_html(request, page.rows, providers)
+
+    page, rows = shared_page(request, "directed", build)
     context = {
         "entity": request.entity,
         "tab": "directed",
         "form_html": form_html,
         "page": page,
-        "rows_html": directed_rows_html(request, page.rows, providers),
+        "rows_html": rows,
     }
     return render(request, "supply/payer/directed.html", context)
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
-from mipres.db import replica_reads
+from mipres.db import replica_reads, shared_read
 from mipres.jinja_env import render_fragment
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import entity_export, export_format
@@ -44,6 +44,7 @@ from ..selectors.deadlines import deadline_light, light_code
 from ..services import facturacion_create, programacion_create, reporte_entrega_create
 from ..services.annulment import STEPS
 from ..services.common import INVOICE, PROGRAM, REPORT
+from .shared import shared_page
 
 PAGE_SIZE = 25
 
@@ -51,8 +52,11 @@ PAGE_SIZE = 25
 def worklist_filters(request, *, with_light: bool, date_label: str) -> tuple:
     """A worklist page's filters (`sel.WorklistFilters`) and their form's HTML
     (`mipres.lib.filter_form.bound_filters`). The payers offered are those whose network
-    the entity is or was in."""
-    payers = tuple(sel.worklist_payers(entity=request.entity))
+    the entity is or was in (shared by the entity's worklists for a few seconds)."""
+    payers = shared_read(
+        ("worklist-payers", request.entity.pk),
+        lambda: tuple(sel.worklist_payers(entity=request.entity)),
+    )
     return bound_filters(
         WorklistFilterForm, request, payers=payers, with_light=with_light, date_label=date_label
     )
@@ -61,6 +65,18 @@ def worklist_filters(request, *, with_light: bool, date_label: str) -> tuple:
 def can_annul(request, model) -> bool:
     """Every worklist row is an active step the entity recorded: the role decides."""
     return bool(request.entity_perms.intersection(STEPS[model][0]))
+
+
+def worklist_page(request, kind: str, read_page, *, today=None, annul_kind="", extra=()):
+    """The worklist's page (`read_page()`) and its rows' HTML (`rows_html`), shared for a few
+    seconds by the entity's users who would see the same (`shared_page`; `extra`: what else
+    the rows depend on)."""
+
+    def build():
+        page = read_page()
+        return page, rows_html(request, kind, page.rows, today=today, annul_kind=annul_kind)
+
+    return shared_page(request, f"worklist-{kind}", build, *extra)
 
 
 def worklist_context(request, *, tab: str, filters_html, page, rows_html: SafeString) -> dict:
@@ -188,14 +204,18 @@ def to_program(request):
             for row in sel.to_program_export(entity=request.entity, filters=filters, today=today)
         )
         return entity_export(request, fmt, "por-programar", PROGRAM_HEADER, rows)
-    page = sel.to_program_page(
-        entity=request.entity,
-        filters=filters,
+    page, rows = worklist_page(
+        request,
+        "program",
+        lambda: sel.to_program_page(
+            entity=request.entity,
+            filters=filters,
+            today=today,
+            after=start_after(request),
+            size=PAGE_SIZE,
+        ),
         today=today,
-        after=start_after(request),
-        size=PAGE_SIZE,
     )
-    rows = rows_html(request, "program", page.rows, today=today)
     context = worklist_context(
         request, tab="to_program", filters_html=filters_html, page=page, rows_html=rows
     )
@@ -288,15 +308,18 @@ def to_report(request):
             for row in sel.to_report_export(entity=request.entity, filters=filters, today=today)
         )
         return entity_export(request, fmt, "por-reportar", REPORT_HEADER, rows)
-    page = sel.to_report_page(
-        entity=request.entity,
-        filters=filters,
-        today=today,
-        after=start_after(request),
-        size=PAGE_SIZE,
+    page, rows = worklist_page(
+        request,
+        "report",
+        lambda: sel.to_report_page(
+            entity=request.entity,
+            filters=filters,
+            today=today,
+            after=start_after(request),
+            size=PAGE_SIZE,
+        ),
+        annul_kind="entrega" if can_annul(request, Entrega) else "",
     )
-    annul = "entrega" if can_annul(request, Entrega) else ""
-    rows = rows_html(request, "report", page.rows, annul_kind=annul)
     context = worklist_context(
         request, tab="to_report", filters_html=filters_html, page=page, rows_html=rows
     )
@@ -382,15 +405,18 @@ def to_invoice(request):
             for row in sel.to_invoice_export(entity=request.entity, filters=filters, today=today)
         )
         return entity_export(request, fmt, "por-facturar", INVOICE_HEADER, rows)
-    page = sel.to_invoice_page(
-        entity=request.entity,
-        filters=filters,
-        today=today,
-        after=start_after(request),
-        size=PAGE_SIZE,
+    page, rows = worklist_page(
+        request,
+        "invoice",
+        lambda: sel.to_invoice_page(
+            entity=request.entity,
+            filters=filters,
+            today=today,
+            after=start_after(request),
+            size=PAGE_SIZE,
+        ),
+        annul_kind="reporte" if can_annul(request, ReporteEntrega) else "",
     )
-    annul = "reporte" if can_annul(request, ReporteEntrega) else ""
-    rows = rows_html(request, "invoice", page.rows, annul_kind=annul)
     context = worklist_context(
         request, tab="to_invoice", filters_html=filters_html, page=page, rows_html=rows
     )

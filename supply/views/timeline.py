@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from entities.decorators import entity_any_permission_required
@@ -13,8 +14,10 @@ from mipres.jinja_env import render_fragment
 
 from ..models import StepStatus
 from ..selectors.kinds import KIND_LABELS
+from ..selectors.pendientes import prescription_pendientes
 from ..selectors.timeline import LineSupply, prescription_supply_get
 from .annul import ALL_SUPPLY_PERMS
+from .shared import shared_page
 
 STATUS_CSS = {
     StepStatus.ANULADO: "text-bg-secondary",
@@ -28,15 +31,24 @@ STATUS_CSS = {
 @replica_reads()
 def prescription_supply(request, number):
     """The prescription's lines and, per delivery, the chain of steps (timeline)."""
-    prescription, timeline = prescription_supply_get(
-        number=number, viewer=request.entity, perms=request.entity_perms
-    )
+
+    def build():
+        prescription, timeline = prescription_supply_get(
+            number=number, viewer=request.entity, perms=request.entity_perms
+        )
+        html = timeline_html(timeline, entity=request.entity, next_url=request.get_full_path())
+        pendientes = prescription_pendientes(prescription=prescription, viewer=request.entity)
+        return prescription, html, pendientes
+
+    prescription, html, pendientes = shared_page(request, "timeline", build)
     context = {
         "entity": request.entity,
         "prescription": prescription,
-        "timeline_html": timeline_html(
-            timeline, entity=request.entity, next_url=request.get_full_path()
-        ),
+        "timeline_html": html,
+        # Beside the timeline, the pendientes the entity may see (Circular 044 de 2025): the
+        # payer and the prescribing IPS all of them, a proveedor its own.
+        "pendientes": pendientes,
+        "now": timezone.now(),  # an open one past its promised time is overdue
     }
     return render(request, "supply/prescription.html", context)
 
