@@ -17,7 +17,7 @@ Everything else, writes included, goes to the primary ("default"). Raw SQL reads
 alias `read_alias()` names.
 
 The pages every user of an entity opens again and again (the worklists, the supply
-timeline) accept the same few seconds of age from Django's cache: `shared_read` keeps
+timeline, the consultas) accept the same few seconds of age from Django's cache: `shared_read` keeps
 what such a page read and rendered for `SHARED_READ_SECONDS`, for every user who would
 see the same (same entity, roles, language, day and query string), except a session that
 just wrote or a read inside a transaction, which read afresh and store what they read.
@@ -33,6 +33,8 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connections
+from django.utils import timezone
+from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +127,25 @@ def shared_read[T](parts: tuple, build: Callable[[], T]) -> T:
     value = build()
     cache.set(key, value, seconds)
     return value
+
+
+def shared_page[T](request, name: str, build: Callable[[], T], *extra) -> T:
+    """`shared_read` of the page `name` of the entity the request acts for
+    (`entities.decorators` set `request.entity` and `request.entity_perms`): shared by the
+    requests that would get the same from it, with the same entity, roles there (the
+    «Anular» links), language, day (the deadline lights) and query string (filters, page),
+    and the `extra` parts it depends on (a dispensador's sedes, the user of «Mis
+    prescripciones»)."""
+    parts = (
+        name,
+        request.entity.pk,
+        tuple(sorted(request.entity_perms)),
+        get_language(),
+        timezone.localdate(),
+        request.get_full_path(),
+        *extra,
+    )
+    return shared_read(parts, build)
 
 
 # Read where they were written, marked or not: the web services' credentials, tokens and

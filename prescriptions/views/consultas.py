@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from entities.decorators import entity_any_permission_required, entity_permission_required
-from mipres.db import replica_reads
+from mipres.db import replica_reads, shared_page
 from mipres.jinja_env import render_fragment
 from mipres.lib.choices import choice_labels
 from mipres.lib.export_tasks import entity_export
@@ -94,25 +94,32 @@ def _rows_html(rows, *, scope: str, detail_prefix: str) -> SafeString:
 
 def _render_list(request, scope: str):
     filters, filter_form = bound_filters(PrescriptionFilterForm, request)
-    page = prescription_page(
-        scope=scope,
-        user=request.user,
-        entity=request.entity,
-        filters=filters,
-        after=_cursor(request, "despues"),
-        before=_cursor(request, "antes"),
-        size=PAGE_SIZE,
-    )
     # Each row's link is this prefix and its public id (one reverse() per page, not per row).
     marker = uuid.UUID(int=0)
     detail = reverse("prescriptions:prescription_detail", args=[request.entity.external_id, marker])
+
+    def build():
+        page = prescription_page(
+            scope=scope,
+            user=request.user,
+            entity=request.entity,
+            filters=filters,
+            after=_cursor(request, "despues"),
+            before=_cursor(request, "antes"),
+            size=PAGE_SIZE,
+        )
+        prefix = detail.removesuffix(f"{marker}/")
+        return page, _rows_html(page.rows, scope=scope, detail_prefix=prefix)
+
+    # Shared a few seconds by the entity's users (mipres.db.shared_page); «Mis
+    # prescripciones» only by the professional's own requests.
+    own = request.user.pk if scope == SCOPE_OWN else None
+    page, rows = shared_page(request, f"prescriptions-{scope}", build, own)
     context = {
         "entity": request.entity,
         "filter_form": filter_form,
         "page": page,
-        "rows_html": _rows_html(
-            page.rows, scope=scope, detail_prefix=detail.removesuffix(f"{marker}/")
-        ),
+        "rows_html": rows,
         "scope": scope,
         "title": TITLES[scope],
         "csv_url_name": f"prescriptions:{URL_NAMES[scope]}_csv",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_any_permission_required, entity_permission_required
-from mipres.db import replica_reads, shared_read
+from mipres.db import replica_reads, shared_page, shared_read
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import entity_export, export_format
 from mipres.lib.filter_form import bound_filters
@@ -70,7 +70,6 @@ from .payer_rows import (
     pending_rows_html,
     report_rows_html,
 )
-from .shared import shared_page
 
 PAGE_SIZE = 25
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from entities.decorators import entity_permission_required
-from mipres.db import replica_reads, shared_read
+from mipres.db import replica_reads, shared_page, shared_read
 from mipres.jinja_env import render_fragment
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import entity_export, export_format
@@ -44,7 +44,6 @@ from ..selectors.deadlines import deadline_light, light_code
 from ..services import facturacion_create, programacion_create, reporte_entrega_create
 from ..services.annulment import STEPS
 from ..services.common import INVOICE, PROGRAM, REPORT
-from .shared import shared_page
 
 PAGE_SIZE = 25
 

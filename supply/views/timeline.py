@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from entities.decorators import entity_any_permission_required
 from entities.models import Entity
-from mipres.db import replica_reads
+from mipres.db import replica_reads, shared_page
 from mipres.jinja_env import render_fragment
 
 from ..models import StepStatus
@@ -17,7 +17,6 @@ from ..selectors.kinds import KIND_LABELS
 from ..selectors.pendientes import prescription_pendientes
 from ..selectors.timeline import LineSupply, prescription_supply_get
 from .annul import ALL_SUPPLY_PERMS
-from .shared import shared_page
 
 STATUS_CSS = {
     StepStatus.ANULADO: "text-bg-secondary",
