@@ -111,10 +111,10 @@ def _render_list(request, scope: str):
         prefix = detail.removesuffix(f"{marker}/")
         return page, _rows_html(page.rows, scope=scope, detail_prefix=prefix)
 
-    # Shared a few seconds by the entity's users (mipres.db.shared_page); «Mis
-    # prescripciones» only by the professional's own requests.
-    own = request.user.pk if scope == SCOPE_OWN else None
-    page, rows = shared_page(request, f"prescriptions-{scope}", build, own)
+    if scope == SCOPE_OWN:  # one professional's own: nobody to share it with
+        page, rows = build()
+    else:  # shared a few seconds by the entity's users (mipres.db.shared_page)
+        page, rows = shared_page(request, f"prescriptions-{scope}", build)
     context = {
         "entity": request.entity,
         "filter_form": filter_form,

@@ -1,7 +1,7 @@
 # ruff: noqa: F811  (the imported fixture is a parameter of the tests below)
 """The consultas share what they read for SHARED_READ_SECONDS among the entity's users who
-would see the same (mipres.db.shared_page): «Mis prescripciones» never across
-professionals. These tests commit (`transaction=True`): inside a test transaction every
+would see the same (mipres.db.shared_page); «Mis prescripciones», one professional's own,
+is never shared. These tests commit (`transaction=True`): inside a test transaction every
 read is fresh."""
 
 import pytest
