@@ -174,11 +174,21 @@ def fill_placeholders(env: dict[str, str], pages: list[Page], accounts: dict) ->
         )
 
 
+# A cookie that lasts less than this is gone, in a browser, by the time the pages are
+# measured: the primary-reads pin a login sets for REPLICA_PIN_SECONDS (mipres.db). Sent
+# with every request, it would keep every page of the run reading afresh, as right after
+# a write.
+SHORT_COOKIE_SECONDS = 60
+
+
 def set_cookies(headers: http.client.HTTPMessage, jar: dict[str, str]) -> None:
     for header in headers.get_all("Set-Cookie") or []:
         parsed = SimpleCookie()
         parsed.load(header)
         for name, morsel in parsed.items():
+            if morsel["max-age"] and int(morsel["max-age"]) < SHORT_COOKIE_SECONDS:
+                jar.pop(name, None)
+                continue
             jar[name] = morsel.value
 
 

@@ -1,9 +1,13 @@
 """bench/run.py's page list: the web-service and write pages of the supply benchmark parse,
 and bad lines are refused with the line named (no server, no database)."""
 
+import email
+import http.client
+
 import pytest
 
 from bench.pages import BODY_KINDS, Page, SetupError, load_pages, matches, pick_user
+from bench.prepare import cookie_header, set_cookies
 from bench.run import parse_args
 
 
@@ -94,3 +98,15 @@ def test_a_run_of_several_pages_measures_the_floor_again_at_the_end():
     assert again.path == floor.path and again is not floor
     # Not for a floor and one page (a quick check), nor counting the --mixed writes.
     assert floor_again(load_pages(DEFAULT_URLS, "presc-own")) == []
+
+
+def test_a_login_keeps_its_session_but_not_the_short_primary_reads_pin():
+    headers = email.message_from_string(
+        "Set-Cookie: csrftoken=abc; Max-Age=31449600; Path=/\n"
+        "Set-Cookie: sessionid=s1; HttpOnly; Path=/\n"
+        "Set-Cookie: primary_reads=1; Max-Age=5; Path=/\n",
+        _class=http.client.HTTPMessage,
+    )
+    jar = {"primary_reads": "1"}
+    set_cookies(headers, jar)
+    assert cookie_header(jar) == "csrftoken=abc; sessionid=s1"
