@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,5 +22,11 @@ class AccountsConfig(AppConfig):
         ):
             post_save.connect(receiver, sender=sender, dispatch_uid=f"forget-{sender.__name__}")
             post_delete.connect(receiver, sender=sender, dispatch_uid=f"forget-{sender.__name__}")
+        # A dispensador's sedes travel with their roles (entities.selectors.EntityAccess).
+        m2m_changed.connect(
+            signals.membership_sedes_changed,
+            sender=Membership.sedes.through,
+            dispatch_uid="forget-membership-sedes",
+        )
         # After Django's own receiver, which saves last_login (and so forgets the user).
         user_logged_in.connect(signals.user_logged_in, dispatch_uid="remember-user")

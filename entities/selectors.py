@@ -15,7 +15,7 @@ from .models import (
     Sede,
     TerritorialLink,
 )
-from .permissions import VIEW_ENTITY, permissions_for_roles
+from .permissions import VIEW_ENTITY, Role, permissions_for_roles
 
 
 @dataclass
@@ -24,6 +24,8 @@ class EntityAccess:
 
     entity: Entity
     roles: list[str] = field(default_factory=list)
+    # The sedes a dispensador delivers at (None: every sede, or not a dispensador there).
+    dispensador_sedes: frozenset[int] | None = None
 
     @property
     def perms(self) -> frozenset[str]:
@@ -57,11 +59,21 @@ def entity_access_list(*, user) -> list[EntityAccess]:
     """The entities a user acts for, each with the user's active roles there."""
     by_entity: dict[int, EntityAccess] = {}
     roles = defaultdict(list)
+    dispensing = {}  # dispensador membership → its entity
     for membership in membership_list_active(user=user):
         by_entity.setdefault(membership.entity_id, EntityAccess(entity=membership.entity))
         roles[membership.entity_id].append(membership.role)
+        if membership.role == Role.DISPENSADOR:
+            dispensing[membership.pk] = membership.entity_id
     for entity_id, access in by_entity.items():
         access.roles = roles[entity_id]
+    if dispensing:  # one query more, only for a dispensador
+        sedes = defaultdict(set)
+        named = Membership.sedes.through.objects.filter(membership_id__in=dispensing)
+        for membership_id, sede_id in named.values_list("membership_id", "sede_id"):
+            sedes[dispensing[membership_id]].add(sede_id)
+        for entity_id, sede_ids in sedes.items():
+            by_entity[entity_id].dispensador_sedes = frozenset(sede_ids)
     return list(by_entity.values())
 
 

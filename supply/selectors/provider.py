@@ -403,9 +403,18 @@ def covered_supplies(*, line: TechnologyLine) -> list[ProcedureSupply]:
 
 
 def dispensador_sedes(*, user, entity: Entity) -> set[int] | None:
-    """The sedes where `user` delivers for `entity` (None: all of them), in one query:
-    an active dispensador membership is unique per user and entity; one naming no sede,
-    or none, means every sede."""
+    """The sedes where `user` delivers for `entity` (None: all of them): an active
+    dispensador membership is unique per user and entity; one naming no sede, or none,
+    means every sede. The request's user carries them with their roles
+    (`entities.selectors.EntityAccess`, cached with the user and forgotten when a
+    membership or its sedes change); another user costs one query."""
+    accesses = getattr(user, "entity_accesses", None)
+    if accesses is not None:
+        for access in accesses:
+            if access.entity.pk == entity.pk:
+                sedes = access.dispensador_sedes
+                return None if sedes is None else set(sedes)
+        return None
     named = Membership.sedes.through.objects.filter(
         membership__user=user,
         membership__entity=entity,

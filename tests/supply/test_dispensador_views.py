@@ -62,7 +62,8 @@ def programmed_m1(world):
 def test_to_deliver_lists_programaciones_with_lights(client, world, django_assert_max_num_queries):
     chains(world, upto="programacion")
     login(client, world["dispensador"])
-    with django_assert_max_num_queries(WORKLIST_QUERIES + 1):  # + the dispensador's sedes
+    # The dispensador's sedes come with their cached roles: no query of their own.
+    with django_assert_max_num_queries(WORKLIST_QUERIES):
         response = client.get(url("to_deliver", world["provider"]))
     assert response.status_code == 200
     assert deliveries(response) == ["1", "2", "3"]
@@ -95,6 +96,28 @@ def test_to_deliver_shows_only_the_dispensadors_sedes(client, world):
     assert client.get(page).status_code == 404
     assert client.post(page, entrega_data(quantity="30")).status_code == 404
     assert not Entrega.objects.exists()
+
+
+def test_a_dispensadors_sedes_change_on_their_next_request(client, world):
+    """The sedes travel with the cached user's roles (entities.selectors.EntityAccess): a
+    change from either side of the relation is seen on the next request."""
+    chains(world, upto="programacion")
+    membership = Membership.objects.get(user=world["dispensador"], entity=world["provider"])
+    login(client, world["dispensador"])
+    page = url("to_deliver", world["provider"])
+    assert deliveries(client.get(page)) == ["1", "2", "3"]
+    membership.sedes.add(world["sede2"])
+    assert deliveries(client.get(page)) == []
+    world["sede2"].membership_set.remove(membership)
+    assert deliveries(client.get(page)) == ["1", "2", "3"]
+    world["sede2"].membership_set.add(membership)
+    assert deliveries(client.get(page)) == []
+    world["sede2"].membership_set.clear()
+    assert deliveries(client.get(page)) == ["1", "2", "3"]
+    membership.sedes.add(world["sede2"])
+    assert deliveries(client.get(page)) == []
+    membership.sedes.clear()
+    assert deliveries(client.get(page)) == ["1", "2", "3"]
 
 
 def test_to_deliver_exports(client, world):
