@@ -15,7 +15,6 @@ from entities.decorators import entity_permission_required
 from mipres.db import replica_reads
 from mipres.lib.errors import DomainError
 from mipres.lib.export_tasks import entity_export, export_format
-from mipres.lib.pagination import start_after
 from prescriptions.selectors.prescriptions import posology, technology_label
 
 from ..forms.provider import EntregaAmbitoForm, EntregaForm, LookupForm
@@ -26,7 +25,6 @@ from ..services import entrega_ambito_create, entrega_create
 from ..services.common import DISPENSE
 from .provider import (
     DELIVERABLE_HEADER,
-    PAGE_SIZE,
     can_annul,
     deliverable_cells,
     light_labels,
@@ -75,10 +73,11 @@ def to_deliver(request):
     page, rows = worklist_page(
         request,
         "deliver",
-        lambda: sel.to_deliver_page(**scope, after=start_after(request), size=PAGE_SIZE),
+        sel.to_deliver_page,
+        filters=filters,
         today=today,
         annul_kind="programacion" if can_annul(request, Programacion) else "",
-        extra=(sede_ids and sorted(sede_ids),),  # the dispensador's sedes (None: all)
+        sede_ids=sede_ids,
     )
     context = worklist_context(
         request, tab="to_deliver", filters_html=filters_html, page=page, rows_html=rows

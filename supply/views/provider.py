@@ -66,16 +66,25 @@ def can_annul(request, model) -> bool:
     return bool(request.entity_perms.intersection(STEPS[model][0]))
 
 
-def worklist_page(request, kind: str, read_page, *, today=None, annul_kind="", extra=()):
-    """The worklist's page (`read_page()`) and its rows' HTML (`rows_html`), shared for a few
-    seconds by the entity's users who would see the same (`shared_page`; `extra`: what else
-    the rows depend on)."""
+def worklist_page(request, kind: str, read_page, *, filters, today, annul_kind="", **scope):
+    """The worklist's page (`read_page`: a selector's `…_page`, given the entity, the
+    filters, the day and `scope`) and its rows' HTML (`rows_html`), shared for a few seconds
+    by the entity's users who would see the same (`mipres.db.shared_page`; `scope`, a
+    dispensador's sedes, is part of what they must share)."""
 
     def build():
-        page = read_page()
+        page = read_page(
+            entity=request.entity,
+            filters=filters,
+            today=today,
+            after=start_after(request),
+            size=PAGE_SIZE,
+            **scope,
+        )
         return page, rows_html(request, kind, page.rows, today=today, annul_kind=annul_kind)
 
-    return shared_page(request, f"worklist-{kind}", build, *extra)
+    parts = [sorted(value) if isinstance(value, set) else value for value in scope.values()]
+    return shared_page(request, f"worklist-{kind}", build, *parts)
 
 
 def worklist_context(request, *, tab: str, filters_html, page, rows_html: SafeString) -> dict:
@@ -206,13 +215,8 @@ def to_program(request):
     page, rows = worklist_page(
         request,
         "program",
-        lambda: sel.to_program_page(
-            entity=request.entity,
-            filters=filters,
-            today=today,
-            after=start_after(request),
-            size=PAGE_SIZE,
-        ),
+        sel.to_program_page,
+        filters=filters,
         today=today,
     )
     context = worklist_context(
@@ -310,13 +314,9 @@ def to_report(request):
     page, rows = worklist_page(
         request,
         "report",
-        lambda: sel.to_report_page(
-            entity=request.entity,
-            filters=filters,
-            today=today,
-            after=start_after(request),
-            size=PAGE_SIZE,
-        ),
+        sel.to_report_page,
+        filters=filters,
+        today=today,
         annul_kind="entrega" if can_annul(request, Entrega) else "",
     )
     context = worklist_context(
@@ -407,13 +407,9 @@ def to_invoice(request):
     page, rows = worklist_page(
         request,
         "invoice",
-        lambda: sel.to_invoice_page(
-            entity=request.entity,
-            filters=filters,
-            today=today,
-            after=start_after(request),
-            size=PAGE_SIZE,
-        ),
+        sel.to_invoice_page,
+        filters=filters,
+        today=today,
         annul_kind="reporte" if can_annul(request, ReporteEntrega) else "",
     )
     context = worklist_context(

@@ -22,7 +22,6 @@ from supply.models import Deliverable
 from supply.selectors import provider as selectors
 from supply.selectors.deadlines import deadline_light, light_code
 from supply.services.provider import dispensador_sede_ids
-from supply.views import dispensador as dispensador_views
 from supply.views import provider as provider_views
 
 from ..entities.factories import grant
@@ -43,8 +42,8 @@ WORKLISTS = [
 
 @pytest.fixture
 def page_size(monkeypatch):
+    # Every proveedor and dispensador worklist pages through provider.worklist_page.
     monkeypatch.setattr(provider_views, "PAGE_SIZE", 2)
-    monkeypatch.setattr(dispensador_views, "PAGE_SIZE", 2)
 
 
 def carry(world, direccionamientos: list, *, upto: str) -> list:
