@@ -29,9 +29,8 @@ from .provider import (
     deliverable_cells,
     light_labels,
     procedure_context,
-    worklist_context,
     worklist_filters,
-    worklist_page,
+    worklist_response,
 )
 
 DELIVER_HEADER = [
@@ -70,7 +69,7 @@ def to_deliver(request):
             for row in sel.to_deliver_export(**scope)
         )
         return entity_export(request, fmt, "por-entregar", DELIVER_HEADER, rows)
-    page, rows = worklist_page(
+    return worklist_response(
         request,
         "deliver",
         sel.to_deliver_page,
@@ -78,11 +77,9 @@ def to_deliver(request):
         today=today,
         annul_kind="programacion" if can_annul(request, Programacion) else "",
         sede_ids=sede_ids,
+        tab="to_deliver",
+        filters_html=filters_html,
     )
-    context = worklist_context(
-        request, tab="to_deliver", filters_html=filters_html, page=page, rows_html=rows
-    )
-    return render(request, "supply/provider/to_deliver.html", context)
 
 
 @entity_permission_required(DISPENSE)

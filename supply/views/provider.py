@@ -66,11 +66,14 @@ def can_annul(request, model) -> bool:
     return bool(request.entity_perms.intersection(STEPS[model][0]))
 
 
-def worklist_page(request, kind: str, read_page, *, filters, today, annul_kind="", **scope):
-    """The worklist's page (`read_page`: a selector's `…_page`, given the entity, the
-    filters, the day and `scope`) and its rows' HTML (`rows_html`), shared for a few seconds
-    by the entity's users who would see the same (`mipres.db.shared_page`; `scope`, a
-    dispensador's sedes, is part of what they must share)."""
+def worklist_response(
+    request, kind: str, read_page, *, tab: str, filters, filters_html, today, annul_kind="", **scope
+):
+    """The worklist page `tab` (templates/supply/provider/<tab>.html): its page of rows
+    (`read_page`: a selector's `…_page`, given the entity, the filters, the day and `scope`)
+    and their HTML (`rows_html`), shared for a few seconds by the entity's users who would
+    see the same (`mipres.db.shared_page`; `scope`, a dispensador's sedes, is part of what
+    they must share)."""
 
     def build():
         page = read_page(
@@ -84,17 +87,15 @@ def worklist_page(request, kind: str, read_page, *, filters, today, annul_kind="
         return page, rows_html(request, kind, page.rows, today=today, annul_kind=annul_kind)
 
     parts = [sorted(value) if isinstance(value, set) else value for value in scope.values()]
-    return shared_page(request, f"worklist-{kind}", build, *parts)
-
-
-def worklist_context(request, *, tab: str, filters_html, page, rows_html: SafeString) -> dict:
-    return {
+    page, rows = shared_page(request, f"worklist-{kind}", build, *parts)
+    context = {
         "entity": request.entity,
         "tab": tab,
         "filter_form": filters_html,
         "page": page,
-        "rows_html": rows_html,
+        "rows_html": rows,
     }
+    return render(request, f"supply/provider/{tab}.html", context)
 
 
 # Worklist rows (HTML) ---------------------------------------------------------------------
@@ -212,17 +213,15 @@ def to_program(request):
             for row in sel.to_program_export(entity=request.entity, filters=filters, today=today)
         )
         return entity_export(request, fmt, "por-programar", PROGRAM_HEADER, rows)
-    page, rows = worklist_page(
+    return worklist_response(
         request,
         "program",
         sel.to_program_page,
         filters=filters,
         today=today,
+        tab="to_program",
+        filters_html=filters_html,
     )
-    context = worklist_context(
-        request, tab="to_program", filters_html=filters_html, page=page, rows_html=rows
-    )
-    return render(request, "supply/provider/to_program.html", context)
 
 
 @entity_permission_required(PROGRAM)
@@ -311,18 +310,16 @@ def to_report(request):
             for row in sel.to_report_export(entity=request.entity, filters=filters, today=today)
         )
         return entity_export(request, fmt, "por-reportar", REPORT_HEADER, rows)
-    page, rows = worklist_page(
+    return worklist_response(
         request,
         "report",
         sel.to_report_page,
         filters=filters,
         today=today,
         annul_kind="entrega" if can_annul(request, Entrega) else "",
+        tab="to_report",
+        filters_html=filters_html,
     )
-    context = worklist_context(
-        request, tab="to_report", filters_html=filters_html, page=page, rows_html=rows
-    )
-    return render(request, "supply/provider/to_report.html", context)
 
 
 def procedure_context(line) -> dict:
@@ -404,18 +401,16 @@ def to_invoice(request):
             for row in sel.to_invoice_export(entity=request.entity, filters=filters, today=today)
         )
         return entity_export(request, fmt, "por-facturar", INVOICE_HEADER, rows)
-    page, rows = worklist_page(
+    return worklist_response(
         request,
         "invoice",
         sel.to_invoice_page,
         filters=filters,
         today=today,
         annul_kind="reporte" if can_annul(request, ReporteEntrega) else "",
+        tab="to_invoice",
+        filters_html=filters_html,
     )
-    context = worklist_context(
-        request, tab="to_invoice", filters_html=filters_html, page=page, rows_html=rows
-    )
-    return render(request, "supply/provider/to_invoice.html", context)
 
 
 @entity_permission_required(INVOICE)

@@ -42,7 +42,7 @@ WORKLISTS = [
 
 @pytest.fixture
 def page_size(monkeypatch):
-    # Every proveedor and dispensador worklist pages through provider.worklist_page.
+    # Every proveedor and dispensador worklist pages through provider.worklist_response.
     monkeypatch.setattr(provider_views, "PAGE_SIZE", 2)
 
 
