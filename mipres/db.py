@@ -134,8 +134,7 @@ def shared_page[T](request, name: str, build: Callable[[], T], *extra) -> T:
     (`entities.decorators` set `request.entity` and `request.entity_perms`): shared by the
     requests that would get the same from it, with the same entity, roles there (the
     «Anular» links), language, day (the deadline lights) and query string (filters, page),
-    and the `extra` parts it depends on (a dispensador's sedes, the user of «Mis
-    prescripciones»)."""
+    and the `extra` parts it depends on (a dispensador's sedes)."""
     parts = (
         name,
         request.entity.pk,
