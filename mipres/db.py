@@ -17,10 +17,11 @@ Everything else, writes included, goes to the primary ("default"). Raw SQL reads
 alias `read_alias()` names.
 
 The pages every user of an entity opens again and again (the worklists, the supply
-timeline, the consultas) accept the same few seconds of age from Django's cache: `shared_read` keeps
-what such a page read and rendered for `SHARED_READ_SECONDS`, for every user who would
-see the same (same entity, roles, language, day and query string), except a session that
-just wrote or a read inside a transaction, which read afresh and store what they read.
+timeline, the entity's and the payer's consultas) accept the same few seconds of age from
+Django's cache: `shared_read` keeps what such a page read and rendered for
+`SHARED_READ_SECONDS`, for every user who would see the same (same entity, roles,
+language, day and query string), except a session that just wrote or a read inside a
+transaction, which read afresh and store what they read.
 """
 
 import hashlib
@@ -114,13 +115,16 @@ def shared_read[T](parts: tuple, build: Callable[[], T]) -> T:
     SHARED_READ_SECONDS ago (Django's cache: Redis, shared by every app server, in
     production). `parts` names everything the value depends on besides the data (the
     entity, the roles, the language, the day, the query string); the key is their digest,
-    so a hostile query string makes no odd key. The contract is a marked read's: up to a
+    so a hostile query string makes no odd key, and a set among them counts whatever its
+    order. The contract is a marked read's: up to a
     few seconds old, never for a session that wrote in the last REPLICA_PIN_SECONDS (it
     reads afresh, and the others then see what it read). 0 seconds turns it off."""
     seconds = settings.SHARED_READ_SECONDS
     if not seconds:
         return build()
-    key = "shared-read:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    canonical = tuple(sorted(p) if isinstance(p, set | frozenset) else p for p in parts)
+    digest = hashlib.blake2b(repr(canonical).encode(), digest_size=16).hexdigest()
+    key = "shared-read:" + digest
     fresh = _pinned.get() or connections["default"].in_atomic_block
     if not fresh and (value := cache.get(key)) is not None:
         return value
@@ -138,7 +142,7 @@ def shared_page[T](request, name: str, build: Callable[[], T], *extra) -> T:
     parts = (
         name,
         request.entity.pk,
-        tuple(sorted(request.entity_perms)),
+        request.entity_perms,
         get_language(),
         timezone.localdate(),
         request.get_full_path(),

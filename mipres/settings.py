@@ -171,8 +171,8 @@ DATABASE_ROUTERS = ["mipres.db.ReplicaRouter"]
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
 REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
 REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=1.0)
-# Seconds a worklist's or timeline's rows stay in the cache for the entity's other users
-# (mipres.db.shared_read): the age a replica read may have. 0 reads every time.
+# Seconds a worklist's, timeline's or consulta's rows stay in the cache for the entity's
+# other users (mipres.db.shared_read): the age a replica read may have. 0 reads every time.
 SHARED_READ_SECONDS = env.float("SHARED_READ_SECONDS", default=REPLICA_MAX_LAG_SECONDS)
 # The default cache holds the sessions (cached_db), the request user with their roles
 # (accounts.backends) and the rate-limit counters. With REDIS_URL it is Redis, shared by every

@@ -94,9 +94,6 @@ def _rows_html(rows, *, scope: str, detail_prefix: str) -> SafeString:
 
 def _render_list(request, scope: str):
     filters, filter_form = bound_filters(PrescriptionFilterForm, request)
-    # Each row's link is this prefix and its public id (one reverse() per page, not per row).
-    marker = uuid.UUID(int=0)
-    detail = reverse("prescriptions:prescription_detail", args=[request.entity.external_id, marker])
 
     def build():
         page = prescription_page(
@@ -107,6 +104,11 @@ def _render_list(request, scope: str):
             after=_cursor(request, "despues"),
             before=_cursor(request, "antes"),
             size=PAGE_SIZE,
+        )
+        # Each row's link is this prefix and its public id (one reverse() per page).
+        marker = uuid.UUID(int=0)
+        detail = reverse(
+            "prescriptions:prescription_detail", args=[request.entity.external_id, marker]
         )
         prefix = detail.removesuffix(f"{marker}/")
         return page, _rows_html(page.rows, scope=scope, detail_prefix=prefix)

@@ -86,8 +86,7 @@ def worklist_response(
         )
         return page, rows_html(request, kind, page.rows, today=today, annul_kind=annul_kind)
 
-    parts = [sorted(value) if isinstance(value, set) else value for value in scope.values()]
-    page, rows = shared_page(request, f"worklist-{kind}", build, *parts)
+    page, rows = shared_page(request, f"worklist-{kind}", build, *scope.values())
     context = {
         "entity": request.entity,
         "tab": tab,
